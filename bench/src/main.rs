@@ -1,0 +1,60 @@
+//! `communitarium-bench`: drives a running relay over real WebSockets from many concurrent
+//! connections and reports throughput and latency percentiles, as a table or JSON.
+
+mod client;
+mod connections;
+mod corpus;
+mod fanout;
+mod flood;
+mod ingest;
+mod preload;
+mod query;
+mod sign;
+mod stats;
+
+use clap::{Parser, Subcommand};
+
+/// Load tool for Nostr relays.
+#[derive(Debug, Parser)]
+#[command(name = "communitarium-bench", version)]
+struct Cli {
+    /// Print the report as one JSON object
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Events/s accepted with OK true, and OK latency, at N connections
+    Ingest(ingest::IngestArgs),
+    /// REQ→EOSE latency and queries/s for typical filter shapes
+    Query(query::QueryArgs),
+    /// Publish-to-delivery latency to M live subscribers
+    Fanout(fanout::FanoutArgs),
+    /// The relay's RSS at K idle connections
+    Connections(connections::ConnectionsArgs),
+    /// Fill a store with N events directly (relay not needed)
+    Preload(preload::PreloadArgs),
+    /// Well-behaved latencies with and without a flooding client
+    Flood(flood::FloodArgs),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // Thousands of sockets: lift the soft file limit to the hard one.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
+    let quiet = cli.json;
+    let report = match cli.command {
+        Command::Ingest(a) => ingest::run(a, quiet).await?,
+        Command::Query(a) => query::run(a, quiet).await?,
+        Command::Fanout(a) => fanout::run(a, quiet).await?,
+        Command::Connections(a) => connections::run(a, quiet).await?,
+        Command::Preload(a) => preload::run(a, quiet).await?,
+        Command::Flood(a) => flood::run(a, quiet).await?,
+    };
+    report.print(cli.json);
+    Ok(())
+}

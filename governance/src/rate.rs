@@ -1,0 +1,347 @@
+//! Rate limits and anti-virality caps, as governed policy values (`rate.*`). Counts are per
+//! window; "members"/"others" tiers apply to events by members and by everyone else.
+
+use serde::{Deserialize, Serialize};
+
+use crate::params::ParamType;
+
+/// A limit with a tier for members and one for everyone else.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Tier {
+    pub members: u32,
+    pub others: u32,
+}
+
+impl Tier {
+    const fn new(members: u32, others: u32) -> Self {
+        Self { members, others }
+    }
+
+    /// The value for a writer of this membership; 0 means unlimited.
+    pub fn for_member(&self, member: bool) -> u32 {
+        if member { self.members } else { self.others }
+    }
+}
+
+/// Events per author per minute, by kind class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventRates {
+    /// Profiles, follow lists and other replaceable kinds (0, 3, 10000–19999).
+    pub metadata: Tier,
+    /// Notes and long-form (1, 1111, 30023, …): every other regular or addressable kind
+    /// that is not a reaction or repost.
+    pub notes: Tier,
+    /// Reactions and reposts (6, 7, 16).
+    pub reactions: Tier,
+    /// Everything else (ephemeral kinds, DMs, …).
+    pub other: Tier,
+}
+
+impl Default for EventRates {
+    fn default() -> Self {
+        Self {
+            metadata: Tier::new(12, 4),
+            notes: Tier::new(60, 20),
+            reactions: Tier::new(120, 30),
+            other: Tier::new(120, 30),
+        }
+    }
+}
+
+/// Relay-wide caps on how fast one note or one person can be amplified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TargetCaps {
+    /// The window the caps count over, seconds.
+    pub window: u64,
+    /// After a cap is hit, that target accepts nothing of that sort for this long, seconds.
+    pub cooloff: u64,
+    /// Reposts (kinds 6, 16) of one event per window.
+    pub reposts: Tier,
+    /// Reactions (kind 7) to one event per window.
+    pub reactions: Tier,
+    /// Replies and quotes (`e`/`q` tags) pointing at one event per window.
+    pub replies: Tier,
+    /// Events mentioning (`p` tag) one pubkey per window.
+    pub mentions: Tier,
+}
+
+impl Default for TargetCaps {
+    fn default() -> Self {
+        Self {
+            window: 3_600,
+            cooloff: 600,
+            reposts: Tier::new(200, 50),
+            reactions: Tier::new(1_000, 200),
+            replies: Tier::new(500, 100),
+            mentions: Tier::new(1_000, 200),
+        }
+    }
+}
+
+/// Every rate limit (0 disables a limit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimits {
+    /// New connections per IP per minute.
+    pub connections_per_minute: u32,
+    /// Concurrent connections per IP.
+    pub connections_per_ip: u32,
+    /// Messages per connection per second (bursts up to twice that).
+    pub messages_per_second: u32,
+    /// REQs and COUNTs per IP per minute.
+    pub reqs_per_minute: Tier,
+    /// Events per author per minute, by kind class.
+    pub events_per_minute: EventRates,
+    /// Per-target amplification caps.
+    pub target: TargetCaps,
+    /// Require `limitation.min_pow_difficulty` only of non-members.
+    pub pow_non_members_only: bool,
+    /// Refusals within a minute after which a connection is closed.
+    pub strikes_before_disconnect: u32,
+    /// Seconds an IP whose connections keep getting closed must wait before reconnecting.
+    pub ip_backoff: u64,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            connections_per_minute: 60,
+            connections_per_ip: 50,
+            messages_per_second: 50,
+            reqs_per_minute: Tier::new(1_200, 300),
+            events_per_minute: EventRates::default(),
+            target: TargetCaps::default(),
+            pow_non_members_only: false,
+            strikes_before_disconnect: 30,
+            ip_backoff: 60,
+        }
+    }
+}
+
+/// The governed `rate.*` parameter names (without the prefix).
+pub const NAMES: &[&str] = &[
+    "connections_per_minute",
+    "connections_per_ip",
+    "messages_per_second",
+    "reqs_per_minute.members",
+    "reqs_per_minute.others",
+    "events_per_minute.metadata.members",
+    "events_per_minute.metadata.others",
+    "events_per_minute.notes.members",
+    "events_per_minute.notes.others",
+    "events_per_minute.reactions.members",
+    "events_per_minute.reactions.others",
+    "events_per_minute.other.members",
+    "events_per_minute.other.others",
+    "target.window",
+    "target.cooloff",
+    "target.reposts.members",
+    "target.reposts.others",
+    "target.reactions.members",
+    "target.reactions.others",
+    "target.replies.members",
+    "target.replies.others",
+    "target.mentions.members",
+    "target.mentions.others",
+    "pow_non_members_only",
+    "strikes_before_disconnect",
+    "ip_backoff",
+];
+
+/// The type of `rate.<name>`, if governed.
+pub fn param_type(name: &str) -> Option<ParamType> {
+    if !NAMES.contains(&name) {
+        return None;
+    }
+    Some(match name {
+        "pow_non_members_only" => ParamType::Bool,
+        "target.window" | "target.cooloff" | "ip_backoff" => ParamType::U64,
+        _ => ParamType::U32,
+    })
+}
+
+/// The kind classes events are limited by, per author.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KindClass {
+    Metadata,
+    Notes,
+    Reactions,
+    Other,
+}
+
+impl KindClass {
+    pub const ALL: [KindClass; 4] = [
+        KindClass::Metadata,
+        KindClass::Notes,
+        KindClass::Reactions,
+        KindClass::Other,
+    ];
+
+    /// The class of `kind`.
+    pub fn of(kind: u16) -> Self {
+        match nips::KindClass::of(kind) {
+            _ if matches!(kind, 6 | 7 | 16) => KindClass::Reactions,
+            nips::KindClass::Replaceable => KindClass::Metadata,
+            nips::KindClass::Regular | nips::KindClass::Addressable => KindClass::Notes,
+            nips::KindClass::Ephemeral => KindClass::Other,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KindClass::Metadata => "metadata",
+            KindClass::Notes => "notes",
+            KindClass::Reactions => "reactions",
+            KindClass::Other => "other",
+        }
+    }
+}
+
+impl EventRates {
+    /// The tier for events of `class`.
+    pub fn get(&self, class: KindClass) -> &Tier {
+        match class {
+            KindClass::Metadata => &self.metadata,
+            KindClass::Notes => &self.notes,
+            KindClass::Reactions => &self.reactions,
+            KindClass::Other => &self.other,
+        }
+    }
+}
+
+/// What an event amplifies, for the per-target caps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Sort {
+    /// A repost (kinds 6, 16) of an event.
+    Reposts,
+    /// A reaction (kind 7) to an event.
+    Reactions,
+    /// A reply or quote (`e`/`q` tag) pointing at an event.
+    Replies,
+    /// A mention (`p` tag) of a pubkey.
+    Mentions,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [
+        Sort::Reposts,
+        Sort::Reactions,
+        Sort::Replies,
+        Sort::Mentions,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Reposts => "reposts",
+            Sort::Reactions => "reactions",
+            Sort::Replies => "replies",
+            Sort::Mentions => "mentions",
+        }
+    }
+}
+
+impl TargetCaps {
+    /// The cap for `sort`.
+    pub fn get(&self, sort: Sort) -> &Tier {
+        match sort {
+            Sort::Reposts => &self.reposts,
+            Sort::Reactions => &self.reactions,
+            Sort::Replies => &self.replies,
+            Sort::Mentions => &self.mentions,
+        }
+    }
+}
+
+/// Kinds whose references amplify what they point at: notes, comments, reposts, reactions.
+const AMPLIFYING: &[u16] = &[1, 6, 7, 16, 1111];
+
+/// The targets an event amplifies: a repost's event, a reaction's event (its last `e` tag, as
+/// NIP-25 says), and for notes and comments every event they reply to or quote and every pubkey
+/// they mention. Each target once.
+pub fn targets(event: &nips::Event) -> Vec<(Sort, [u8; 32])> {
+    if !AMPLIFYING.contains(&event.kind) {
+        return Vec::new();
+    }
+    let hex32 = |v: &str| nips::hex::decode_lower::<32>(v);
+    let mut out: Vec<(Sort, [u8; 32])> = match event.kind {
+        6 | 16 => event
+            .tag_values("e")
+            .find_map(hex32)
+            .map(|t| (Sort::Reposts, t))
+            .into_iter()
+            .collect(),
+        7 => event
+            .tag_values("e")
+            .filter_map(hex32)
+            .last()
+            .map(|t| (Sort::Reactions, t))
+            .into_iter()
+            .collect(),
+        _ => event
+            .tag_values("e")
+            .chain(event.tag_values("q"))
+            .filter_map(hex32)
+            .map(|t| (Sort::Replies, t))
+            .chain(
+                event
+                    .tag_values("p")
+                    .filter_map(hex32)
+                    .map(|t| (Sort::Mentions, t)),
+            )
+            .collect(),
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nips::Keys;
+
+    #[test]
+    fn classes_and_targets() {
+        assert_eq!(KindClass::of(0), KindClass::Metadata);
+        assert_eq!(KindClass::of(1), KindClass::Notes);
+        assert_eq!(KindClass::of(7), KindClass::Reactions);
+        assert_eq!(KindClass::of(16), KindClass::Reactions);
+        assert_eq!(KindClass::of(30023), KindClass::Notes);
+        assert_eq!(KindClass::of(20001), KindClass::Other);
+        let k = Keys::generate();
+        let (a, b, p) = ("aa".repeat(32), "bb".repeat(32), "cc".repeat(32));
+        let tag = |n: &str, v: &str| vec![n.to_string(), v.to_string()];
+        let reaction = k.sign(
+            1,
+            7,
+            vec![tag("e", &a), tag("e", &b), tag("p", &p)],
+            "+".into(),
+        );
+        assert_eq!(
+            targets(&reaction),
+            vec![(Sort::Reactions, [0xbb; 32])],
+            "the last e tag; no mention"
+        );
+        let repost = k.sign(1, 6, vec![tag("e", &a), tag("p", &p)], String::new());
+        assert_eq!(targets(&repost), vec![(Sort::Reposts, [0xaa; 32])]);
+        let reply = k.sign(
+            1,
+            1,
+            vec![tag("e", &a), tag("q", &b), tag("e", &a), tag("p", &p)],
+            "hi".into(),
+        );
+        assert_eq!(
+            targets(&reply),
+            vec![
+                (Sort::Replies, [0xaa; 32]),
+                (Sort::Replies, [0xbb; 32]),
+                (Sort::Mentions, [0xcc; 32])
+            ]
+        );
+        let vote = k.sign(1, 1018, vec![tag("e", &a)], String::new());
+        assert!(targets(&vote).is_empty(), "votes are not amplification");
+    }
+}

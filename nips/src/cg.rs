@@ -1,0 +1,17 @@
+//! The community governance extension (the project's own NIP, `nips/NIP-CG.md`): relay-signed
+//! decisions (kind 8002) and policy documents (kind 33535). Both numbers are provisional and
+//! named only here.
+
+/// Relay-signed: one entry of the hash-chained decision log.
+pub const KIND_DECISION: u16 = 8002;
+/// Relay-signed, addressable (`d` = `relay`): the whole current policy.
+pub const KIND_POLICY: u16 = 33535;
+/// The `d` value of the policy document.
+pub const POLICY_D: &str = "relay";
+
+/// Proposal action tag name: `["gov", <action>]`.
+pub const TAG_GOV: &str = "gov";
+/// Proposal class tag name: `["class", <class>]`.
+pub const TAG_CLASS: &str = "class";
+/// Parameter change tag name: `["change", <name>, <value>]`.
+pub const TAG_CHANGE: &str = "change";

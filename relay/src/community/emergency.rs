@@ -1,0 +1,238 @@
+//! NIP-86 calls by operators. Reads answer from the policy; every change is an emergency
+//! decision in force at once, with a ratification proposal opened for the members. If they do
+//! not ratify it, it is reverted.
+
+use std::net::IpAddr;
+
+use governance::Action;
+use governance::decision::{EmergencyRecord, Resolution};
+use governance::emergency::{self, Emergency, METHODS, READ_METHODS};
+use governance::ledger::Draft;
+use nips::PubKey;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::{Community, CommunityError, State};
+use crate::relay::{Relay, unix_now};
+
+/// A successful call's `result`.
+pub type CallOutcome = Value;
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// Not an operator, or not allowed this method: HTTP 401.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Unknown method or bad parameters.
+    #[error("{0}")]
+    Bad(String),
+    #[error("internal error")]
+    Internal(#[from] CommunityError),
+}
+
+fn ip_digest(ip: &str) -> String {
+    hex::encode(Sha256::digest(ip.as_bytes()))
+}
+
+impl Community {
+    /// Runs NIP-86 `method` for `operator`. `request` and `auth` (the body and the NIP-98 event)
+    /// are published with the decision so members can check who asked for what.
+    pub async fn call(
+        &self,
+        relay: &Relay,
+        operator: &PubKey,
+        method: &str,
+        params: &[Value],
+        request: &str,
+        auth: &str,
+    ) -> Result<CallOutcome, CallError> {
+        let mut state = self.state.lock().await;
+        let policy = state.ledger.policy.clone();
+        if !policy.operators.keys.contains(operator) {
+            return Err(CallError::Unauthorized(
+                "this key is not an operator of this relay".into(),
+            ));
+        }
+        if READ_METHODS.contains(&method) {
+            return self.read(relay, &state, method).await;
+        }
+        if !METHODS.contains(&method) {
+            return Err(CallError::Bad(format!("unknown method `{method}`")));
+        }
+        if !policy.operators.methods.iter().any(|m| m == method) {
+            return Err(CallError::Unauthorized(format!(
+                "the members have not given operators the `{method}` power"
+            )));
+        }
+        let now = unix_now();
+        let call = emergency::from_call(method, params, &policy).map_err(CallError::Bad)?;
+        let mut record = EmergencyRecord {
+            operator: *operator,
+            method: method.to_string(),
+            request: Some(request.to_string()),
+            auth: Some(auth.to_string()),
+            ip_digest: None,
+        };
+        let (draft, summary) = match call {
+            Emergency::Act { action, reason } => {
+                let summary = format!(
+                    "Emergency action by operator {}: {method}. Members must ratify it.",
+                    nips::nip19::encode_npub(operator)
+                );
+                (
+                    Draft {
+                        action: Some(action),
+                        author: Some(*operator),
+                        reason,
+                        emergency: Some(record),
+                        ..Draft::default()
+                    },
+                    summary,
+                )
+            }
+            Emergency::BlockIp { ip, reason } => {
+                relay
+                    .store
+                    .block_ip(&ip, &reason, now)
+                    .await
+                    .map_err(CommunityError::from)?;
+                if let Ok(addr) = ip.parse::<IpAddr>() {
+                    self.blocked_ips.write().insert(addr);
+                    relay.disconnect_ip(&addr);
+                }
+                record.request = None;
+                record.auth = None;
+                record.ip_digest = Some(ip_digest(&ip));
+                let draft = Draft {
+                    author: Some(*operator),
+                    emergency: Some(record),
+                    ..Draft::default()
+                };
+                (draft, "Emergency action by an operator: an IP address was blocked. Members must ratify it.".into())
+            }
+            Emergency::UnblockIp { ip } => {
+                relay
+                    .store
+                    .unblock_ip(&ip, now)
+                    .await
+                    .map_err(CommunityError::from)?;
+                if let Ok(addr) = ip.parse::<IpAddr>() {
+                    self.blocked_ips.write().remove(&addr);
+                }
+                record.request = None;
+                record.auth = None;
+                record.ip_digest = Some(ip_digest(&ip));
+                let draft = Draft {
+                    author: Some(*operator),
+                    emergency: Some(record),
+                    ..Draft::default()
+                };
+                (draft, "Emergency action by an operator: an IP address was unblocked. Members must ratify it.".into())
+            }
+        };
+        let id = self
+            .record(
+                relay,
+                &mut state,
+                Resolution::Emergency,
+                draft,
+                now,
+                summary,
+            )
+            .await?;
+        self.open_relay_proposal(
+            relay,
+            &mut state,
+            Action::Ratify(id),
+            &[],
+            format!("Ratify the operator's emergency action `{method}`? If it is not ratified, it is reverted."),
+            now,
+        )
+        .await?;
+        Ok(Value::Bool(true))
+    }
+
+    async fn read(
+        &self,
+        relay: &Relay,
+        state: &State,
+        method: &str,
+    ) -> Result<CallOutcome, CallError> {
+        let policy = &state.ledger.policy;
+        Ok(match method {
+            "supportedmethods" => json!(READ_METHODS.iter().chain(METHODS).collect::<Vec<_>>()),
+            "listbannedpubkeys" => json!(
+                policy
+                    .bans
+                    .iter()
+                    .map(|(k, b)| json!({"pubkey": k.to_hex(), "reason": b.reason}))
+                    .collect::<Vec<_>>()
+            ),
+            "listallowedpubkeys" => json!(
+                state
+                    .ledger
+                    .roster
+                    .iter()
+                    .map(|(k, _)| json!({"pubkey": k.to_hex()}))
+                    .collect::<Vec<_>>()
+            ),
+            "listbannedevents" => json!(
+                policy
+                    .removed_events
+                    .keys()
+                    .map(|id| json!({"id": id.to_hex()}))
+                    .collect::<Vec<_>>()
+            ),
+            "listallowedkinds" => json!(policy.kinds.allowed),
+            "listblockedips" => {
+                let ips = relay
+                    .store
+                    .blocked_ips()
+                    .await
+                    .map_err(CommunityError::from)?;
+                json!(
+                    ips.into_iter()
+                        .map(|(ip, reason)| json!({"ip": ip, "reason": reason}))
+                        .collect::<Vec<_>>()
+                )
+            }
+            other => return Err(CallError::Bad(format!("unknown method `{other}`"))),
+        })
+    }
+
+    /// Undoes an unratified IP action: lifts a block, or restores a lifted one.
+    pub(super) async fn revert_ip(
+        &self,
+        relay: &Relay,
+        was_block: bool,
+        digest: &str,
+    ) -> Result<(), CommunityError> {
+        let Some(ip) = relay
+            .store
+            .known_ips()
+            .await?
+            .into_iter()
+            .find(|ip| ip_digest(ip) == digest)
+        else {
+            return Ok(());
+        };
+        let addr = ip.parse::<IpAddr>().ok();
+        if was_block {
+            relay.store.unblock_ip(&ip, unix_now()).await?;
+            if let Some(a) = addr {
+                self.blocked_ips.write().remove(&a);
+            }
+        } else {
+            relay
+                .store
+                .block_ip(&ip, "restored: unblock not ratified", unix_now())
+                .await?;
+            if let Some(a) = addr {
+                self.blocked_ips.write().insert(a);
+                relay.disconnect_ip(&a);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,200 @@
+//! NIP-43 membership: invite codes for members, join requests (with a code, or as a candidate in
+//! vouch/vote modes), leave requests, and the member events they produce.
+
+use nips::{Event, Keys, PubKey, Reason, nip19, nip43};
+use sha2::{Digest, Sha256};
+
+use super::{Community, CommunityError, State, events};
+use crate::relay::{Relay, unix_now};
+use crate::store::{Claim, Invite, PrivateStore};
+use governance::{Action, AdmissionMode};
+
+/// A fresh invite code: 96 random bits, hex.
+fn new_code() -> String {
+    hex::encode(rand::random::<[u8; 12]>())
+}
+
+fn code_hash(code: &str) -> [u8; 32] {
+    Sha256::digest(code.trim().as_bytes()).into()
+}
+
+/// Mints a code on behalf of the relay itself (the operator's CLI), without quota.
+pub async fn mint_relay_invite(
+    store: &dyn PrivateStore,
+    keys: &Keys,
+    expiry: u64,
+    now: u64,
+) -> Result<(String, u64), CommunityError> {
+    let code = new_code();
+    let expires_at = now + expiry;
+    let invite = Invite {
+        code_hash: code_hash(&code),
+        inviter: keys.pubkey(),
+        created_at: now,
+        expires_at,
+    };
+    store.mint_invite(&invite, None, now).await?;
+    Ok((code, expires_at))
+}
+
+fn fresh(event: &Event, now: u64) -> Result<(), Reason> {
+    if event.created_at.abs_diff(now) > nip43::MAX_REQUEST_SKEW {
+        return Err(Reason::invalid("a membership request must be created now"));
+    }
+    Ok(())
+}
+
+impl Community {
+    /// Mints an invite code for an authenticated member (an `{"kinds":[28935]}` request).
+    pub async fn invite(&self, relay: &Relay, authed: &[PubKey]) -> Result<Event, Reason> {
+        let snapshot = self.snapshot();
+        let Some(member) = authed.iter().find(|k| snapshot.roster.contains(k)) else {
+            return Err(if authed.is_empty() {
+                Reason::auth_required("authenticate as a member to ask for an invite code")
+            } else {
+                Reason::restricted("only members can invite")
+            });
+        };
+        let now = unix_now();
+        let policy = &snapshot.policy;
+        let members = u32::try_from(snapshot.roster.len()).unwrap_or(u32::MAX);
+        let unlimited =
+            policy.founders.keys.contains(member) && policy.founders.active(members, now);
+        let quota = (!unlimited).then_some(policy.admission.invites_per_member);
+        let code = new_code();
+        let expires_at = now + policy.admission.invite_expiry;
+        let invite = Invite {
+            code_hash: code_hash(&code),
+            inviter: *member,
+            created_at: now,
+            expires_at,
+        };
+        match relay.store.mint_invite(&invite, quota, now).await {
+            Ok(true) => Ok(events::invite_event(&self.keys, &code, expires_at, now)),
+            Ok(false) => Err(Reason::rate_limited(format!(
+                "you hold {} unused invite codes; wait until they are claimed or expire",
+                quota.unwrap_or_default()
+            ))),
+            Err(e) => {
+                tracing::warn!(error = %e, "minting an invite failed");
+                Err(Reason::error("could not mint an invite code; try again"))
+            }
+        }
+    }
+
+    /// A join request (kind 28934).
+    pub async fn join(&self, relay: &Relay, event: &Event) -> Result<String, Reason> {
+        let now = unix_now();
+        fresh(event, now)?;
+        let mut state = self.state.lock().await;
+        if state.ledger.roster.contains(&event.pubkey) {
+            return Ok("duplicate: you are already a member of this relay".into());
+        }
+        if let Some(code) = nip43::claim(event) {
+            let claim = relay
+                .store
+                .claim_invite(&code_hash(code), &event.pubkey, now)
+                .await
+                .map_err(|_| Reason::error("could not check the invite code; try again"))?;
+            return match claim {
+                Claim::Claimed { inviter } => {
+                    self.change_member(relay, &mut state, &event.pubkey, true, Some(&inviter), now)
+                        .await
+                        .map_err(|_| Reason::error("could not record the membership; try again"))?;
+                    Ok(format!("info: welcome to {}!", self.public_url))
+                }
+                Claim::Unknown => Err(Reason::restricted("that is an invalid invite code")),
+                Claim::Expired => Err(Reason::restricted("that invite code is expired")),
+                Claim::Used => Err(Reason::restricted("that invite code has already been used")),
+            };
+        }
+        let policy = state.ledger.policy.clone();
+        match policy.admission.mode {
+            AdmissionMode::Vouch | AdmissionMode::Vote => {
+                let pending = state
+                    .open
+                    .values()
+                    .any(|o| o.proposal.action == Action::Admit(event.pubkey));
+                if pending {
+                    return Ok("duplicate: your request is already before the members".into());
+                }
+                let title = format!(
+                    "Admit {} as a member?{}{}",
+                    nip19::encode_npub(&event.pubkey),
+                    if event.content.is_empty() {
+                        ""
+                    } else {
+                        " They write: "
+                    },
+                    event.content.chars().take(500).collect::<String>()
+                );
+                self.open_relay_proposal(
+                    relay,
+                    &mut state,
+                    Action::Admit(event.pubkey),
+                    &[],
+                    title,
+                    now,
+                )
+                .await
+                .map_err(|_| Reason::error("could not open your admission; try again"))?;
+                Ok(if policy.admission.mode == AdmissionMode::Vouch {
+                    format!(
+                        "info: your request is open; {} members must vouch for you by voting yes",
+                        policy.admission.vouches_required
+                    )
+                } else {
+                    "info: your request is open for the members' vote".into()
+                })
+            }
+            AdmissionMode::Open | AdmissionMode::Invite => Err(Reason::restricted(
+                "this relay admits members with invite codes; ask a member for one",
+            )),
+        }
+    }
+
+    /// A leave request (kind 28936).
+    pub async fn leave(&self, relay: &Relay, event: &Event) -> Result<String, Reason> {
+        let now = unix_now();
+        fresh(event, now)?;
+        let mut state = self.state.lock().await;
+        if !state.ledger.roster.contains(&event.pubkey) {
+            return Ok("duplicate: you are not a member of this relay".into());
+        }
+        self.change_member(relay, &mut state, &event.pubkey, false, None, now)
+            .await
+            .map_err(|_| Reason::error("could not record leaving; try again"))?;
+        Ok("info: you have left this relay".into())
+    }
+
+    /// Publishes a member event and the new membership list, and updates the snapshot.
+    async fn change_member(
+        &self,
+        relay: &Relay,
+        state: &mut State,
+        key: &PubKey,
+        added: bool,
+        inviter: Option<&PubKey>,
+        now: u64,
+    ) -> Result<(), CommunityError> {
+        let mut roster = state.ledger.roster.clone();
+        let changed = if added {
+            roster.add(*key, now, inviter.copied())
+        } else {
+            roster.remove(key, now)
+        };
+        if !changed {
+            return Ok(());
+        }
+        let seq = state.ledger.member_seq + 1;
+        let member = events::member_event(&self.keys, added, key, now, seq, inviter, None);
+        let list_at = state.tick(now);
+        let list = events::membership_list(&self.keys, &roster, list_at);
+        self.publish(relay, vec![member, list]).await?;
+        state.ledger.roster = roster;
+        state.ledger.member_seq = seq;
+        self.publish_snapshot(state);
+        tracing::info!(member = %key, added, "membership changed");
+        Ok(())
+    }
+}

@@ -1,0 +1,252 @@
+//! The community: the relay's identity, its members, and the governance that changes its
+//! policy. State is rebuilt from the relay's public record at start-up (the same replay
+//! `verify` does), changed only here, and published to sessions as an immutable snapshot.
+
+mod emergency;
+pub mod events;
+mod genesis;
+pub mod identity;
+mod membership;
+mod proposals;
+mod reports;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use governance::decision::Resolution;
+use governance::ledger::{Draft, Ledger, ReplayError};
+use governance::{Policy, Roster};
+use nips::{Event, EventId, Keys, PubKey, nip56};
+use parking_lot::RwLock;
+use tokio::sync::Mutex;
+
+use crate::relay::Relay;
+use crate::store::{Record, Saved, StoreError, WriteOp};
+use crate::writer::WriteError;
+
+pub use emergency::{CallError, CallOutcome};
+pub use genesis::all;
+pub use membership::mint_relay_invite;
+pub use proposals::Open;
+
+/// What sessions read: the policy and membership in force. Swapped whole on every change.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub policy: Arc<Policy>,
+    pub roster: Arc<Roster>,
+}
+
+/// Failures of the community service (internal; clients see `error:`).
+#[derive(Debug, thiserror::Error)]
+pub enum CommunityError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("the relay's record does not replay: {0}")]
+    Replay(#[from] ReplayError),
+    #[error(transparent)]
+    Identity(#[from] identity::IdentityError),
+    #[error("{0}")]
+    Genesis(String),
+    #[error("cannot record a decision: {0}")]
+    Decision(String),
+    #[error("a relay event was not stored ({0:?})")]
+    NotStored(Saved),
+}
+
+/// Mutable governance state, behind one lock so changes happen one at a time.
+pub(crate) struct State {
+    pub ledger: Ledger,
+    /// Proposals still open for votes.
+    pub open: BTreeMap<EventId, Open>,
+    /// When the relay last opened a proposal from reports about each target.
+    pub reported: HashMap<nip56::Target, u64>,
+    /// Last `created_at` given to a relay-signed replaceable event; they must increase.
+    pub clock: u64,
+}
+
+impl State {
+    /// A `created_at` for a replaceable relay event: now, or one past the previous one.
+    fn tick(&mut self, now: u64) -> u64 {
+        self.clock = now.max(self.clock + 1);
+        self.clock
+    }
+}
+
+/// The community service.
+pub struct Community {
+    keys: Keys,
+    public_url: String,
+    snapshot: ArcSwap<Snapshot>,
+    state: Mutex<State>,
+    blocked_ips: RwLock<HashSet<IpAddr>>,
+}
+
+impl Community {
+    /// The relay's public key (NIP-11 `self`).
+    pub fn pubkey(&self) -> PubKey {
+        self.keys.pubkey()
+    }
+
+    /// The policy and membership in force now.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.load_full()
+    }
+
+    /// Is connecting from `ip` refused?
+    pub fn is_blocked(&self, ip: &IpAddr) -> bool {
+        self.blocked_ips.read().contains(ip)
+    }
+
+    fn publish_snapshot(&self, state: &State) {
+        self.snapshot.store(Arc::new(Snapshot {
+            policy: Arc::new(state.ledger.policy.clone()),
+            roster: Arc::new(state.ledger.roster.clone()),
+        }));
+    }
+
+    /// Commits relay-signed `events` in one transaction, then delivers them live.
+    async fn publish(&self, relay: &Relay, events: Vec<Event>) -> Result<(), CommunityError> {
+        let records: Vec<Arc<Record>> = events
+            .into_iter()
+            .map(|e| Arc::new(Record::new(e)))
+            .collect();
+        let ops = records.iter().map(|r| WriteOp::Save(r.clone())).collect();
+        let saved = relay.writer.write_all(ops).await?;
+        for (record, outcome) in records.iter().zip(saved) {
+            match outcome {
+                Saved::Stored => {
+                    relay.fanout.broadcast(&record.event, &record.json);
+                }
+                Saved::Duplicate => {}
+                other => return Err(CommunityError::NotStored(other)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a decision with everything it causes: the 8002, a new 33535 when the policy
+    /// changed, member events and a new 13534 when membership changed, and event removals.
+    /// An action that cannot be applied any more (the policy moved on) is recorded as failed.
+    async fn record(
+        &self,
+        relay: &Relay,
+        state: &mut State,
+        resolution: Resolution,
+        draft: Draft,
+        at: u64,
+        summary: String,
+    ) -> Result<EventId, CommunityError> {
+        let (prepared, summary) = match state.ledger.prepare(resolution, draft.clone(), at) {
+            Ok(p) => (p, summary),
+            Err(why) if resolution == Resolution::Passed => {
+                let p = state
+                    .ledger
+                    .prepare(Resolution::Failed, draft, at)
+                    .map_err(CommunityError::Decision)?;
+                (p, format!("{summary} It could not be applied: {why}."))
+            }
+            Err(why) => return Err(CommunityError::Decision(why)),
+        };
+        let decision = &prepared.decision;
+        let decision_event = events::decision_event(&self.keys, decision, at, summary);
+        let id = decision_event.id;
+        let mut out = vec![decision_event];
+        if prepared.doc.version() != state.ledger.doc.version() {
+            let at = state.tick(at);
+            out.push(events::policy_event(&self.keys, &prepared.doc, &id, at));
+        }
+        let mut roster = state.ledger.roster.clone();
+        let mut seq = state.ledger.member_seq;
+        let effects = &prepared.effects;
+        for k in &effects.admit {
+            seq += 1;
+            out.push(events::member_event(
+                &self.keys,
+                true,
+                k,
+                at,
+                seq,
+                None,
+                Some(&id),
+            ));
+            roster.add(*k, at, None);
+        }
+        for k in &effects.remove {
+            seq += 1;
+            out.push(events::member_event(
+                &self.keys,
+                false,
+                k,
+                at,
+                seq,
+                None,
+                Some(&id),
+            ));
+            roster.remove(k, at);
+        }
+        for (k, role, assign) in &effects.roles {
+            roster.set_role(k, role, *assign);
+        }
+        if roster != state.ledger.roster {
+            let at = state.tick(at);
+            out.push(events::membership_list(&self.keys, &roster, at));
+        }
+        // Events an emergency removes wait in quarantine for the ratification.
+        let ratified = match (&decision.action, resolution) {
+            (Some(governance::Action::Ratify(em)), Resolution::Passed) => state
+                .ledger
+                .pending
+                .get(em)
+                .map(|p| p.effects.remove_events.clone()),
+            _ => None,
+        };
+        let reverted_ip = decision
+            .reverts
+            .and_then(|em| state.ledger.pending.get(&em))
+            .and_then(|p| p.ip.clone());
+        self.publish(relay, out).await?;
+        for removed in &effects.remove_events {
+            relay.store.quarantine(removed, at).await?;
+            if resolution != Resolution::Emergency {
+                relay.store.purge(removed).await?;
+            }
+        }
+        for restored in &effects.restore_events {
+            if let Some(json) = relay.store.release(restored).await? {
+                self.restore(relay, &json).await;
+            }
+        }
+        for purged in ratified.iter().flatten() {
+            relay.store.purge(purged).await?;
+        }
+        state
+            .ledger
+            .commit(id, at, &prepared.decision, prepared.doc, prepared.pending)
+            .map_err(CommunityError::Decision)?;
+        state.ledger.roster = roster;
+        state.ledger.member_seq = seq;
+        if let Some((was_block, digest)) = reverted_ip {
+            self.revert_ip(relay, was_block, &digest).await?;
+        }
+        self.publish_snapshot(state);
+        tracing::info!(decision = %id, result = %resolution, version = state.ledger.doc.version(), "decision recorded");
+        Ok(id)
+    }
+
+    /// Stores a released event again.
+    async fn restore(&self, relay: &Relay, json: &str) {
+        match Event::from_json(json) {
+            Ok(event) => {
+                let record = Arc::new(Record::new(event));
+                if let Err(e) = relay.writer.write(WriteOp::Save(record)).await {
+                    tracing::warn!(error = %e, "could not restore a quarantined event");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "quarantined event is corrupt"),
+        }
+    }
+}

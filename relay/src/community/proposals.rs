@@ -1,0 +1,376 @@
+//! Proposals and votes: validation on arrival, the registry of open proposals, closing at
+//! `endsAt` or as soon as the outcome is settled, and the decision that follows.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use governance::decision::{Resolution, TallyRecord};
+use governance::ledger::{Draft, Ledger};
+use governance::roster::digest_keys;
+use governance::tally::{self, Rules, Tally};
+use governance::{Action, Choice, Proposal, Vote};
+use nips::{Event, EventId, Keys, PubKey, Reason, nip09, nip88};
+use serde_json::json;
+
+use super::genesis::{all, is_proposal, parse_proposals, votes};
+use super::{Community, CommunityError, State, events, reports};
+use crate::relay::{Relay, unix_now};
+use crate::store::{Record, Saved, Store, WriteOp};
+
+/// An open proposal with its frozen electorate and rules, and the votes so far.
+#[derive(Debug, Clone)]
+pub struct Open {
+    pub proposal: Proposal,
+    /// Members at the proposal's creation, less those banned then.
+    pub electorate: BTreeSet<PubKey>,
+    rules: Rules,
+    pub votes: Vec<Vote>,
+}
+
+impl Open {
+    fn new(proposal: Proposal, ledger: &Ledger) -> Self {
+        Self {
+            electorate: ledger.electorate_at(proposal.created_at),
+            rules: ledger.rules_for(&proposal),
+            proposal,
+            votes: Vec::new(),
+        }
+    }
+
+    fn tally(&self, closed_at: u64) -> Tally {
+        tally::count(&self.proposal, &self.votes, &self.electorate, closed_at)
+    }
+
+    /// Settled before `endsAt`: everyone voted, or enough members vouched.
+    fn settled(&self, now: u64) -> bool {
+        self.rules.settled(&self.tally(now))
+    }
+}
+
+/// Rebuilds open proposals (and their votes) and report bookkeeping at start-up.
+pub(super) async fn reopen(
+    store: &dyn Store,
+    keys: &Keys,
+    state: &mut State,
+    now: u64,
+) -> Result<(), CommunityError> {
+    let longest = governance::Class::ALL
+        .iter()
+        .map(|c| state.ledger.policy.classes.get(*c).window)
+        .max()
+        .unwrap_or(0);
+    let since = now.saturating_sub(longest + governance::proposal::MAX_CREATED_SKEW);
+    let recent = all(
+        store,
+        json!({"kinds": [nip88::KIND_POLL], "since": since}),
+        now,
+    )
+    .await?;
+    for (_, proposal) in parse_proposals(&recent) {
+        if !state.ledger.decided.contains(&proposal.id) {
+            let open = Open::new(proposal, &state.ledger);
+            state.open.insert(open.proposal.id, open);
+        }
+    }
+    if !state.open.is_empty() {
+        let ids: Vec<String> = state.open.keys().map(EventId::to_hex).collect();
+        let cast = all(
+            store,
+            json!({"kinds": [nip88::KIND_RESPONSE], "#e": ids}),
+            now,
+        )
+        .await?;
+        for vote in votes(&cast) {
+            if let Some(open) = state.open.get_mut(&vote.proposal) {
+                open.votes.push(vote);
+            }
+        }
+    }
+    let mine = all(
+        store,
+        json!({"authors": [keys.pubkey().to_hex()], "kinds": [nip88::KIND_POLL]}),
+        now,
+    )
+    .await?;
+    reports::remember(&mine, state);
+    Ok(())
+}
+
+fn invalid(m: impl Into<std::borrow::Cow<'static, str>>) -> Reason {
+    Reason::invalid(m)
+}
+
+impl Community {
+    /// A proposal from a client. `None` when the event is an ordinary poll (no `gov` tag).
+    pub async fn propose(
+        &self,
+        relay: &Relay,
+        record: &Arc<Record>,
+    ) -> Option<Result<&'static str, Reason>> {
+        let event = &record.event;
+        let proposal = match Proposal::parse(event) {
+            Ok(None) => return None,
+            Ok(Some(p)) => p,
+            Err(m) => return Some(Err(invalid(m))),
+        };
+        let mut state = self.state.lock().await;
+        Some(
+            self.admit_proposal(relay, &mut state, record, proposal)
+                .await,
+        )
+    }
+
+    async fn admit_proposal(
+        &self,
+        relay: &Relay,
+        state: &mut State,
+        record: &Arc<Record>,
+        proposal: Proposal,
+    ) -> Result<&'static str, Reason> {
+        let now = unix_now();
+        let event = &record.event;
+        if proposal.created_at > now {
+            return Err(invalid("a proposal's created_at must not be in the future"));
+        }
+        let policy = &state.ledger.policy;
+        proposal
+            .validate(event, policy, &self.public_url, now)
+            .map_err(invalid)?;
+        match &proposal.action {
+            Action::Ratify(_) => {
+                return Err(invalid(
+                    "ratifications are opened by the relay for each emergency action",
+                ));
+            }
+            Action::Appeal(of) => {
+                if state.ledger.bans.get(of) != Some(&proposal.author) {
+                    return Err(invalid(
+                        "an appeal names the decision that banned its author",
+                    ));
+                }
+                let already_open = state
+                    .open
+                    .values()
+                    .any(|o| matches!(o.proposal.action, Action::Appeal(x) if x == *of));
+                if state.ledger.appealed.contains(of) || already_open {
+                    return Err(Reason::blocked("this ban has already been appealed"));
+                }
+            }
+            _ if !state.ledger.roster.contains(&proposal.author) => {
+                return Err(Reason::restricted("only members make proposals"));
+            }
+            _ => {}
+        }
+        proposal
+            .check_target(policy, &state.ledger.roster, now)
+            .map_err(invalid)?;
+        let max = policy.proposals.max_open_per_member as usize;
+        let mine = state
+            .open
+            .values()
+            .filter(|o| o.proposal.author == proposal.author)
+            .count();
+        if mine >= max {
+            return Err(Reason::rate_limited(format!(
+                "you have {mine} open proposals; this community allows {max} at a time"
+            )));
+        }
+        match relay.writer.write(WriteOp::Save(record.clone())).await {
+            Ok(Saved::Stored) => {}
+            Ok(Saved::Duplicate) => return Ok("duplicate: already have this proposal"),
+            Ok(_) => return Err(Reason::blocked("this proposal was deleted")),
+            Err(_) => return Err(Reason::error("could not save the proposal; try again")),
+        }
+        relay.fanout.broadcast(event, &record.json);
+        tracing::info!(proposal = %proposal.id, action = proposal.action.name(), "proposal opened");
+        let open = Open::new(proposal, &state.ledger);
+        state.open.insert(open.proposal.id, open);
+        Ok("")
+    }
+
+    /// A vote from a client. `None` when it answers an ordinary poll.
+    pub async fn vote(
+        &self,
+        relay: &Relay,
+        record: &Arc<Record>,
+    ) -> Option<Result<&'static str, Reason>> {
+        let event = &record.event;
+        let target = nip88::responds_to(event)?;
+        let mut state = self.state.lock().await;
+        if state.ledger.decided.contains(&target) {
+            return Some(Err(invalid("voting on this proposal has closed")));
+        }
+        let open = state.open.get(&target)?;
+        let now = unix_now();
+        let p = &open.proposal;
+        let Some(vote) = Vote::parse(event) else {
+            return Some(Err(invalid(
+                "a vote needs a `response` tag: yes, no, abstain (or block where offered)",
+            )));
+        };
+        let refusal = if !open.electorate.contains(&vote.voter) {
+            Some(Reason::restricted(
+                "only members at the time of the proposal may vote on it",
+            ))
+        } else if now > p.ends_at {
+            Some(invalid("voting on this proposal has closed"))
+        } else if vote.created_at < p.created_at || vote.created_at > p.ends_at {
+            Some(invalid(
+                "this vote is dated outside the proposal's voting window",
+            ))
+        } else if vote.choice == Choice::Block && !p.block {
+            Some(invalid("this proposal has no block option"))
+        } else {
+            None
+        };
+        if let Some(reason) = refusal {
+            return Some(Err(reason));
+        }
+        match relay.writer.write(WriteOp::Save(record.clone())).await {
+            Ok(Saved::Stored) => {}
+            Ok(Saved::Duplicate) => return Some(Ok("duplicate: already have this vote")),
+            Ok(_) => return Some(Err(Reason::blocked("this vote was deleted"))),
+            Err(_) => return Some(Err(Reason::error("could not save the vote; try again"))),
+        }
+        relay.fanout.broadcast(event, &record.json);
+        let at = now.max(vote.created_at);
+        let settled = match state.open.get_mut(&target) {
+            Some(open) => {
+                open.votes.push(vote);
+                open.settled(at)
+            }
+            None => false,
+        };
+        if settled && let Err(e) = self.close(relay, &mut state, &target, at).await {
+            tracing::error!(error = %e, proposal = %target, "could not close a settled proposal");
+        }
+        Some(Ok(""))
+    }
+
+    /// Closes every proposal whose window has ended.
+    pub async fn close_due(&self, relay: &Relay, now: u64) {
+        let mut state = self.state.lock().await;
+        let due: Vec<EventId> = state
+            .open
+            .values()
+            .filter(|o| o.proposal.ends_at <= now)
+            .map(|o| o.proposal.id)
+            .collect();
+        for id in due {
+            if let Err(e) = self.close(relay, &mut state, &id, now).await {
+                tracing::error!(error = %e, proposal = %id, "could not close a proposal");
+            }
+        }
+    }
+
+    /// Tallies proposal `id` as of `at` and records the decision.
+    pub(super) async fn close(
+        &self,
+        relay: &Relay,
+        state: &mut State,
+        id: &EventId,
+        at: u64,
+    ) -> Result<(), CommunityError> {
+        let Some(open) = state.open.remove(id) else {
+            return Ok(());
+        };
+        let t = open.tally(at);
+        let p = &open.proposal;
+        let (resolution, reverts) = state
+            .ledger
+            .resolution_for(&p.action, open.rules.outcome(&t));
+        let draft = Draft {
+            proposal: Some(*id),
+            action: Some(p.action.clone()),
+            reverts,
+            tally: Some(TallyRecord::new(&t, digest_keys(&open.electorate))),
+            author: Some(p.author),
+            reason: p.title.chars().take(200).collect(),
+            emergency: None,
+        };
+        let title = if p.title.is_empty() {
+            p.action.name().to_string()
+        } else {
+            p.title.clone()
+        };
+        let summary = format!(
+            "{title} — {}: yes {}, no {}, abstain {}, block {}; {} of {} members voted.",
+            match resolution {
+                Resolution::Reverted => "not ratified, reverted",
+                other => other.as_str(),
+            },
+            t.yes,
+            t.no,
+            t.abstain,
+            t.block,
+            t.turnout(),
+            t.electorate
+        );
+        self.record(relay, state, resolution, draft, at, summary)
+            .await?;
+        Ok(())
+    }
+
+    /// Opens a proposal signed by the relay (ratifications, admissions, reports).
+    pub(super) async fn open_relay_proposal(
+        &self,
+        relay: &Relay,
+        state: &mut State,
+        action: Action,
+        cites: &[EventId],
+        title: String,
+        now: u64,
+    ) -> Result<EventId, CommunityError> {
+        let rule = state.ledger.policy.classes.get(action.class()).clone();
+        let event = events::relay_proposal(
+            &self.keys,
+            &action,
+            &rule,
+            now,
+            &self.public_url,
+            cites,
+            title,
+        );
+        let proposal = Proposal::parse(&event).ok().flatten().ok_or_else(|| {
+            CommunityError::Decision("the relay built an invalid proposal".into())
+        })?;
+        let id = event.id;
+        self.publish(relay, vec![event]).await?;
+        let open = Open::new(proposal, &state.ledger);
+        state.open.insert(id, open);
+        tracing::info!(proposal = %id, "relay opened a proposal");
+        Ok(id)
+    }
+
+    /// Refuses deletion requests aimed at proposals or votes: they are the public record.
+    pub async fn guard_deletion(&self, relay: &Relay, event: &Event) -> Result<(), Reason> {
+        let targets = nip09::targets(event);
+        if targets.ids.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = targets.ids.iter().map(EventId::to_hex).collect();
+        let filter = json!({"ids": ids, "authors": [event.pubkey.to_hex()], "kinds": [nip88::KIND_POLL, nip88::KIND_RESPONSE]});
+        let found = all(&*relay.store, filter, unix_now())
+            .await
+            .map_err(|_| Reason::error("could not check the deletion; try again"))?;
+        let state = self.state.lock().await;
+        for e in &found {
+            if is_proposal(e) {
+                return Err(Reason::blocked(
+                    "proposals are part of the public record and cannot be deleted",
+                ));
+            }
+            let on_proposal = nip88::responds_to(e)
+                .is_some_and(|p| state.open.contains_key(&p) || state.ledger.decided.contains(&p));
+            if on_proposal {
+                return Err(Reason::blocked("votes on proposals cannot be deleted"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Open proposals, for the NIP-11 document and tests.
+    pub async fn open_count(&self) -> usize {
+        self.state.lock().await.open.len()
+    }
+}

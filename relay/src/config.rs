@@ -1,0 +1,471 @@
+//! Configuration in two stages: a raw serde struct with defaults, layered from a TOML file,
+//! `COMMUNITARIUM_*` environment variables and command-line flags (later wins), then validated
+//! into a typed [`Config`]. Every error names the offending key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use governance::{Policy, PolicyDoc};
+use nips::{Keys, Limits, PubKey};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Prefix of the environment variables that override config keys; `__` separates sections
+/// (`COMMUNITARIUM_LIMITS__MAX_LIMIT=100`).
+pub const ENV_PREFIX: &str = "COMMUNITARIUM_";
+
+/// A configuration problem, reported at start-up before anything is served.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    #[error("invalid configuration: `{key}` {problem}")]
+    Key { key: &'static str, problem: String },
+}
+
+fn bad(key: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Key {
+        key,
+        problem: problem.into(),
+    }
+}
+
+/// The file/environment shape. Unknown keys are errors, so a typo never silently falls back to
+/// a default.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawConfig {
+    /// Address to listen on.
+    pub listen: String,
+    /// Where the embedded database and the relay's key live.
+    pub data_dir: PathBuf,
+    /// `postgres://…` selects PostgreSQL; unset selects SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// The URL clients use (`wss://relay.example.com`); NIP-42 AUTH must name it.
+    pub public_url: Option<String>,
+    /// The relay's own secret key (hex or nsec). Unset: generated once into `data_dir/relay.key`.
+    pub relay_key: Option<String>,
+    /// Founding members (hex or npub). Used at genesis; changed afterwards only by decision.
+    pub founders: Vec<String>,
+    /// Keys allowed to use the NIP-86 management API. Used at genesis, like founders.
+    pub operators: Vec<String>,
+    pub info: InfoConfig,
+    /// Limits of the genesis policy (NIP-11 names).
+    pub limits: Limits,
+    /// Any other governed parameter of the genesis policy, by its canonical name
+    /// (`[policy.admission] mode = "invite"`).
+    pub policy: Value,
+    pub server: ServerConfig,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:7777".into(),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            public_url: None,
+            relay_key: None,
+            founders: Vec::new(),
+            operators: Vec::new(),
+            info: InfoConfig::default(),
+            limits: Limits::default(),
+            policy: Value::Object(Default::default()),
+            server: ServerConfig::default(),
+        }
+    }
+}
+
+/// NIP-11 descriptive fields.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InfoConfig {
+    pub name: String,
+    pub description: String,
+    /// Administrative contact pubkey (hex or npub).
+    pub pubkey: Option<String>,
+    /// Alternative contact URI (`mailto:…`, `https://…`).
+    pub contact: Option<String>,
+    pub icon: Option<String>,
+    pub banner: Option<String>,
+    pub terms_of_service: Option<String>,
+}
+
+impl Default for InfoConfig {
+    fn default() -> Self {
+        Self {
+            name: "Communitarium".into(),
+            description: "A Nostr relay governed by its community.".into(),
+            pubkey: None,
+            contact: None,
+            icon: None,
+            banner: None,
+            terms_of_service: None,
+        }
+    }
+}
+
+/// Resource bounds of the server itself (not advertised in NIP-11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Open WebSocket connections beyond this are refused with HTTP 503.
+    pub max_connections: u32,
+    /// Live events queued for one connection before it is judged too slow and dropped.
+    pub outbound_queue: u32,
+    /// EVENTs of one connection processed concurrently; further messages wait.
+    pub max_events_in_flight: u32,
+    /// Most events the writer commits in one transaction.
+    pub write_batch: u32,
+    /// Database connections for reads (PostgreSQL: also the writer's).
+    pub db_pool_size: u32,
+    /// Seconds between sweeps that delete expired (NIP-40) events.
+    pub expiration_sweep_secs: u64,
+    /// A connection that sends nothing (not even a pong) for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Behind a reverse proxy: the header carrying the client's address (`X-Forwarded-For`
+    /// or `X-Real-IP`). Unset: the peer address is the client's.
+    pub real_ip_header: Option<String>,
+    /// Peers whose `real_ip_header` is believed; anyone else could forge it.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Serve Prometheus metrics at `/metrics`.
+    pub metrics: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 20_000,
+            outbound_queue: 1_000,
+            max_events_in_flight: 16,
+            write_batch: 500,
+            db_pool_size: 8,
+            expiration_sweep_secs: 60,
+            idle_timeout_secs: 300,
+            real_ip_header: None,
+            trusted_proxies: vec![
+                std::net::IpAddr::from([127, 0, 0, 1]),
+                std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+            ],
+            metrics: true,
+        }
+    }
+}
+
+/// Settings given on the command line; `None` leaves the file/environment value.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub founders: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operators: Option<Vec<String>>,
+    /// `[policy]` settings from flags (`--admission`, `--read-access`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Value>,
+}
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    /// `None` until the listener is bound; then `ws://<bound address>` unless configured.
+    pub public_url: Option<String>,
+    pub info: InfoConfig,
+    /// Administrative contact pubkey, validated.
+    pub admin_pubkey: Option<PubKey>,
+    /// The configured relay key, if any (else the key file in `data_dir`).
+    pub relay_key: Option<Keys>,
+    pub founders: Vec<PubKey>,
+    pub operators: Vec<PubKey>,
+    /// The policy to sign at genesis. After genesis the decision log governs.
+    pub genesis: Policy,
+    pub server: ServerConfig,
+}
+
+impl Config {
+    /// Layers defaults, `file`, the environment and `overrides`, then validates.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError::MissingFile(path.to_owned()));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let raw: RawConfig = figment
+            .merge(
+                Env::prefixed(ENV_PREFIX)
+                    .split("__")
+                    .ignore(&["config", "log"]),
+            )
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        Self::validate(raw)
+    }
+
+    /// Checks a raw configuration.
+    pub fn validate(raw: RawConfig) -> Result<Self, ConfigError> {
+        let listen: SocketAddr = raw
+            .listen
+            .parse()
+            .map_err(|_| bad("listen", format!("must be HOST:PORT, got `{}`", raw.listen)))?;
+        let database_url = raw.database_url.clone().filter(|u| !u.trim().is_empty());
+        if let Some(url) = &database_url {
+            let known = ["postgres://", "postgresql://", "sqlite:"];
+            if !known.iter().any(|p| url.starts_with(p)) {
+                return Err(bad(
+                    "database_url",
+                    "must start with postgres:// (or sqlite:), or be empty for the embedded store",
+                ));
+            }
+        }
+        let public_url = raw.public_url.clone().filter(|u| !u.trim().is_empty());
+        if let Some(url) = &public_url
+            && !(url.starts_with("ws://") || url.starts_with("wss://"))
+        {
+            return Err(bad("public_url", "must start with ws:// or wss://"));
+        }
+        let admin_pubkey = match &raw.info.pubkey {
+            Some(k) if !k.trim().is_empty() => Some(
+                nips::nip19::parse_pubkey(k)
+                    .map_err(|e| bad("info.pubkey", format!("is not a hex or npub key: {e}")))?,
+            ),
+            _ => None,
+        };
+        raw.limits
+            .validate()
+            .map_err(|e| ConfigError::Invalid(format!("limits.{e}")))?;
+        let relay_key = match raw.relay_key.as_deref().map(str::trim) {
+            Some(k) if !k.is_empty() => Some(
+                Keys::parse(k)
+                    .map_err(|e| bad("relay_key", format!("is not a secret key: {e}")))?,
+            ),
+            _ => None,
+        };
+        let keys = |key: &'static str, list: &[String]| -> Result<Vec<PubKey>, ConfigError> {
+            let mut out = list
+                .iter()
+                .map(|k| {
+                    nips::nip19::parse_pubkey(k)
+                        .map_err(|_| bad(key, format!("`{k}` is not a hex or npub key")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            out.sort();
+            out.dedup();
+            Ok(out)
+        };
+        let founders = keys("founders", &raw.founders)?;
+        let operators = keys("operators", &raw.operators)?;
+        let genesis = genesis_policy(&raw, &founders, &operators)?;
+        let s = &raw.server;
+        let positive = [
+            ("server.max_connections", u64::from(s.max_connections)),
+            ("server.outbound_queue", u64::from(s.outbound_queue)),
+            (
+                "server.max_events_in_flight",
+                u64::from(s.max_events_in_flight),
+            ),
+            ("server.write_batch", u64::from(s.write_batch)),
+            ("server.db_pool_size", u64::from(s.db_pool_size)),
+            ("server.expiration_sweep_secs", s.expiration_sweep_secs),
+            ("server.idle_timeout_secs", s.idle_timeout_secs),
+        ];
+        if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
+            return Err(bad(key, "must be greater than 0"));
+        }
+        if let Some(h) = &s.real_ip_header {
+            let known = ["x-forwarded-for", "x-real-ip"];
+            if !known.contains(&h.to_ascii_lowercase().as_str()) {
+                return Err(bad(
+                    "server.real_ip_header",
+                    "must be X-Forwarded-For or X-Real-IP",
+                ));
+            }
+        }
+        Ok(Self {
+            listen,
+            data_dir: raw.data_dir,
+            database_url,
+            public_url,
+            info: raw.info,
+            admin_pubkey,
+            relay_key,
+            founders,
+            operators,
+            genesis,
+            server: raw.server,
+        })
+    }
+}
+
+/// The genesis policy: defaults, then `[policy]`, `[limits]` and `[info]`, founders and
+/// operators. Every `[policy]` key must be a governed parameter.
+fn genesis_policy(
+    raw: &RawConfig,
+    founders: &[PubKey],
+    operators: &[PubKey],
+) -> Result<Policy, ConfigError> {
+    let mut doc = PolicyDoc::from_policy(&Policy::default());
+    let mut leaves = Vec::new();
+    collect_leaves(&raw.policy, String::new(), &mut leaves);
+    for (path, value) in leaves {
+        if path.starts_with("limitation.") {
+            return Err(ConfigError::Invalid(format!(
+                "`policy.{path}`: set limits in the [limits] section"
+            )));
+        }
+        if governance::params::spec(&path).is_none() {
+            return Err(ConfigError::Invalid(format!(
+                "`policy.{path}` is not a governed parameter"
+            )));
+        }
+        doc.set(&path, Some(value));
+    }
+    let limits =
+        serde_json::to_value(&raw.limits).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    doc.set("limitation", Some(limits));
+    doc.set("info.name", Some(Value::from(raw.info.name.clone())));
+    doc.set(
+        "info.description",
+        Some(Value::from(raw.info.description.clone())),
+    );
+    doc.set(
+        "info.icon",
+        Some(Value::from(raw.info.icon.clone().unwrap_or_default())),
+    );
+    let hex = |keys: &[PubKey]| Value::from(keys.iter().map(PubKey::to_hex).collect::<Vec<_>>());
+    doc.set("founders.keys", Some(hex(founders)));
+    doc.set("operators.keys", Some(hex(operators)));
+    doc.set("version", Some(Value::from(1)));
+    doc.policy()
+        .map_err(|e| ConfigError::Invalid(format!("policy: {e}")))
+}
+
+/// `(dotted path, value)` of every non-object value under `value`.
+fn collect_leaves(value: &Value, prefix: String, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                collect_leaves(v, path, out);
+            }
+        }
+        other if !prefix.is_empty() => out.push((prefix, other.clone())),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_toml(toml: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, toml).unwrap();
+        Config::load(Some(&path), &Overrides::default())
+    }
+
+    #[test]
+    fn defaults_serve_sqlite_on_localhost() {
+        let c = Config::validate(RawConfig::default()).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:7777");
+        assert!(c.database_url.is_none());
+        assert_eq!(c.data_dir, PathBuf::from("data"));
+    }
+
+    #[test]
+    fn file_values_apply_and_flags_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            "listen = \"0.0.0.0:1\"\n[limits]\nmax_limit = 10\ndefault_limit = 5\n",
+        )
+        .unwrap();
+        let over = Overrides {
+            listen: Some("127.0.0.1:2".into()),
+            ..Overrides::default()
+        };
+        let c = Config::load(Some(&path), &over).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:2");
+        assert_eq!(c.genesis.limitation.max_limit, 10);
+    }
+
+    #[test]
+    fn genesis_policy_from_file_and_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        let founder = nips::Keys::generate().pubkey();
+        std::fs::write(
+            &path,
+            format!(
+                "founders = [\"{}\"]\n[limits]\nmax_limit = 100\ndefault_limit = 10\n[policy.classes.ordinary]\nwindow = 60\n[policy.admission]\nread = \"members\"\n",
+                nips::nip19::encode_npub(&founder)
+            ),
+        )
+        .unwrap();
+        let over = Overrides {
+            policy: Some(serde_json::json!({"admission": {"mode": "vouch"}})),
+            ..Overrides::default()
+        };
+        let c = Config::load(Some(&path), &over).unwrap();
+        assert_eq!(c.founders, vec![founder]);
+        let p = &c.genesis;
+        assert_eq!(p.version, 1);
+        assert_eq!(p.founders.keys, vec![founder]);
+        assert_eq!(p.limitation.max_limit, 100);
+        assert_eq!(p.classes.ordinary.window, 60);
+        assert_eq!(p.admission.mode, governance::AdmissionMode::Vouch);
+        assert_eq!(p.admission.read, governance::ReadAccess::Members);
+    }
+
+    #[test]
+    fn errors_name_the_bad_key() {
+        let e = load_toml("listen = \"nowhere\"").unwrap_err().to_string();
+        assert!(e.contains("`listen`"), "{e}");
+        let e = load_toml("[limits]\nmax_limit = \"lots\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("max_limit"), "{e}");
+        let e = load_toml("[limits]\nmax_limt = 3").unwrap_err().to_string();
+        assert!(e.contains("max_limt"), "{e}");
+        let e = load_toml("[server]\nwrite_batch = 0")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("server.write_batch"), "{e}");
+        let e = load_toml("database_url = \"mysql://x\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("database_url"), "{e}");
+        let e = load_toml("[limits]\ndefault_limit = 9000")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("limits.default_limit"), "{e}");
+        let e = load_toml("[info]\npubkey = \"npub1bad\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("info.pubkey"), "{e}");
+        let missing = Config::load(Some(Path::new("/nonexistent.toml")), &Overrides::default());
+        assert!(matches!(missing, Err(ConfigError::MissingFile(_))));
+    }
+}

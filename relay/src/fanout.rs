@@ -1,0 +1,344 @@
+//! Live delivery: an index over every open subscription so a new event is tested only against
+//! the filters that could match it (by id, author, tag value or kind), not against all of them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use nips::{Event, EventId, Filter, PubKey};
+use parking_lot::RwLock;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Identifies a connection.
+pub type ConnId = u64;
+
+/// A live event on its way to one subscription; the writer task renders the frame.
+#[derive(Debug, Clone)]
+pub struct LiveFrame {
+    pub sub_id: Arc<str>,
+    pub json: Arc<str>,
+}
+
+/// A connection's live queue. When it is full the connection is too slow: `lagged` fires and the
+/// session drops the connection rather than buffering without bound.
+#[derive(Debug)]
+pub struct Subscriber {
+    pub tx: mpsc::Sender<LiveFrame>,
+    pub lagged: CancellationToken,
+}
+
+#[derive(Debug)]
+struct Entry {
+    conn: ConnId,
+    sub_id: Arc<str>,
+    filters: Vec<Filter>,
+    sink: Arc<Subscriber>,
+}
+
+type Bucket = Vec<(Arc<Entry>, usize)>;
+
+/// Where one filter is indexed: under its most selective field.
+enum Key {
+    Ids(Vec<EventId>),
+    Authors(Vec<PubKey>),
+    Tag(char, Vec<String>),
+    Kinds(Vec<u16>),
+    Scan,
+}
+
+fn key_of(f: &Filter) -> Key {
+    if let Some(ids) = &f.ids {
+        Key::Ids(ids.clone())
+    } else if let Some(authors) = &f.authors {
+        Key::Authors(authors.clone())
+    } else if let Some(t) = f.tags.first() {
+        Key::Tag(t.name, t.values.clone())
+    } else if let Some(kinds) = &f.kinds {
+        Key::Kinds(kinds.clone())
+    } else {
+        Key::Scan
+    }
+}
+
+#[derive(Default)]
+struct Index {
+    subs: HashMap<(ConnId, Arc<str>), Arc<Entry>>,
+    by_id: HashMap<EventId, Bucket>,
+    by_author: HashMap<PubKey, Bucket>,
+    by_tag: HashMap<char, HashMap<String, Bucket>>,
+    by_kind: HashMap<u16, Bucket>,
+    scan: Bucket,
+}
+
+impl Index {
+    fn insert(&mut self, entry: Arc<Entry>) {
+        for (i, f) in entry.filters.iter().enumerate() {
+            let item = || (entry.clone(), i);
+            match key_of(f) {
+                Key::Ids(ids) => ids
+                    .into_iter()
+                    .for_each(|k| self.by_id.entry(k).or_default().push(item())),
+                Key::Authors(a) => a
+                    .into_iter()
+                    .for_each(|k| self.by_author.entry(k).or_default().push(item())),
+                Key::Tag(name, values) => {
+                    let by_value = self.by_tag.entry(name).or_default();
+                    values
+                        .into_iter()
+                        .for_each(|v| by_value.entry(v).or_default().push(item()));
+                }
+                Key::Kinds(k) => k
+                    .into_iter()
+                    .for_each(|k| self.by_kind.entry(k).or_default().push(item())),
+                Key::Scan => self.scan.push(item()),
+            }
+        }
+        self.subs.insert((entry.conn, entry.sub_id.clone()), entry);
+    }
+
+    fn remove(&mut self, entry: &Arc<Entry>) {
+        fn prune<K: std::hash::Hash + Eq>(
+            map: &mut HashMap<K, Bucket>,
+            key: &K,
+            entry: &Arc<Entry>,
+        ) {
+            if let Some(bucket) = map.get_mut(key) {
+                bucket.retain(|(e, _)| !Arc::ptr_eq(e, entry));
+                if bucket.is_empty() {
+                    map.remove(key);
+                }
+            }
+        }
+        for f in &entry.filters {
+            match key_of(f) {
+                Key::Ids(ids) => ids.iter().for_each(|k| prune(&mut self.by_id, k, entry)),
+                Key::Authors(a) => a.iter().for_each(|k| prune(&mut self.by_author, k, entry)),
+                Key::Tag(name, values) => {
+                    if let Some(by_value) = self.by_tag.get_mut(&name) {
+                        values.iter().for_each(|v| prune(by_value, v, entry));
+                        if by_value.is_empty() {
+                            self.by_tag.remove(&name);
+                        }
+                    }
+                }
+                Key::Kinds(k) => k.iter().for_each(|k| prune(&mut self.by_kind, k, entry)),
+                Key::Scan => self.scan.retain(|(e, _)| !Arc::ptr_eq(e, entry)),
+            }
+        }
+        self.subs.remove(&(entry.conn, entry.sub_id.clone()));
+    }
+
+    /// Subscriptions with a filter that matches `event`, each once.
+    fn matching(&self, event: &Event) -> Vec<Arc<Entry>> {
+        let mut hits: Vec<Arc<Entry>> = Vec::new();
+        let mut consider = |bucket: Option<&Bucket>| {
+            for (entry, i) in bucket.into_iter().flatten() {
+                if !hits.iter().any(|h| Arc::ptr_eq(h, entry)) && entry.filters[*i].matches(event) {
+                    hits.push(entry.clone());
+                }
+            }
+        };
+        consider(self.by_id.get(&event.id));
+        consider(self.by_author.get(&event.pubkey));
+        for tag in &event.tags {
+            if let (Some(name), Some(value)) = (tag.first(), tag.get(1)) {
+                let mut chars = name.chars();
+                if let (Some(c), None) = (chars.next(), chars.next()) {
+                    consider(self.by_tag.get(&c).and_then(|m| m.get(value.as_str())));
+                }
+            }
+        }
+        consider(self.by_kind.get(&event.kind));
+        consider(Some(&self.scan));
+        hits
+    }
+}
+
+/// All open subscriptions of the relay.
+#[derive(Default)]
+pub struct Fanout {
+    index: RwLock<Index>,
+}
+
+impl Fanout {
+    /// Opens (or replaces) subscription `sub_id` of `conn`.
+    pub fn subscribe(
+        &self,
+        conn: ConnId,
+        sub_id: Arc<str>,
+        filters: Vec<Filter>,
+        sink: Arc<Subscriber>,
+    ) {
+        let entry = Arc::new(Entry {
+            conn,
+            sub_id,
+            filters,
+            sink,
+        });
+        let mut index = self.index.write();
+        if let Some(old) = index.subs.get(&(conn, entry.sub_id.clone())).cloned() {
+            index.remove(&old);
+        }
+        index.insert(entry);
+    }
+
+    /// Closes subscription `sub_id` of `conn`, if open.
+    pub fn unsubscribe(&self, conn: ConnId, sub_id: &str) {
+        let mut index = self.index.write();
+        if let Some(old) = index.subs.get(&(conn, Arc::from(sub_id))).cloned() {
+            index.remove(&old);
+        }
+    }
+
+    /// Closes every subscription of `conn`.
+    pub fn remove_connection(&self, conn: ConnId) {
+        let mut index = self.index.write();
+        let mine: Vec<Arc<Entry>> = index
+            .subs
+            .values()
+            .filter(|e| e.conn == conn)
+            .cloned()
+            .collect();
+        for e in mine {
+            index.remove(&e);
+        }
+    }
+
+    /// Delivers `event` (serialized as `json`) to every matching subscription. Never waits: a
+    /// full queue marks that connection as lagging instead.
+    pub fn broadcast(&self, event: &Event, json: &Arc<str>) -> usize {
+        let hits = self.index.read().matching(event);
+        for entry in &hits {
+            let frame = LiveFrame {
+                sub_id: entry.sub_id.clone(),
+                json: json.clone(),
+            };
+            if entry.sink.tx.try_send(frame).is_err() {
+                entry.sink.lagged.cancel();
+            }
+        }
+        hits.len()
+    }
+
+    /// Number of open subscriptions.
+    pub fn len(&self) -> usize {
+        self.index.read().subs.len()
+    }
+
+    /// True when no subscription is open.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nips::Keys;
+    use serde_json::json;
+
+    fn sink(cap: usize) -> (Arc<Subscriber>, mpsc::Receiver<LiveFrame>) {
+        let (tx, rx) = mpsc::channel(cap);
+        (
+            Arc::new(Subscriber {
+                tx,
+                lagged: CancellationToken::new(),
+            }),
+            rx,
+        )
+    }
+
+    fn filters(v: serde_json::Value) -> Vec<Filter> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|f| Filter::from_value(f).unwrap())
+            .collect()
+    }
+
+    fn received(rx: &mut mpsc::Receiver<LiveFrame>) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Ok(f) = rx.try_recv() {
+            out.push(f.sub_id.to_string());
+        }
+        out
+    }
+
+    #[test]
+    fn delivers_to_matching_subscriptions_once() {
+        let fanout = Fanout::default();
+        let k = Keys::generate();
+        let e = k.sign(10, 1, vec![vec!["t".into(), "rust".into()]], "hi".into());
+        let json: Arc<str> = e.to_json().into();
+        let (s, mut rx) = sink(16);
+        let pk = k.pubkey().to_hex();
+        fanout.subscribe(
+            1,
+            "by-author".into(),
+            filters(json!([{"authors": [pk]}, {"kinds": [1]}])),
+            s.clone(),
+        );
+        fanout.subscribe(
+            1,
+            "by-tag".into(),
+            filters(json!([{"#t": ["rust"]}])),
+            s.clone(),
+        );
+        fanout.subscribe(
+            1,
+            "wrong-kind".into(),
+            filters(json!([{"#t": ["rust"], "kinds": [7]}])),
+            s.clone(),
+        );
+        fanout.subscribe(1, "all".into(), filters(json!([{}])), s.clone());
+        fanout.subscribe(
+            1,
+            "id".into(),
+            filters(json!([{"ids": [e.id.to_hex()]}])),
+            s.clone(),
+        );
+        fanout.subscribe(1, "old".into(), filters(json!([{"until": 5}])), s.clone());
+        assert_eq!(fanout.broadcast(&e, &json), 4);
+        let mut got = received(&mut rx);
+        got.sort();
+        assert_eq!(got, vec!["all", "by-author", "by-tag", "id"]);
+    }
+
+    #[test]
+    fn replace_unsubscribe_and_disconnect() {
+        let fanout = Fanout::default();
+        let k = Keys::generate();
+        let e = k.sign(10, 1, vec![], String::new());
+        let json: Arc<str> = e.to_json().into();
+        let (s, mut rx) = sink(16);
+        fanout.subscribe(1, "s".into(), filters(json!([{"kinds": [1]}])), s.clone());
+        fanout.subscribe(1, "s".into(), filters(json!([{"kinds": [7]}])), s.clone());
+        assert_eq!(
+            fanout.broadcast(&e, &json),
+            0,
+            "the re-used id replaced the old filters"
+        );
+        fanout.subscribe(2, "s".into(), filters(json!([{"kinds": [1]}])), s.clone());
+        assert_eq!(fanout.len(), 2, "subscription ids are per connection");
+        fanout.unsubscribe(2, "s");
+        assert_eq!(fanout.broadcast(&e, &json), 0);
+        fanout.subscribe(3, "a".into(), filters(json!([{}])), s.clone());
+        fanout.subscribe(3, "b".into(), filters(json!([{}])), s.clone());
+        fanout.remove_connection(3);
+        assert_eq!(fanout.len(), 1);
+        assert!(received(&mut rx).is_empty());
+    }
+
+    #[test]
+    fn a_full_queue_marks_the_connection_lagging() {
+        let fanout = Fanout::default();
+        let k = Keys::generate();
+        let (s, _rx) = sink(1);
+        fanout.subscribe(1, "s".into(), filters(json!([{}])), s.clone());
+        for i in 0..2 {
+            let e = k.sign(i, 1, vec![], String::new());
+            fanout.broadcast(&e, &e.to_json().into());
+        }
+        assert!(s.lagged.is_cancelled());
+    }
+}

@@ -1,0 +1,115 @@
+//! HTTP: `GET /` is the WebSocket endpoint, the NIP-11 document (`Accept: application/nostr+json`)
+//! or a short page for browsers. CORS is open, as NIP-11 requires.
+
+mod nip11;
+pub mod nip86;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tower_http::cors::{Any, CorsLayer};
+
+use crate::relay::Relay;
+use crate::session;
+
+/// The relay's HTTP application.
+pub fn router(relay: Arc<Relay>) -> Router {
+    Router::new()
+        .route("/", get(root).post(nip86::handle))
+        .route("/metrics", get(metrics))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods(Any)
+                .allow_headers(Any),
+        )
+        .with_state(relay)
+}
+
+/// Frames larger than this end the connection outright; frames up to it but over
+/// `max_message_length` still get a protocol answer (`OK false`/`NOTICE`).
+fn hard_frame_limit(relay: &Relay) -> usize {
+    (relay.snapshot().policy.limitation.max_message_length as usize)
+        .saturating_mul(2)
+        .max(1 << 20)
+}
+
+/// The client's address: the peer's, or, from a trusted proxy, the configured header's (the
+/// rightmost `X-Forwarded-For` entry: the one the proxy added).
+pub fn client_ip(relay: &Relay, peer: &SocketAddr, headers: &HeaderMap) -> IpAddr {
+    let server = &relay.config.server;
+    let Some(name) = &server.real_ip_header else {
+        return peer.ip();
+    };
+    if !server.trusted_proxies.contains(&peer.ip()) {
+        return peer.ip();
+    }
+    headers
+        .get(name.as_str())
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| peer.ip())
+}
+
+/// Prometheus metrics.
+async fn metrics(State(relay): State<Arc<Relay>>) -> Response {
+    match (&relay.metrics, relay.config.server.metrics) {
+        (Some(handle), true) => handle.render().into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn root(
+    State(relay): State<Arc<Relay>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    if let Ok(upgrade) = upgrade {
+        let ip = client_ip(&relay, &peer, &headers);
+        if relay.community.is_blocked(&ip) {
+            return (StatusCode::FORBIDDEN, "blocked: this address is blocked").into_response();
+        }
+        if relay.shutdown.is_cancelled() {
+            return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
+        }
+        if let Err(limited) = relay.may_connect(&ip) {
+            metrics::counter!("communitarium_rate_limited_total", "limit" => limited.limit)
+                .increment(1);
+            return (StatusCode::TOO_MANY_REQUESTS, limited.reason.to_string()).into_response();
+        }
+        let Ok(permit) = relay.connections.clone().try_acquire_owned() else {
+            return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
+        };
+        let limit = hard_frame_limit(&relay);
+        return upgrade
+            .max_message_size(limit)
+            .max_frame_size(limit)
+            .on_upgrade(move |socket| {
+                let tasks = relay.tasks.clone();
+                tasks.track_future(session::run(socket, relay, ip, permit))
+            });
+    }
+    let wants_nip11 = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("application/nostr+json"));
+    if wants_nip11 {
+        return nip11::response(&relay);
+    }
+    let name = nip11::escape_html(&relay.snapshot().policy.info.name);
+    Html(format!(
+        "<!doctype html><meta charset=utf-8><title>{name}</title>\
+         <h1>{name}</h1><p>This is a Nostr relay. Add <code>{}</code> to your Nostr client.</p>",
+        nip11::escape_html(&relay.public_url)
+    ))
+    .into_response()
+}

@@ -1,0 +1,126 @@
+//! NIP-86: the management API, JSON-RPC over `POST /` with NIP-98 authorization. Authorization
+//! is checked strictly (kind, exact URL, method, payload hash, freshness, signature, operator
+//! key) and each authorization event is accepted once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use nips::{Signature, nip98};
+use parking_lot::Mutex;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::community::CallError;
+use crate::relay::{Relay, unix_now};
+
+/// Content type of management requests.
+pub const CONTENT_TYPE: &str = "application/nostr+json+rpc";
+
+/// Authorization headers already used (by signature), with when they may be forgotten. Keyed
+/// by signature, not id: a client that signs the same request twice in one second gets two
+/// signatures (BIP-340 signing is randomized), while a replayed header repeats one.
+#[derive(Default)]
+pub struct Replays(Mutex<HashMap<Signature, u64>>);
+
+impl Replays {
+    /// Records `sig`; false if it was used before.
+    fn first_use(&self, sig: Signature, now: u64) -> bool {
+        let mut seen = self.0.lock();
+        seen.retain(|_, until| *until > now);
+        seen.insert(sig, now + 2 * nip98::MAX_SKEW + 1).is_none()
+    }
+}
+
+#[derive(Deserialize)]
+struct Request {
+    method: String,
+    #[serde(default)]
+    params: Vec<Value>,
+}
+
+fn reply(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    reply(status, json!({"error": message}))
+}
+
+/// The URLs a `u` tag may name: the relay's public URL, as ws(s) or http(s).
+fn accepted_urls(public_url: &str) -> Vec<String> {
+    let http = public_url
+        .replacen("wss://", "https://", 1)
+        .replacen("ws://", "http://", 1);
+    vec![public_url.to_string(), http]
+}
+
+/// `POST /` handler.
+pub async fn handle(State(relay): State<Arc<Relay>>, headers: HeaderMap, body: Bytes) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type.starts_with(CONTENT_TYPE) {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "management requests use Content-Type: application/nostr+json+rpc",
+        );
+    }
+    let now = unix_now();
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let auth = match nip98::parse_header(authorization) {
+        Ok(event) => event,
+        Err(e) => return error(StatusCode::UNAUTHORIZED, &e.to_string()),
+    };
+    if let Err(e) = nip98::check(&auth, &accepted_urls(&relay.public_url), "POST", &body, now) {
+        return error(StatusCode::UNAUTHORIZED, &e.to_string());
+    }
+    if !relay.replays.first_use(auth.sig, now) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "this authorization was already used",
+        );
+    }
+    let request: Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "body must be {\"method\": …, \"params\": […]}",
+            );
+        }
+    };
+    let body_text = String::from_utf8_lossy(&body);
+    let called = relay
+        .community
+        .call(
+            &relay,
+            &auth.pubkey,
+            &request.method,
+            &request.params,
+            &body_text,
+            &auth.to_json(),
+        )
+        .await;
+    match called {
+        Ok(result) => reply(StatusCode::OK, json!({"result": result})),
+        Err(CallError::Unauthorized(m)) => error(StatusCode::UNAUTHORIZED, &m),
+        Err(CallError::Bad(m)) => reply(StatusCode::OK, json!({"result": null, "error": m})),
+        Err(CallError::Internal(e)) => {
+            tracing::error!(error = %e, method = request.method, "management call failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+    }
+}

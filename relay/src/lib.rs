@@ -1,0 +1,19 @@
+//! Communitarium: a Nostr relay that its community governs itself.
+//!
+//! The library holds everything with IO: storage, the WebSocket sessions, HTTP, limits and the
+//! binary's commands. Protocol rules live in `nips`, policy in `governance`.
+
+pub mod cli;
+pub mod commands;
+pub mod community;
+pub mod config;
+pub mod fanout;
+pub mod http;
+pub mod ingest;
+pub mod ratelimit;
+pub mod relay;
+pub mod server;
+pub mod session;
+pub mod store;
+pub mod verify;
+pub mod writer;

@@ -1,0 +1,121 @@
+//! The `communitarium` binary: parse the command line, set up logging, run the command.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use communitarium::cli::{Cli, Command, ServeArgs, StoreArgs};
+use communitarium::config::Config;
+use communitarium::relay::Relay;
+use communitarium::server;
+use communitarium::{commands, verify};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Invite(args)) => {
+            let (code, expires_at) = commands::invite(&load(&args)?).await?;
+            println!("{code}");
+            eprintln!(
+                "invite code valid until {expires_at} (unix time); a newcomer claims it with a NIP-43 join request"
+            );
+            Ok(())
+        }
+        Some(Command::Members(args)) => {
+            for line in commands::members(&load(&args)?).await? {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Some(Command::Verify(args)) => {
+            let keys = match &args.key {
+                Some(k) => Some(nips::Keys::parse(k).context("--key is not a secret key")?),
+                None => None,
+            };
+            let report = verify::verify(&args.url, keys).await?;
+            println!(
+                "OK: {} decisions replayed, {} tallies re-counted, {} emergency actions checked; policy v{}, {} members",
+                report.decisions,
+                report.tallies,
+                report.emergencies,
+                report.version,
+                report.members
+            );
+            for note in &report.notes {
+                println!("note: {note}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn load(args: &StoreArgs) -> anyhow::Result<Config> {
+    Ok(Config::load(args.config.as_deref(), &args.overrides())?)
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // Every connection is a file descriptor: lift the soft limit to the hard one.
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::warn!("cannot raise the open-file limit: {e}");
+    }
+    let config = Config::load(args.store.config.as_deref(), &args.overrides())?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let bound = listener.local_addr()?;
+    let backend = if config.database_url.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let metrics = if config.server.metrics {
+        match metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder() {
+            Ok(handle) => Some(handle),
+            Err(e) => {
+                tracing::warn!("metrics disabled: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let relay = Relay::start(config, bound, metrics)
+        .await
+        .context("cannot start the relay")?;
+    tracing::info!(store = backend, url = %relay.public_url, "serving");
+    // One machine-readable line on stdout, so scripts and tests learn the bound port.
+    println!("communitarium listening on ws://{bound}");
+    let _ = std::io::stdout().flush();
+    server::serve(listener, relay, server::shutdown_signal()).await?;
+    Ok(())
+}

@@ -1,0 +1,381 @@
+//! Rate limits: GCRA limiters (governor) keyed by IP, by author and by target, built from the
+//! governed `rate.*` policy and rebuilt when the members change it. Limits are keyed by IP and
+//! pubkey, never only by connection, so reconnecting resets nothing.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governance::rate::{KindClass, RateLimits, Sort, Tier, targets};
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::nanos::Nanos;
+use governor::state::keyed::DashMapStateStore;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
+use nips::{Event, Reason};
+use parking_lot::Mutex;
+
+type Keyed<K, C> = RateLimiter<K, DashMapStateStore<K>, C, NoOpMiddleware<<C as Clock>::Instant>>;
+
+/// A per-connection message limiter.
+pub type MessageLimiter<C = DefaultClock> =
+    RateLimiter<NotKeyed, InMemoryState, C, NoOpMiddleware<<C as Clock>::Instant>>;
+
+/// A refusal, with the limit that caused it (for metrics and logs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limited {
+    pub limit: &'static str,
+    pub reason: Reason,
+}
+
+fn limited(limit: &'static str, message: impl Into<std::borrow::Cow<'static, str>>) -> Limited {
+    Limited {
+        limit,
+        reason: Reason::rate_limited(message),
+    }
+}
+
+/// `count` per `window`, all of it available at once; `None` when `count` is 0 (no limit).
+fn quota(count: u32, window: Duration) -> Option<Quota> {
+    let burst = NonZeroU32::new(count)?;
+    let period = (window / count).max(Duration::from_nanos(1));
+    Quota::with_period(period).map(|q| q.allow_burst(burst))
+}
+
+fn keyed<K: Hash + Eq + Clone, C: Clock + Clone>(
+    q: Option<Quota>,
+    clock: &C,
+) -> Option<Keyed<K, C>> {
+    q.map(|q| RateLimiter::dashmap_with_clock(q, clock.clone()))
+}
+
+/// A limit with separate limiters for members and everyone else.
+struct Tiered<K: Hash + Eq + Clone, C: Clock> {
+    members: Option<Keyed<K, C>>,
+    others: Option<Keyed<K, C>>,
+}
+
+impl<K: Hash + Eq + Clone, C: Clock + Clone> Tiered<K, C> {
+    fn new(tier: &Tier, window: Duration, clock: &C) -> Self {
+        Self {
+            members: keyed(quota(tier.members, window), clock),
+            others: keyed(quota(tier.others, window), clock),
+        }
+    }
+
+    /// True when `key` may go ahead (and it is counted).
+    fn allow(&self, member: bool, key: &K) -> bool {
+        let limiter = if member { &self.members } else { &self.others };
+        limiter.as_ref().is_none_or(|l| l.check_key(key).is_ok())
+    }
+
+    fn prune(&self) {
+        for l in [&self.members, &self.others].into_iter().flatten() {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+    }
+
+    fn len(&self) -> usize {
+        [&self.members, &self.others]
+            .into_iter()
+            .flatten()
+            .map(|l| l.len())
+            .sum()
+    }
+}
+
+/// Every relay-wide limiter, for one version of the `rate` policy.
+pub struct Limits<C: Clock = DefaultClock> {
+    /// The policy these limiters implement.
+    pub config: RateLimits,
+    clock: C,
+    connections: Option<Keyed<IpAddr, C>>,
+    reqs: Tiered<IpAddr, C>,
+    /// Keyed by author.
+    events: [Tiered<[u8; 32], C>; 4],
+    targets: [Tiered<[u8; 32], C>; 4],
+    /// Targets that hit a cap, and until when they refuse that sort.
+    cooling: Mutex<HashMap<Cooling, C::Instant>>,
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// A target cooling off: what sort, for which tier (members or not), and the target.
+type Cooling = (Sort, bool, [u8; 32]);
+
+impl<C: Clock + Clone> Limits<C> {
+    /// Limiters for `config`, timed by `clock`.
+    pub fn new(config: &RateLimits, clock: C) -> Self {
+        let window = Duration::from_secs(config.target.window.max(1));
+        let events =
+            KindClass::ALL.map(|c| Tiered::new(config.events_per_minute.get(c), MINUTE, &clock));
+        let targets = Sort::ALL.map(|s| Tiered::new(config.target.get(s), window, &clock));
+        Self {
+            connections: keyed(quota(config.connections_per_minute, MINUTE), &clock),
+            reqs: Tiered::new(&config.reqs_per_minute, MINUTE, &clock),
+            events,
+            targets,
+            cooling: Mutex::new(HashMap::new()),
+            config: config.clone(),
+            clock,
+        }
+    }
+
+    /// A new connection from `ip`.
+    pub fn connect(&self, ip: &IpAddr) -> Result<(), Limited> {
+        match &self.connections {
+            Some(l) if l.check_key(ip).is_err() => Err(limited(
+                "connections_per_minute",
+                "too many new connections from your address; wait a minute",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// A REQ or COUNT from `ip`.
+    pub fn req(&self, ip: &IpAddr, member: bool) -> Result<(), Limited> {
+        if self.reqs.allow(member, ip) {
+            Ok(())
+        } else {
+            Err(limited(
+                "reqs_per_minute",
+                "too many requests from your address; slow down",
+            ))
+        }
+    }
+
+    /// The limiter for one connection's messages (bursts up to twice the rate).
+    pub fn messages(&self) -> Option<MessageLimiter<C>> {
+        let rate = NonZeroU32::new(self.config.messages_per_second)?;
+        let burst = rate.saturating_mul(NonZeroU32::MIN.saturating_add(1));
+        let q = Quota::per_second(rate).allow_burst(burst);
+        Some(RateLimiter::direct_with_clock(q, self.clock.clone()))
+    }
+
+    /// An event by an author who is (`member`) or is not a member: the author's rate for its
+    /// kind class, then the caps on everything it amplifies.
+    pub fn event(&self, event: &Event, member: bool) -> Result<(), Limited> {
+        let class = KindClass::of(event.kind);
+        let i = KindClass::ALL.iter().position(|c| *c == class).unwrap_or(0);
+        if !self.events[i].allow(member, event.pubkey.as_bytes()) {
+            return Err(limited(
+                "events_per_minute",
+                format!("you are publishing {} too fast; slow down", class.as_str()),
+            ));
+        }
+        let now = self.clock.now();
+        let cooloff = Nanos::from(Duration::from_secs(self.config.target.cooloff));
+        for (sort, target) in targets(event) {
+            let key = (sort, member, target);
+            {
+                let mut cooling = self.cooling.lock();
+                match cooling.get(&key) {
+                    Some(until) if now < *until => return Err(spreading(sort)),
+                    Some(_) => {
+                        cooling.remove(&key);
+                    }
+                    None => {}
+                }
+            }
+            let j = Sort::ALL.iter().position(|s| *s == sort).unwrap_or(0);
+            if !self.targets[j].allow(member, &target) {
+                self.cooling.lock().insert(key, now + cooloff);
+                return Err(spreading(sort));
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets keys whose limits are back to full, so memory stays bounded under key churn.
+    pub fn prune(&self) {
+        if let Some(l) = &self.connections {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+        self.reqs.prune();
+        for t in self.events.iter().chain(&self.targets) {
+            t.prune();
+        }
+        let now = self.clock.now();
+        let mut cooling = self.cooling.lock();
+        cooling.retain(|_, until| now < *until);
+        cooling.shrink_to_fit();
+    }
+
+    /// Keys currently held by all limiters.
+    pub fn keys(&self) -> usize {
+        self.connections.as_ref().map_or(0, |l| l.len())
+            + self.reqs.len()
+            + self
+                .events
+                .iter()
+                .chain(&self.targets)
+                .map(Tiered::len)
+                .sum::<usize>()
+            + self.cooling.lock().len()
+    }
+}
+
+fn spreading(sort: Sort) -> Limited {
+    let (limit, what) = match sort {
+        Sort::Reposts => (
+            "target_reposts",
+            "this note is being reposted faster than this community allows",
+        ),
+        Sort::Reactions => (
+            "target_reactions",
+            "this note is collecting reactions faster than this community allows",
+        ),
+        Sort::Replies => (
+            "target_replies",
+            "this note is drawing replies faster than this community allows",
+        ),
+        Sort::Mentions => (
+            "target_mentions",
+            "this person is being mentioned faster than this community allows",
+        ),
+    };
+    limited(limit, format!("{what}; try again later"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use governor::clock::FakeRelativeClock;
+    use nips::Keys;
+
+    fn limits(
+        edit: impl FnOnce(&mut RateLimits),
+    ) -> (Limits<FakeRelativeClock>, FakeRelativeClock) {
+        let mut config = RateLimits::default();
+        edit(&mut config);
+        let clock = FakeRelativeClock::default();
+        (Limits::new(&config, clock.clone()), clock)
+    }
+
+    fn reaction(k: &Keys, target: &str) -> Event {
+        k.sign(1, 7, vec![vec!["e".into(), target.into()]], "+".into())
+    }
+
+    #[test]
+    fn per_target_caps_cool_off_and_spare_other_targets() {
+        let (l, clock) = limits(|c| {
+            c.target.reactions.others = 3;
+            c.target.window = 60;
+            c.target.cooloff = 600;
+        });
+        let (hot, other) = ("aa".repeat(32), "bb".repeat(32));
+        for _ in 0..3 {
+            assert!(l.event(&reaction(&Keys::generate(), &hot), false).is_ok());
+        }
+        let refused = l
+            .event(&reaction(&Keys::generate(), &hot), false)
+            .unwrap_err();
+        assert_eq!(refused.limit, "target_reactions");
+        assert!(refused.reason.to_string().starts_with("rate-limited:"));
+        assert!(
+            l.event(&reaction(&Keys::generate(), &other), false).is_ok(),
+            "other notes are unaffected"
+        );
+        assert!(
+            l.event(&reaction(&Keys::generate(), &hot), true).is_ok(),
+            "members have their own cap"
+        );
+        // The window refills, but the cool-off still holds.
+        clock.advance(Duration::from_secs(120));
+        assert!(
+            l.event(&reaction(&Keys::generate(), &hot), false).is_err(),
+            "cooling off"
+        );
+        clock.advance(Duration::from_secs(600));
+        assert!(
+            l.event(&reaction(&Keys::generate(), &hot), false).is_ok(),
+            "after the cool-off"
+        );
+    }
+
+    #[test]
+    fn per_author_rates_by_kind_class() {
+        let (l, clock) = limits(|c| c.events_per_minute.notes.others = 2);
+        let flood = Keys::generate();
+        let note = |k: &Keys| k.sign(1, 1, vec![], "x".into());
+        assert!(l.event(&note(&flood), false).is_ok());
+        assert!(l.event(&note(&flood), false).is_ok());
+        assert_eq!(
+            l.event(&note(&flood), false).unwrap_err().limit,
+            "events_per_minute"
+        );
+        assert!(
+            l.event(&note(&Keys::generate()), false).is_ok(),
+            "another author is unaffected"
+        );
+        assert!(
+            l.event(&reaction(&flood, &"cc".repeat(32)), false).is_ok(),
+            "another class is unaffected"
+        );
+        clock.advance(Duration::from_secs(30));
+        assert!(
+            l.event(&note(&flood), false).is_ok(),
+            "one note per 30 s comes back"
+        );
+    }
+
+    #[test]
+    fn connections_and_reqs_are_keyed_by_ip() {
+        let (l, clock) = limits(|c| {
+            c.connections_per_minute = 2;
+            c.reqs_per_minute.others = 1;
+        });
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        assert!(l.connect(&a).is_ok() && l.connect(&a).is_ok());
+        assert!(l.connect(&a).is_err());
+        assert!(l.connect(&b).is_ok());
+        assert!(l.req(&a, false).is_ok());
+        assert!(l.req(&a, false).is_err());
+        assert!(l.req(&a, true).is_ok(), "members have their own tier");
+        clock.advance(Duration::from_secs(60));
+        assert!(l.connect(&a).is_ok());
+    }
+
+    #[test]
+    fn zero_disables_a_limit() {
+        let (l, _) = limits(|c| c.events_per_minute.notes.others = 0);
+        let k = Keys::generate();
+        for _ in 0..1000 {
+            assert!(l.event(&k.sign(1, 1, vec![], String::new()), false).is_ok());
+        }
+    }
+
+    #[test]
+    fn messages_burst_to_twice_the_rate() {
+        let (l, clock) = limits(|c| c.messages_per_second = 5);
+        let m = l.messages().unwrap();
+        assert_eq!((0..20).filter(|_| m.check().is_ok()).count(), 10);
+        clock.advance(Duration::from_secs(1));
+        assert_eq!((0..20).filter(|_| m.check().is_ok()).count(), 5);
+    }
+
+    #[test]
+    fn memory_stays_flat_under_key_churn() {
+        let (l, clock) = limits(|_| {});
+        for round in 0..10u32 {
+            for i in 0..10_000u32 {
+                let ip = IpAddr::from(((round * 10_000 + i) | 0x0a00_0000).to_be_bytes());
+                let _ = l.connect(&ip);
+                let _ = l.req(&ip, false);
+            }
+            clock.advance(Duration::from_secs(120));
+            l.prune();
+            assert_eq!(
+                l.keys(),
+                0,
+                "round {round}: 100k distinct keys over time, none retained"
+            );
+        }
+    }
+}

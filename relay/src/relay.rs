@@ -1,0 +1,300 @@
+//! The running relay: configuration, storage, the writer, live subscriptions and the task
+//! bookkeeping that every session and background job shares.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::community::{Community, CommunityError, Snapshot};
+use crate::config::Config;
+use crate::fanout::{ConnId, Fanout};
+use crate::ratelimit::{Limited, Limits};
+use crate::store::{self, Store, StoreError};
+use crate::writer::Writer;
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Why the relay could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Community(#[from] CommunityError),
+}
+
+/// A live connection, so it can be found by IP and closed.
+struct Connection {
+    ip: IpAddr,
+    close: CancellationToken,
+}
+
+/// An IP whose connections were closed for hammering: it waits before reconnecting, longer each
+/// time.
+struct Penalty {
+    until: std::time::Instant,
+    offences: u32,
+}
+
+/// Shared state of one relay process.
+pub struct Relay {
+    pub config: Config,
+    /// The URL clients reach this relay at; NIP-42 and NIP-62 compare against it.
+    pub public_url: String,
+    pub store: Arc<dyn Store>,
+    pub writer: Writer,
+    pub fanout: Fanout,
+    /// Identity, members and governance.
+    pub community: Community,
+    /// NIP-98 authorizations already used by the management API.
+    pub replays: crate::http::nip86::Replays,
+    /// Rate limiters for the `rate` policy in force.
+    limits: arc_swap::ArcSwap<Limits>,
+    /// Open connections per IP.
+    per_ip: parking_lot::Mutex<HashMap<IpAddr, u32>>,
+    penalties: parking_lot::Mutex<HashMap<IpAddr, Penalty>>,
+    /// Renders `/metrics`, when a recorder is installed.
+    pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    /// Cancelled when the relay shuts down; sessions and background jobs watch it.
+    pub shutdown: CancellationToken,
+    /// Sessions and their tasks, so shutdown can wait for them.
+    pub tasks: TaskTracker,
+    /// One permit per open WebSocket connection.
+    pub connections: Arc<Semaphore>,
+    next_conn: AtomicU64,
+    connections_by_id: parking_lot::Mutex<HashMap<ConnId, Connection>>,
+    writer_stop: CancellationToken,
+    writer_task: parking_lot::Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Relay {
+    /// Opens storage, loads (or founds) the community, and starts the writer and background
+    /// jobs. `bound` is the listener's address, which names the relay when no public URL is
+    /// configured.
+    pub async fn start(
+        config: Config,
+        bound: SocketAddr,
+        metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    ) -> Result<Arc<Self>, StartError> {
+        let store = store::open(
+            config.database_url.as_deref(),
+            &config.data_dir,
+            config.server.db_pool_size,
+        )
+        .await?;
+        let writer_stop = CancellationToken::new();
+        let (writer, writer_task) = Writer::spawn(
+            store.clone(),
+            config.server.write_batch as usize,
+            writer_stop.clone(),
+        );
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("ws://{bound}"));
+        let community =
+            Community::start(&store, &writer, &config, public_url.clone(), unix_now()).await?;
+        let limits = Limits::new(&community.snapshot().policy.rate, Default::default());
+        let relay = Arc::new(Self {
+            connections: Arc::new(Semaphore::new(config.server.max_connections as usize)),
+            config,
+            public_url,
+            store,
+            writer,
+            fanout: Fanout::default(),
+            community,
+            replays: Default::default(),
+            limits: arc_swap::ArcSwap::from_pointee(limits),
+            per_ip: Default::default(),
+            penalties: Default::default(),
+            metrics,
+            connections_by_id: parking_lot::Mutex::new(HashMap::new()),
+            shutdown: CancellationToken::new(),
+            tasks: TaskTracker::new(),
+            next_conn: AtomicU64::new(1),
+            writer_stop,
+            writer_task: parking_lot::Mutex::new(Some(writer_task)),
+        });
+        relay.tasks.spawn(expiration_sweeper(relay.clone()));
+        relay.tasks.spawn(proposal_closer(relay.clone()));
+        relay.tasks.spawn(limit_pruner(relay.clone()));
+        Ok(relay)
+    }
+
+    /// The policy and membership in force now.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.community.snapshot()
+    }
+
+    /// The rate limiters for the policy in force, rebuilt when members change `rate.*`.
+    pub fn limits(&self) -> Arc<Limits> {
+        let current = self.limits.load_full();
+        let snapshot = self.snapshot();
+        if current.config == snapshot.policy.rate {
+            return current;
+        }
+        let fresh = Arc::new(Limits::new(&snapshot.policy.rate, Default::default()));
+        self.limits.store(fresh.clone());
+        tracing::info!("rate limits changed by decision; limiters rebuilt");
+        fresh
+    }
+
+    /// May a new connection from `ip` open? Checks the address's backoff, its open connections
+    /// and its rate of new connections.
+    pub fn may_connect(&self, ip: &IpAddr) -> Result<(), Limited> {
+        let refuse = |limit, message: &'static str| Limited {
+            limit,
+            reason: nips::Reason::rate_limited(message),
+        };
+        if let Some(p) = self.penalties.lock().get(ip)
+            && p.until > std::time::Instant::now()
+        {
+            return Err(refuse(
+                "ip_backoff",
+                "your address was disconnected for flooding; wait before reconnecting",
+            ));
+        }
+        let cap = self.snapshot().policy.rate.connections_per_ip;
+        if cap > 0 && self.per_ip.lock().get(ip).copied().unwrap_or(0) >= cap {
+            return Err(refuse(
+                "connections_per_ip",
+                "too many open connections from your address",
+            ));
+        }
+        self.limits().connect(ip)
+    }
+
+    /// Makes `ip` wait before reconnecting: `rate.ip_backoff`, doubling with each offence in
+    /// the last hour (at most 64 times).
+    pub fn penalize(&self, ip: &IpAddr) {
+        let base = self.snapshot().policy.rate.ip_backoff;
+        if base == 0 {
+            return;
+        }
+        let now = std::time::Instant::now();
+        let mut penalties = self.penalties.lock();
+        penalties.retain(|_, p| p.until + Duration::from_secs(3_600) > now);
+        let p = penalties.entry(*ip).or_insert(Penalty {
+            until: now,
+            offences: 0,
+        });
+        p.offences = (p.offences + 1).min(7);
+        p.until = now + Duration::from_secs(base << (p.offences - 1));
+        metrics::counter!("communitarium_ip_backoffs_total").increment(1);
+        tracing::info!(%ip, offences = p.offences, "address backed off for flooding");
+    }
+
+    /// Registers a connection from `ip`; `close` ends it.
+    pub fn register(&self, conn: ConnId, ip: IpAddr, close: CancellationToken) {
+        self.connections_by_id
+            .lock()
+            .insert(conn, Connection { ip, close });
+        *self.per_ip.lock().entry(ip).or_default() += 1;
+        metrics::gauge!("communitarium_connections").increment(1.0);
+    }
+
+    pub fn unregister(&self, conn: ConnId) {
+        if let Some(c) = self.connections_by_id.lock().remove(&conn) {
+            let mut per_ip = self.per_ip.lock();
+            if let Some(n) = per_ip.get_mut(&c.ip) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    per_ip.remove(&c.ip);
+                }
+            }
+        }
+        metrics::gauge!("communitarium_connections").decrement(1.0);
+    }
+
+    /// Closes every connection from `ip` (it was just blocked).
+    pub fn disconnect_ip(&self, ip: &IpAddr) {
+        for c in self
+            .connections_by_id
+            .lock()
+            .values()
+            .filter(|c| c.ip == *ip)
+        {
+            c.close.cancel();
+        }
+    }
+
+    /// A fresh connection id.
+    pub fn next_conn_id(&self) -> ConnId {
+        self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Ends every session, lets in-flight writes commit, stops the writer and closes storage.
+    pub async fn shut_down(&self, grace: Duration) {
+        self.shutdown.cancel();
+        self.tasks.close();
+        if tokio::time::timeout(grace, self.tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some sessions did not finish within {grace:?}");
+        }
+        self.writer_stop.cancel();
+        let task = self.writer_task.lock().take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+        self.store.close().await;
+    }
+}
+
+/// Closes proposals whose voting window has ended; decisions follow within a second.
+async fn proposal_closer(relay: Arc<Relay>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = relay.shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        relay.community.close_due(&relay, unix_now()).await;
+    }
+}
+
+/// Forgets rate-limit keys that are back to full, every ten seconds, so memory stays flat.
+async fn limit_pruner(relay: Arc<Relay>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        tokio::select! {
+            () = relay.shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let limits = relay.limits();
+        limits.prune();
+        metrics::gauge!("communitarium_rate_limit_keys").set(limits.keys() as f64);
+    }
+}
+
+/// Deletes expired events periodically (NIP-40); queries never serve them in between.
+async fn expiration_sweeper(relay: Arc<Relay>) {
+    let every = Duration::from_secs(relay.config.server.expiration_sweep_secs);
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = relay.shutdown.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match relay.store.purge_expired(unix_now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "deleted expired events"),
+            Err(e) => tracing::warn!(error = %e, "expiration sweep failed"),
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Serving: the HTTP/WebSocket listener and an orderly shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+
+use crate::http;
+use crate::relay::Relay;
+
+/// How long shutdown waits for sessions to finish their in-flight work.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(15);
+
+/// Serves `relay` on `listener` until `shutdown` resolves, then closes every session, commits
+/// queued writes and closes storage.
+pub async fn serve(
+    listener: TcpListener,
+    relay: Arc<Relay>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let token = relay.shutdown.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        token.cancel();
+    });
+    let app = http::router(relay.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    // Nostr traffic is many small frames; Nagle's algorithm would hold each back for an ACK.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("cannot set TCP_NODELAY: {e}");
+        }
+    });
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(relay.shutdown.clone().cancelled_owned())
+        .await;
+    relay.shut_down(SHUTDOWN_GRACE).await;
+    tracing::info!("stopped");
+    served
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            () = terminate => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

@@ -1,0 +1,274 @@
+//! One WebSocket connection: reads client messages, dispatches each verb to its own module, and
+//! keeps the connection's subscriptions and authentication state.
+
+mod auth;
+mod count;
+mod event;
+mod outbound;
+mod req;
+mod strikes;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::StreamExt;
+use futures_util::stream::{FuturesUnordered, SplitStream};
+use nips::message::{relay as msg, sniff_event_id};
+use nips::{ClientMessage, MessageError, PubKey, Reason};
+use tokio::sync::OwnedSemaphorePermit;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::fanout::{ConnId, Subscriber};
+use crate::ratelimit::{Limited, MessageLimiter};
+use crate::relay::Relay;
+pub use outbound::{DIRECT_QUEUE, Outbound};
+use strikes::Strikes;
+
+type InFlight = FuturesUnordered<Pin<Box<dyn Future<Output = ()> + Send>>>;
+
+/// State of one connection.
+pub(crate) struct Session {
+    relay: Arc<Relay>,
+    conn: ConnId,
+    /// The client's address (behind a trusted proxy, the forwarded one).
+    ip: IpAddr,
+    out: Outbound,
+    subscriber: Arc<Subscriber>,
+    /// The NIP-42 challenge sent on connect.
+    challenge: String,
+    /// Keys this connection authenticated as; a snapshot travels with each EVENT.
+    authed: Arc<[PubKey]>,
+    /// Open subscriptions; cancelling a token stops that subscription's stored-event query.
+    subs: HashMap<String, CancellationToken>,
+    /// Cancelled when the session ends; parent of every subscription token.
+    cancel: CancellationToken,
+    /// Messages per second from this connection.
+    messages: Option<MessageLimiter>,
+    /// Rate-limited refusals; too many close the connection.
+    strikes: Arc<Strikes>,
+}
+
+/// Serves one upgraded connection until the client leaves, the relay shuts down, or the client
+/// is dropped for being too slow or idle.
+pub async fn run(socket: WebSocket, relay: Arc<Relay>, ip: IpAddr, _permit: OwnedSemaphorePermit) {
+    let conn = relay.next_conn_id();
+    let (sink, mut stream) = socket.split();
+    let closed = CancellationToken::new();
+    let idle = Duration::from_secs(relay.config.server.idle_timeout_secs);
+    let (out, subscriber, pump) = outbound::channel(
+        sink,
+        relay.config.server.outbound_queue as usize,
+        relay.shutdown.clone(),
+        closed.clone(),
+        (idle / 3).max(Duration::from_secs(1)),
+    );
+    relay.tasks.spawn(pump.run());
+    relay.register(conn, ip, closed.clone());
+    let limits = relay.limits();
+    let mut session = Session {
+        cancel: relay.shutdown.child_token(),
+        messages: limits.messages(),
+        strikes: Arc::new(Strikes::new(limits.config.strikes_before_disconnect)),
+        relay,
+        conn,
+        ip,
+        out,
+        subscriber,
+        challenge: hex::encode(rand::random::<[u8; 16]>()),
+        authed: Arc::from([]),
+        subs: HashMap::new(),
+    };
+    tracing::debug!(conn, %ip, "connected");
+    session.out.send(msg::auth(&session.challenge)).await;
+    session.read(&mut stream, &closed, idle).await;
+    session.finish();
+    session.relay.unregister(conn);
+    tracing::debug!(conn, "disconnected");
+}
+
+/// Counts a rate-limited refusal (metrics, strikes); closes the connection at the limit.
+pub(crate) async fn strike(
+    relay: &Relay,
+    out: &Outbound,
+    strikes: &Strikes,
+    ip: &IpAddr,
+    limited: &Limited,
+) {
+    metrics::counter!("communitarium_rate_limited_total", "limit" => limited.limit).increment(1);
+    tracing::debug!(%ip, limit = limited.limit, "rate limited");
+    if strikes.add() {
+        out.send(msg::notice(
+            "rate-limited: too many refused messages; closing this connection",
+        ))
+        .await;
+        out.close(1008, "rate limited").await;
+        relay.penalize(ip);
+    }
+}
+
+/// The close code for a read error: 1009 when a frame was too big, 1002 for a protocol
+/// violation, none when the peer just went away.
+fn close_reason(e: axum::Error) -> Option<(u16, &'static str)> {
+    use tungstenite::error::ProtocolError;
+    let inner = e.into_inner();
+    match inner.downcast_ref::<tungstenite::Error>() {
+        Some(tungstenite::Error::Capacity(_)) => Some((1009, "message too big")),
+        Some(tungstenite::Error::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => None,
+        Some(tungstenite::Error::Protocol(_)) => Some((1002, "protocol error")),
+        _ => None,
+    }
+}
+
+impl Session {
+    async fn read(
+        &mut self,
+        stream: &mut SplitStream<WebSocket>,
+        closed: &CancellationToken,
+        idle: Duration,
+    ) {
+        let max_in_flight = self.relay.config.server.max_events_in_flight as usize;
+        let mut in_flight = InFlight::new();
+        let deadline = tokio::time::sleep(idle);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                biased;
+                () = closed.cancelled() => break,
+                () = self.cancel.cancelled() => break,
+                Some(()) = in_flight.next(), if !in_flight.is_empty() => {}
+                message = stream.next(), if in_flight.len() < max_in_flight => {
+                    deadline.as_mut().reset(Instant::now() + idle);
+                    match message {
+                        Some(Ok(Message::Text(text))) => {
+                            if self.messages.as_ref().is_some_and(|m| m.check().is_err()) {
+                                self.flooding(text.as_str()).await;
+                            } else {
+                                self.on_text(text.as_str(), &mut in_flight).await;
+                            }
+                        }
+                        Some(Ok(Message::Binary(_))) => {
+                            self.notice("invalid: binary messages are not part of the protocol").await;
+                        }
+                        Some(Err(e)) => {
+                            if let Some((code, reason)) = close_reason(e) {
+                                tracing::debug!(conn = self.conn, code, reason, "closing on a read error");
+                                self.out.close(code, reason).await;
+                            }
+                            break;
+                        }
+                        Some(Ok(Message::Close(_))) | None => break,
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    }
+                }
+                () = &mut deadline => {
+                    tracing::debug!(conn = self.conn, "idle timeout");
+                    break;
+                }
+            }
+        }
+        // Let accepted work finish so every EVENT gets its OK, but not forever.
+        let drain = async { while in_flight.next().await.is_some() {} };
+        let _ = tokio::time::timeout(Duration::from_secs(10), drain).await;
+    }
+
+    async fn on_text(&mut self, text: &str, in_flight: &mut InFlight) {
+        let max = self.relay.snapshot().policy.limitation.max_message_length as usize;
+        if text.len() > max {
+            let reason = format!(
+                "invalid: message is {} bytes; this relay accepts at most {max}",
+                text.len()
+            );
+            match sniff_event_id(text) {
+                Some(id) => self.send(msg::ok(&id, false, &reason)).await,
+                None => self.notice(&reason).await,
+            }
+            return;
+        }
+        match ClientMessage::from_json(text) {
+            Ok(ClientMessage::Event(event)) => in_flight.push(Box::pin(self.event(*event))),
+            Ok(ClientMessage::Req { sub_id, filters }) => self.req(sub_id, filters).await,
+            Ok(ClientMessage::Count { sub_id, filters }) => self.count(sub_id, filters).await,
+            Ok(ClientMessage::Close { sub_id }) => self.close(&sub_id),
+            Ok(ClientMessage::Auth(event)) => self.auth(*event).await,
+            Err(MessageError::Malformed(m)) => {
+                tracing::debug!(conn = self.conn, ip = %self.ip, "malformed message: {m}");
+                self.notice(&format!("invalid: {m}")).await;
+            }
+            Err(MessageError::BadEvent {
+                id: Some(id),
+                error,
+            }) => {
+                self.send(msg::ok(&id, false, &format!("invalid: {error}")))
+                    .await;
+            }
+            Err(MessageError::BadEvent { id: None, error }) => {
+                self.notice(&format!("invalid: {error}")).await;
+            }
+            Err(MessageError::BadFilter { sub_id, error }) => {
+                self.close(&sub_id);
+                self.send(msg::closed(&sub_id, &format!("invalid: {error}")))
+                    .await;
+            }
+        }
+    }
+
+    /// Is the connection authenticated as a member? (Members get the members' rate tier.)
+    fn is_member(&self) -> bool {
+        let snapshot = self.relay.snapshot();
+        self.authed.iter().any(|k| snapshot.roster.contains(k))
+    }
+
+    /// The per-IP request rate, for `REQ` and `COUNT`: `CLOSED` and a strike when exceeded.
+    async fn request_allowed(&self, sub_id: &str) -> bool {
+        match self.relay.limits().req(&self.ip, self.is_member()) {
+            Ok(()) => true,
+            Err(limited) => {
+                self.send(msg::closed(sub_id, &limited.reason.to_string()))
+                    .await;
+                self.refused(&limited).await;
+                false
+            }
+        }
+    }
+
+    /// A message over the per-connection rate: refused without being processed.
+    async fn flooding(&self, text: &str) {
+        let reason = Reason::rate_limited("you are sending messages too fast; slow down");
+        let reply = match sniff_event_id(text) {
+            Some(id) => msg::ok(&id, false, &reason.to_string()),
+            None => msg::notice(&reason.to_string()),
+        };
+        self.send(reply).await;
+        self.refused(&Limited {
+            limit: "messages_per_second",
+            reason,
+        })
+        .await;
+    }
+
+    /// Records a rate-limited refusal; at the strike limit, closes the connection and backs
+    /// off its address.
+    async fn refused(&self, limited: &Limited) {
+        strike(&self.relay, &self.out, &self.strikes, &self.ip, limited).await;
+    }
+
+    async fn send(&self, text: String) {
+        self.out.send(text).await;
+    }
+
+    async fn notice(&self, text: &str) {
+        self.out.send(msg::notice(text)).await;
+    }
+
+    /// Ends the session's subscriptions and tasks.
+    fn finish(&mut self) {
+        self.cancel.cancel();
+        self.relay.fanout.remove_connection(self.conn);
+        self.subs.clear();
+    }
+}

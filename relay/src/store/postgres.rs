@@ -1,0 +1,228 @@
+//! The PostgreSQL backend (production).
+
+use nips::EventId;
+use sqlx::Postgres;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::query::QueryAs;
+
+use super::sql::{ListStyle, Param};
+
+use sqlx::Connection;
+
+use super::bulk::{self, Known, KnownRow, Lookup, bulkable};
+use super::{Record, Saved, StoreError, WriteOp, migrate_error};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+mod write {
+    super::super::shared::shared_writes!(sqlx::postgres::PgConnection);
+}
+
+/// The current version of an address, locked until the transaction ends.
+const SELECT_ADDRESS: &str =
+    "SELECT id, created_at FROM events WHERE pubkey = $1 AND kind = $2 AND d_tag = $3 FOR UPDATE";
+
+/// Events in PostgreSQL, written in batched transactions by one writer.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+    /// The writer's own connection: always ready, its prepared statements always warm, and
+    /// planned without sequential scans (see [`PostgresStore::connect`]).
+    writer: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects, then migrates (refusing a schema newer than this build).
+    ///
+    /// Every statement of the writer is a keyed probe or an insert. Its plans are cached per
+    /// connection, so a plan made while a new database was nearly empty would scan the whole
+    /// table until the next ANALYZE; with sequential scans disabled it keeps using the indexes.
+    pub async fn connect(url: &str, pool_size: u32) -> Result<Self, StoreError> {
+        let options: PgConnectOptions = url.parse()?;
+        // No ping before each use: it would add a round trip to every query and every batch.
+        // A connection that broke is dropped on its first error and the next use reconnects.
+        let pool = PgPoolOptions::new()
+            .max_connections(pool_size.max(2))
+            .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await?;
+        MIGRATOR.run(&pool).await.map_err(migrate_error)?;
+        // Lazy: the first write connects, from the writer's own runtime (see `writer`).
+        let writer = PgPoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .test_before_acquire(false)
+            .connect_lazy_with(options.options([("enable_seqscan", "off")]));
+        Ok(Self { pool, writer })
+    }
+
+    /// The pool, for tests and maintenance commands.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+/// Indexes the event's single-letter tags in one statement.
+async fn insert_tags(conn: &mut PgConnection, r: &Record) -> Result<(), sqlx::Error> {
+    let tags = r.indexed_tags();
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let (names, values): (Vec<&str>, Vec<&str>) = tags.into_iter().unzip();
+    sqlx::query(
+        "INSERT INTO event_tags (event_id, name, value, kind, created_at) \
+         SELECT $1, n, v, $4, $5 FROM UNNEST($2::text[], $3::text[]) AS t(n, v)",
+    )
+    .bind(r.event.id.as_bytes().as_slice())
+    .bind(names)
+    .bind(values)
+    .bind(i32::from(r.event.kind))
+    .bind(r.created_at())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes the author's events among `ids` and tombstones all of them.
+async fn delete_ids(
+    conn: &mut PgConnection,
+    pubkey: &[u8],
+    ids: &[EventId],
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<&[u8]> = ids.iter().map(|i| i.as_bytes().as_slice()).collect();
+    sqlx::query("DELETE FROM events WHERE id = ANY($1) AND pubkey = $2 AND kind NOT IN (5, 62)")
+        .bind(&ids)
+        .bind(pubkey)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO deleted_events (id, pubkey) SELECT i, $2 FROM UNNEST($1::bytea[]) AS t(i) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&ids)
+    .bind(pubkey)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes a batch atomically. A batch of plain saves (the usual case) takes two round trips
+/// and no explicit transaction: one read of what the store already holds, then one statement
+/// that removes replaced versions and inserts the events and their tags, and commits. That is
+/// safe without a transaction because only this writer inserts events; other writers only
+/// delete, which at worst makes a delete of a replaced version a no-op. Batches with deletion
+/// or vanish requests go op by op in one transaction, runs of plain saves still in bulk.
+async fn write_batch(pool: &PgPool, ops: &[WriteOp]) -> Result<Vec<Saved>, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    if ops.iter().all(bulkable) {
+        return bulk_save(&mut conn, ops).await;
+    }
+    let mut tx = conn.begin().await?;
+    let mut out = Vec::with_capacity(ops.len());
+    let mut i = 0;
+    while i < ops.len() {
+        let run = ops[i..].iter().take_while(|op| bulkable(op)).count();
+        if run > 1 {
+            out.extend(bulk_save(&mut tx, &ops[i..i + run]).await?);
+            i += run;
+        } else {
+            out.push(write::apply_one(&mut tx, &ops[i]).await?);
+            i += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// One round trip: duplicates, tombstones, vanished authors, current versions and deleted
+/// addresses for every record of a run. Each address lookup is a LATERAL subquery with a
+/// LIMIT, which the planner cannot flatten into a join, so it stays one index probe per
+/// address even when table statistics are stale (a join would hash the whole table).
+async fn known(conn: &mut PgConnection, records: &[&Record]) -> Result<Known, sqlx::Error> {
+    let l = Lookup::new(records);
+    let rows: Vec<KnownRow> = sqlx::query_as(
+        "SELECT 'stored', id, NULL::bytea, NULL::int4, NULL::text, NULL::int8 FROM events WHERE id = ANY($1) \
+         UNION ALL SELECT 'deleted', id, pubkey, NULL, NULL, NULL FROM deleted_events WHERE id = ANY($1) \
+         UNION ALL SELECT 'vanished', NULL, pubkey, NULL, NULL, until FROM vanished_pubkeys WHERE pubkey = ANY($2) \
+         UNION ALL SELECT 'version', e.id, e.pubkey, e.kind, e.d_tag, e.created_at \
+           FROM UNNEST($3::bytea[], $4::int4[], $5::text[]) AS a(p, k, d), LATERAL \
+           (SELECT * FROM events WHERE pubkey = a.p AND kind = a.k AND d_tag = a.d LIMIT 1) e \
+         UNION ALL SELECT 'address-deleted', NULL, x.pubkey, x.kind, x.d_tag, x.until \
+           FROM UNNEST($3::bytea[], $4::int4[], $5::text[]) AS a(p, k, d), LATERAL \
+           (SELECT * FROM deleted_addresses WHERE pubkey = a.p AND kind = a.k AND d_tag = a.d LIMIT 1) x",
+    )
+    .bind(&l.ids)
+    .bind(&l.authors)
+    .bind(&l.address_pubkeys)
+    .bind(&l.address_kinds)
+    .bind(&l.address_ds)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Known::from_rows(rows))
+}
+
+/// Stores a run of plain saves in two round trips (see [`bulk`](super::bulk)).
+async fn bulk_save(conn: &mut PgConnection, ops: &[WriteOp]) -> Result<Vec<Saved>, sqlx::Error> {
+    let records: Vec<&Record> = ops.iter().map(|op| &**op.record()).collect();
+    let plan = bulk::plan(&records, known(conn, &records).await?);
+    if plan.is_empty() {
+        return Ok(plan.outcomes);
+    }
+    let tags = plan.tag_columns();
+    let fresh = &plan.fresh;
+    // One statement for the whole run. The insert reads `gone`, so every replaced version is
+    // deleted before the first new row meets the one-version-per-address unique index.
+    sqlx::query(
+        "WITH gone AS (DELETE FROM events WHERE id = ANY($13) RETURNING id), \
+         stored AS (INSERT INTO events (id, pubkey, created_at, kind, d_tag, expires_at, json) \
+           SELECT * FROM UNNEST($1::bytea[], $2::bytea[], $3::int8[], $4::int4[], $5::text[], $6::int8[], $7::text[]) \
+           WHERE (SELECT count(*) FROM gone) >= 0) \
+         INSERT INTO event_tags (event_id, name, value, kind, created_at) \
+           SELECT * FROM UNNEST($8::bytea[], $9::text[], $10::text[], $11::int4[], $12::int8[])",
+    )
+    .bind(fresh.iter().map(|r| r.event.id.as_bytes().as_slice()).collect::<Vec<_>>())
+    .bind(fresh.iter().map(|r| r.event.pubkey.as_bytes().as_slice()).collect::<Vec<_>>())
+    .bind(fresh.iter().map(|r| r.created_at()).collect::<Vec<_>>())
+    .bind(fresh.iter().map(|r| i32::from(r.event.kind)).collect::<Vec<_>>())
+    .bind(fresh.iter().map(|r| r.address_d()).collect::<Vec<_>>())
+    .bind(fresh.iter().map(|r| r.expires_at).collect::<Vec<_>>())
+    .bind(fresh.iter().map(|r| &*r.json).collect::<Vec<_>>())
+    .bind(&tags.ids)
+    .bind(&tags.names)
+    .bind(&tags.values)
+    .bind(&tags.kinds)
+    .bind(&tags.times)
+    .bind(&plan.replaced)
+    .execute(&mut *conn)
+    .await?;
+    Ok(plan.outcomes)
+}
+
+fn bind_all<'q, O>(
+    mut q: QueryAs<'q, Postgres, O, PgArguments>,
+    params: Vec<Param>,
+) -> QueryAs<'q, Postgres, O, PgArguments> {
+    for p in params {
+        q = match p {
+            Param::Int(v) => q.bind(v),
+            Param::Kind(v) => q.bind(v),
+            Param::Text(v) => q.bind(v),
+            Param::Bytes(v) => q.bind(v),
+            Param::KindList(v) => q.bind(v),
+            Param::TextList(v) => q.bind(v),
+            Param::BytesList(v) => q.bind(v),
+        };
+    }
+    q
+}
+
+super::shared::event_store_impl!(
+    PostgresStore,
+    ListStyle::Array,
+    reader: pool,
+    writer: writer,
+    // Not the writer's connection: that one belongs to the writer's runtime.
+    sweeper: pool
+);
+super::private::private_store_impl!(PostgresStore, pool);

@@ -1,0 +1,286 @@
+//! Write steps whose SQL is identical on both backends, written once and instantiated for each
+//! backend's connection type (`$n` placeholders bind positionally on both). What differs —
+//! tag inserts, id-list deletes, row locks — stays in the backend modules.
+
+/// Outcome of the pre-insert check: why an event must not be stored, if it must not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Precheck {
+    Fresh,
+    Duplicate,
+    Deleted,
+    Vanished,
+}
+
+/// Generates the write path for the connection type `$conn`. The invoking backend module
+/// provides `insert_tags(conn, record)`, `delete_ids(conn, pubkey, ids)` and the
+/// `SELECT_ADDRESS` statement (see `replace_address`).
+macro_rules! shared_writes {
+    ($conn:ty) => {
+        use $crate::store::shared::Precheck;
+        use $crate::store::{Record, Saved, WriteOp, existing_wins};
+
+        /// Applies one op (inside the caller's transaction).
+        pub(super) async fn apply_one(conn: &mut $conn, op: &WriteOp) -> Result<Saved, sqlx::Error> {
+            match op {
+                WriteOp::Save(r) => save(conn, r, false).await,
+                WriteOp::Vanish(r) => {
+                    apply_vanish(conn, r).await?;
+                    save(conn, r, true).await
+                }
+            }
+        }
+
+        /// Stores one event with NIP-01 replacement rules; a kind-5 event also deletes.
+        async fn save(conn: &mut $conn, r: &Record, vanish_checked: bool) -> Result<Saved, sqlx::Error> {
+            match precheck(conn, r, vanish_checked).await? {
+                Precheck::Duplicate => return Ok(Saved::Duplicate),
+                Precheck::Deleted => return Ok(Saved::Deleted),
+                Precheck::Vanished => return Ok(Saved::Vanished),
+                Precheck::Fresh => {}
+            }
+            if let Some(d) = r.address_d()
+                && !replace_address(conn, r, d, super::SELECT_ADDRESS).await?
+            {
+                return Ok(Saved::Superseded);
+            }
+            insert_event(conn, r).await?;
+            super::insert_tags(conn, r).await?;
+            if r.event.kind == nips::nip09::KIND_DELETION {
+                apply_deletion(conn, r).await?;
+            }
+            Ok(Saved::Stored)
+        }
+
+        /// NIP-09: deletes the author's own targeted events and remembers them so copies are
+        /// refused. Deletion and vanish requests are never deleted this way.
+        async fn apply_deletion(conn: &mut $conn, r: &Record) -> Result<(), sqlx::Error> {
+            let targets = nips::nip09::targets(&r.event);
+            if !targets.ids.is_empty() {
+                super::delete_ids(conn, r.event.pubkey.as_bytes().as_slice(), &targets.ids).await?;
+            }
+            for c in &targets.coordinates {
+                delete_address(conn, c, r.created_at()).await?;
+            }
+            Ok(())
+        }
+
+        /// Is the event already here, deleted by its author, or from a vanished author?
+        /// `vanish_checked` skips the vanish test for a vanish request itself.
+        async fn precheck(
+            conn: &mut $conn,
+            r: &Record,
+            vanish_checked: bool,
+        ) -> Result<Precheck, sqlx::Error> {
+            let e = &r.event;
+            let at = r.created_at();
+            let (dup, deleted, vanished, address_deleted): (bool, bool, Option<i64>, Option<i64>) =
+                sqlx::query_as(
+                    "SELECT \
+                     EXISTS (SELECT 1 FROM events WHERE id = $1), \
+                     EXISTS (SELECT 1 FROM deleted_events WHERE id = $1 AND pubkey = $2), \
+                     (SELECT until FROM vanished_pubkeys WHERE pubkey = $2), \
+                     (SELECT until FROM deleted_addresses WHERE pubkey = $2 AND kind = $3 AND d_tag = $4)",
+                )
+                .bind(e.id.as_bytes().as_slice())
+                .bind(e.pubkey.as_bytes().as_slice())
+                .bind(i32::from(e.kind))
+                .bind(r.address_d())
+                .fetch_one(&mut *conn)
+                .await?;
+            Ok(if dup {
+                Precheck::Duplicate
+            } else if deleted || address_deleted.is_some_and(|until| until >= at) {
+                Precheck::Deleted
+            } else if !vanish_checked && vanished.is_some_and(|until| until >= at) {
+                Precheck::Vanished
+            } else {
+                Precheck::Fresh
+            })
+        }
+
+        /// For a replaceable/addressable event: removes the stored version it replaces, or
+        /// returns false when the stored version wins (NIP-01: newest, then lowest id).
+        /// `select` reads `(id, created_at)` of the current version by `$1` pubkey, `$2` kind,
+        /// `$3` d tag (PostgreSQL adds `FOR UPDATE`).
+        async fn replace_address(
+            conn: &mut $conn,
+            r: &Record,
+            d: &str,
+            select: &'static str,
+        ) -> Result<bool, sqlx::Error> {
+            let existing: Option<(Vec<u8>, i64)> = sqlx::query_as(select)
+                .bind(r.event.pubkey.as_bytes().as_slice())
+                .bind(i32::from(r.event.kind))
+                .bind(d)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if let Some((old_id, old_at)) = existing {
+                if existing_wins((old_at, &old_id), r) {
+                    return Ok(false);
+                }
+                sqlx::query("DELETE FROM events WHERE id = $1")
+                    .bind(old_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(true)
+        }
+
+        /// Inserts the event row (tags are the backend's business).
+        async fn insert_event(conn: &mut $conn, r: &Record) -> Result<(), sqlx::Error> {
+            let e = &r.event;
+            sqlx::query(
+                "INSERT INTO events (id, pubkey, created_at, kind, d_tag, expires_at, json) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(e.id.as_bytes().as_slice())
+            .bind(e.pubkey.as_bytes().as_slice())
+            .bind(r.created_at())
+            .bind(i32::from(e.kind))
+            .bind(r.address_d())
+            .bind(r.expires_at)
+            .bind(&*r.json)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+
+        /// NIP-09 `a` deletion: removes versions of the address up to `until` and remembers
+        /// `until` so older copies are refused later.
+        async fn delete_address(
+            conn: &mut $conn,
+            c: &nips::nip09::Coordinate,
+            until: i64,
+        ) -> Result<(), sqlx::Error> {
+            let pubkey = c.pubkey.as_bytes().as_slice();
+            let kind = i32::from(c.kind);
+            sqlx::query(
+                "DELETE FROM events WHERE pubkey = $1 AND kind = $2 AND d_tag = $3 AND created_at <= $4",
+            )
+            .bind(pubkey)
+            .bind(kind)
+            .bind(&c.d)
+            .bind(until)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO deleted_addresses (pubkey, kind, d_tag, until) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (pubkey, kind, d_tag) DO UPDATE SET until = excluded.until \
+                 WHERE excluded.until > deleted_addresses.until",
+            )
+            .bind(pubkey)
+            .bind(kind)
+            .bind(&c.d)
+            .bind(until)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+
+        /// NIP-62: hard-deletes everything of the author up to the request (and gift wraps
+        /// addressed to them), forgets their tombstones, and refuses their older events from
+        /// now on. The request itself is kept.
+        async fn apply_vanish(conn: &mut $conn, r: &Record) -> Result<(), sqlx::Error> {
+            let pubkey = r.event.pubkey.as_bytes().as_slice();
+            let at = r.created_at();
+            sqlx::query("DELETE FROM events WHERE pubkey = $1 AND created_at <= $2 AND id <> $3")
+                .bind(pubkey)
+                .bind(at)
+                .bind(r.event.id.as_bytes().as_slice())
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "DELETE FROM events WHERE id IN (SELECT event_id FROM event_tags \
+                 WHERE name = 'p' AND value = $1 AND kind = 1059)",
+            )
+            .bind(r.event.pubkey.to_hex())
+            .execute(&mut *conn)
+            .await?;
+            for table in [
+                "DELETE FROM deleted_events WHERE pubkey = $1",
+                "DELETE FROM deleted_addresses WHERE pubkey = $1",
+            ] {
+                sqlx::query(table).bind(pubkey).execute(&mut *conn).await?;
+            }
+            sqlx::query(
+                "INSERT INTO vanished_pubkeys (pubkey, until) VALUES ($1, $2) \
+                 ON CONFLICT (pubkey) DO UPDATE SET until = excluded.until \
+                 WHERE excluded.until > vanished_pubkeys.until",
+            )
+            .bind(pubkey)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+    };
+}
+
+pub(crate) use shared_writes;
+
+/// Implements [`EventStore`](crate::store::EventStore) for a backend struct whose `$reader`
+/// and `$writer` fields are pools of one database (`$sweeper` names the one that purges expired
+/// events). The backend module provides `bind_all` and
+/// `write_batch(pool, ops)`, which writes a batch atomically.
+macro_rules! event_store_impl {
+    ($store:ty, $style:expr, reader: $reader:ident, writer: $writer:ident, sweeper: $sweeper:ident) => {
+        #[async_trait::async_trait]
+        impl $crate::store::EventStore for $store {
+            async fn write(
+                &self,
+                ops: &[$crate::store::WriteOp],
+            ) -> Result<Vec<$crate::store::Saved>, $crate::store::StoreError> {
+                Ok(write_batch(&self.$writer, ops).await?)
+            }
+
+            async fn query(
+                &self,
+                filter: &nips::Filter,
+                limit: u64,
+                now: u64,
+            ) -> Result<Vec<$crate::store::StoredEvent>, $crate::store::StoreError> {
+                if limit == 0 || filter.is_unsatisfiable() {
+                    return Ok(Vec::new());
+                }
+                let s = $crate::store::sql::select(filter, limit, now, $style);
+                let rows = bind_all(sqlx::query_as(sqlx::AssertSqlSafe(s.text)), s.params)
+                    .fetch_all(&self.$reader)
+                    .await?;
+                $crate::store::rows_to_events(rows)
+            }
+
+            async fn count(
+                &self,
+                filters: &[nips::Filter],
+                now: u64,
+            ) -> Result<u64, $crate::store::StoreError> {
+                let filters = $crate::store::satisfiable(filters);
+                if filters.is_empty() {
+                    return Ok(0);
+                }
+                let s = $crate::store::sql::count(&filters, now, $style);
+                let (n,): (i64,) = bind_all(sqlx::query_as(sqlx::AssertSqlSafe(s.text)), s.params)
+                    .fetch_one(&self.$reader)
+                    .await?;
+                Ok(u64::try_from(n).unwrap_or(0))
+            }
+
+            async fn purge_expired(&self, now: u64) -> Result<u64, $crate::store::StoreError> {
+                let done = sqlx::query(
+                    "DELETE FROM events WHERE expires_at IS NOT NULL AND expires_at <= $1",
+                )
+                .bind(i64::try_from(now).unwrap_or(i64::MAX))
+                .execute(&self.$sweeper)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn close(&self) {
+                self.$writer.close().await;
+                self.$reader.close().await;
+            }
+        }
+    };
+}
+
+pub(crate) use event_store_impl;

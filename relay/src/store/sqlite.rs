@@ -1,0 +1,250 @@
+//! The embedded SQLite backend: the zero-setup default, one file in the data directory.
+
+use std::path::Path;
+use std::time::Duration;
+
+use nips::EventId;
+use sqlx::Sqlite;
+use sqlx::query::QueryAs;
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
+    SqlitePoolOptions, SqliteSynchronous,
+};
+
+use super::bulk::{self, Known, KnownRow, Lookup, bulkable};
+use super::sql::{ListStyle, Param};
+use super::{Record, Saved, StoreError, WriteOp, migrate_error};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+mod write {
+    super::super::shared::shared_writes!(sqlx::sqlite::SqliteConnection);
+}
+
+/// The current version of an address (the single writer needs no lock).
+const SELECT_ADDRESS: &str =
+    "SELECT id, created_at FROM events WHERE pubkey = $1 AND kind = $2 AND d_tag = $3";
+
+/// Events in one SQLite file (WAL mode): a single writer connection and a pool of readers.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    ///
+    /// `synchronous = FULL` so a commit survives power loss, not just a crash: `OK true` is
+    /// only sent after commit, and batching keeps the fsync cost per event small.
+    pub async fn open(path: &Path, readers: u32) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        // Connections are in-process; a ping before each use would only cost time.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await?;
+        MIGRATOR.run(&writer).await.map_err(migrate_error)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(readers.max(1))
+            .test_before_acquire(false)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Self { writer, reader })
+    }
+}
+
+/// Indexes the event's single-letter tags, one prepared insert each.
+async fn insert_tags(conn: &mut SqliteConnection, r: &Record) -> Result<(), sqlx::Error> {
+    for (name, value) in r.indexed_tags() {
+        sqlx::query(
+            "INSERT INTO event_tags (event_id, name, value, kind, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(r.event.id.as_bytes().as_slice())
+        .bind(name)
+        .bind(value)
+        .bind(i32::from(r.event.kind))
+        .bind(r.created_at())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Deletes the author's events among `ids` and tombstones all of them.
+async fn delete_ids(
+    conn: &mut SqliteConnection,
+    pubkey: &[u8],
+    ids: &[EventId],
+) -> Result<(), sqlx::Error> {
+    for id in ids {
+        sqlx::query("DELETE FROM events WHERE id = $1 AND pubkey = $2 AND kind NOT IN (5, 62)")
+            .bind(id.as_bytes().as_slice())
+            .bind(pubkey)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO deleted_events (id, pubkey) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(id.as_bytes().as_slice())
+        .bind(pubkey)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes a batch in one transaction. Runs of plain saves go in bulk: each statement is a
+/// hop to SQLite's worker thread, and bulk takes four hops per run instead of four per event.
+async fn write_batch(pool: &SqlitePool, ops: &[WriteOp]) -> Result<Vec<Saved>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let mut out = Vec::with_capacity(ops.len());
+    let mut i = 0;
+    while i < ops.len() {
+        let run = ops[i..].iter().take_while(|op| bulkable(op)).count();
+        if run > 1 {
+            out.extend(bulk_save(&mut tx, &ops[i..i + run]).await?);
+            i += run;
+        } else {
+            out.push(write::apply_one(&mut tx, &ops[i]).await?);
+            i += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Hex strings for SQLite's `unhex`: lists go in as one JSON array each (read with
+/// `json_each`), which keeps the statements fixed whatever the run's length.
+fn hex_list<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Vec<String> {
+    items.into_iter().map(hex::encode).collect()
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(v).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+/// One statement: duplicates, tombstones, vanished authors, current versions and deleted
+/// addresses for every record of a run. `CROSS JOIN` keeps the address list outermost, so
+/// each address is one probe of the address index.
+async fn known(conn: &mut SqliteConnection, records: &[&Record]) -> Result<Known, sqlx::Error> {
+    let l = Lookup::new(records);
+    let addresses: Vec<(String, i32, &str)> = l
+        .address_pubkeys
+        .iter()
+        .zip(&l.address_kinds)
+        .zip(&l.address_ds)
+        .map(|((p, k), d)| (hex::encode(p), *k, *d))
+        .collect();
+    let rows: Vec<KnownRow> = sqlx::query_as(
+        "WITH ids(id) AS (SELECT unhex(value) FROM json_each($1)), \
+              authors(pk) AS (SELECT unhex(value) FROM json_each($2)), \
+              addrs(p, k, d) AS (SELECT unhex(value ->> 0), value ->> 1, value ->> 2 FROM json_each($3)) \
+         SELECT 'stored', id, NULL, NULL, NULL, NULL FROM events WHERE id IN ids \
+         UNION ALL SELECT 'deleted', id, pubkey, NULL, NULL, NULL FROM deleted_events WHERE id IN ids \
+         UNION ALL SELECT 'vanished', NULL, pubkey, NULL, NULL, until FROM vanished_pubkeys WHERE pubkey IN authors \
+         UNION ALL SELECT 'version', e.id, e.pubkey, e.kind, e.d_tag, e.created_at \
+           FROM addrs a CROSS JOIN events e ON e.pubkey = a.p AND e.kind = a.k AND e.d_tag = a.d \
+         UNION ALL SELECT 'address-deleted', NULL, x.pubkey, x.kind, x.d_tag, x.until \
+           FROM addrs a CROSS JOIN deleted_addresses x ON x.pubkey = a.p AND x.kind = a.k AND x.d_tag = a.d",
+    )
+    .bind(to_json(&hex_list(l.ids.iter().copied()))?)
+    .bind(to_json(&hex_list(l.authors.iter().copied()))?)
+    .bind(to_json(&addresses)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Known::from_rows(rows))
+}
+
+/// Stores a run of plain saves in at most four statements (see [`bulk`](super::bulk)).
+async fn bulk_save(
+    conn: &mut SqliteConnection,
+    ops: &[WriteOp],
+) -> Result<Vec<Saved>, sqlx::Error> {
+    let records: Vec<&Record> = ops.iter().map(|op| &**op.record()).collect();
+    let plan = bulk::plan(&records, known(conn, &records).await?);
+    if !plan.replaced.is_empty() {
+        // Before the inserts: the address index holds one version per address.
+        sqlx::query("DELETE FROM events WHERE id IN (SELECT unhex(value) FROM json_each($1))")
+            .bind(to_json(&hex_list(plan.replaced.iter().map(Vec::as_slice)))?)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if plan.fresh.is_empty() {
+        return Ok(plan.outcomes);
+    }
+    let events: Vec<_> = plan
+        .fresh
+        .iter()
+        .map(|r| {
+            (
+                r.event.id.to_hex(),
+                r.event.pubkey.to_hex(),
+                r.created_at(),
+                r.event.kind,
+                r.address_d(),
+                r.expires_at,
+                &*r.json,
+            )
+        })
+        .collect();
+    sqlx::query(
+        "INSERT INTO events (id, pubkey, created_at, kind, d_tag, expires_at, json) \
+         SELECT unhex(value ->> 0), unhex(value ->> 1), value ->> 2, value ->> 3, value ->> 4, \
+                value ->> 5, value ->> 6 FROM json_each($1)",
+    )
+    .bind(to_json(&events)?)
+    .execute(&mut *conn)
+    .await?;
+    let t = plan.tag_columns();
+    if !t.ids.is_empty() {
+        let rows: Vec<_> = (0..t.ids.len())
+            .map(|i| {
+                (
+                    hex::encode(t.ids[i]),
+                    t.names[i],
+                    t.values[i],
+                    t.kinds[i],
+                    t.times[i],
+                )
+            })
+            .collect();
+        sqlx::query(
+            "INSERT INTO event_tags (event_id, name, value, kind, created_at) \
+             SELECT unhex(value ->> 0), value ->> 1, value ->> 2, value ->> 3, value ->> 4 \
+             FROM json_each($1)",
+        )
+        .bind(to_json(&rows)?)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(plan.outcomes)
+}
+
+fn bind_all<'q, O>(
+    mut q: QueryAs<'q, Sqlite, O, SqliteArguments>,
+    params: Vec<Param>,
+) -> QueryAs<'q, Sqlite, O, SqliteArguments> {
+    for p in params {
+        q = match p {
+            Param::Int(v) => q.bind(v),
+            Param::Kind(v) => q.bind(v),
+            Param::Text(v) => q.bind(v),
+            Param::Bytes(v) => q.bind(v),
+            // ListStyle::Expand never produces list parameters.
+            Param::KindList(_) | Param::TextList(_) | Param::BytesList(_) => q,
+        };
+    }
+    q
+}
+
+super::shared::event_store_impl!(SqliteStore, ListStyle::Expand, reader: reader, writer: writer, sweeper: writer);
+super::private::private_store_impl!(SqliteStore, writer);

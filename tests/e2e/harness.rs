@@ -1,0 +1,230 @@
+//! Starts the real `communitarium` binary on an ephemeral port, on SQLite or PostgreSQL, and
+//! stops it when the test ends.
+
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::db::TestPostgres;
+
+/// Which event store the relay under test uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    Sqlite,
+    Postgres,
+}
+
+/// How to start a relay.
+pub struct Builder {
+    store: Store,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    config: Option<String>,
+}
+
+impl Builder {
+    /// Adds command-line arguments after `serve`.
+    pub fn args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets an environment variable for the relay process.
+    pub fn env(mut self, key: &str, value: impl ToString) -> Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Turns off the per-author rates and per-target caps, for tests that publish in bulk.
+    pub fn unlimited(self) -> Self {
+        let mut b = self;
+        for class in ["metadata", "notes", "reactions", "other"] {
+            for tier in ["MEMBERS", "OTHERS"] {
+                let key = format!(
+                    "COMMUNITARIUM_POLICY__RATE__EVENTS_PER_MINUTE__{}__{tier}",
+                    class.to_uppercase()
+                );
+                b = b.env(&key, 0);
+            }
+        }
+        for sort in ["REPOSTS", "REACTIONS", "REPLIES", "MENTIONS"] {
+            for tier in ["MEMBERS", "OTHERS"] {
+                b = b.env(
+                    &format!("COMMUNITARIUM_POLICY__RATE__TARGET__{sort}__{tier}"),
+                    0,
+                );
+            }
+        }
+        b.env("COMMUNITARIUM_POLICY__RATE__MESSAGES_PER_SECOND", 0)
+    }
+
+    /// Writes `toml` to a config file the relay is started with.
+    pub fn config(mut self, toml: &str) -> Self {
+        self.config = Some(toml.to_string());
+        self
+    }
+
+    /// Starts the relay and waits until it listens.
+    pub async fn start(self) -> TestRelay {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = match self.store {
+            Store::Postgres => Some(TestPostgres::create().await),
+            Store::Sqlite => None,
+        };
+        let config = self.config.map(|toml| {
+            let path = dir.path().join("communitarium.toml");
+            std::fs::write(&path, toml).expect("write config");
+            path
+        });
+        let mut relay = TestRelay {
+            args: self.args,
+            env: self.env,
+            config,
+            data_dir: dir.path().join("data"),
+            _dir: dir,
+            db,
+            child: None,
+            url: String::new(),
+            http: String::new(),
+        };
+        relay.launch().await;
+        relay
+    }
+}
+
+/// A running relay process.
+pub struct TestRelay {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    config: Option<PathBuf>,
+    pub data_dir: PathBuf,
+    _dir: tempfile::TempDir,
+    pub db: Option<TestPostgres>,
+    child: Option<Child>,
+    /// `ws://127.0.0.1:<port>`
+    pub url: String,
+    /// `http://127.0.0.1:<port>`
+    pub http: String,
+}
+
+impl TestRelay {
+    /// A relay with default settings on `store`.
+    pub async fn start(store: Store) -> Self {
+        Self::builder(store).start().await
+    }
+
+    pub fn builder(store: Store) -> Builder {
+        Builder {
+            store,
+            args: Vec::new(),
+            env: Vec::new(),
+            config: None,
+        }
+    }
+
+    /// The binary's command for this relay's settings (not yet spawned).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_communitarium"));
+        cmd.args(args);
+        cmd.env_remove("DATABASE_URL").env(
+            "RUST_LOG",
+            std::env::var("RELAY_LOG").unwrap_or_else(|_| "warn".into()),
+        );
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    fn serve_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "serve".to_string(),
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--data-dir".into(),
+            self.data_dir.display().to_string(),
+        ];
+        if let Some(db) = &self.db {
+            args.extend(["--database-url".into(), db.url.clone()]);
+        }
+        if let Some(config) = &self.config {
+            args.extend(["--config".into(), config.display().to_string()]);
+        }
+        args.extend(self.args.iter().cloned());
+        args
+    }
+
+    async fn launch(&mut self) {
+        let args = self.serve_args();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut child = self
+            .command(&args)
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn communitarium");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("relay did not report its address in time")
+            .expect("read relay stdout")
+            .expect("relay exited before listening");
+        let url = line
+            .strip_prefix("communitarium listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .to_string();
+        self.http = url.replacen("ws://", "http://", 1);
+        self.url = url;
+        // Keep draining stdout so the relay never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        self.child = Some(child);
+    }
+
+    /// Sends SIGTERM and waits for the process to exit.
+    pub async fn stop(&mut self) -> ExitStatus {
+        let mut child = self.child.take().expect("relay is running");
+        let pid = child.id().expect("pid");
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill -TERM");
+        tokio::time::timeout(Duration::from_secs(30), child.wait())
+            .await
+            .expect("relay did not stop within 30 s of SIGTERM")
+            .expect("wait for relay")
+    }
+
+    /// Stops and starts again on the same data (new port).
+    pub async fn restart(&mut self) {
+        let status = self.stop().await;
+        assert!(status.success(), "relay exited with {status}");
+        self.launch().await;
+    }
+}
+
+/// Runs each named scenario `async fn name(store: Store)` once per store.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::harness::Store::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::harness::Store::Postgres).await;
+                }
+            )*
+        }
+    };
+}

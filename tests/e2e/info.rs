@@ -1,0 +1,77 @@
+//! NIP-11: the relay information document and CORS.
+
+use serde_json::Value;
+
+use crate::harness::{Store, TestRelay};
+
+#[tokio::test]
+async fn information_document_matches_the_enforced_limits() {
+    let relay = TestRelay::builder(Store::Sqlite)
+        .config("[info]\nname = \"Test Commons\"\ncontact = \"mailto:ops@example.org\"\n[limits]\nmax_subscriptions = 7\n")
+        .env("COMMUNITARIUM_LIMITS__MAX_FILTERS", 3)
+        .start()
+        .await;
+    let http = reqwest::Client::new();
+    let response = http
+        .get(&relay.http)
+        .header("Accept", "application/nostr+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/nostr+json");
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    let doc: Value = response.json().await.unwrap();
+    assert_eq!(doc["name"], "Test Commons");
+    assert_eq!(doc["contact"], "mailto:ops@example.org");
+    assert!(doc["software"].as_str().unwrap().starts_with("https://"));
+    assert!(doc["version"].is_string());
+    let nips: Vec<u64> = doc["supported_nips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    for n in [1, 9, 11, 40, 42, 45, 62, 70] {
+        assert!(nips.contains(&n), "NIP-{n} advertised");
+    }
+    assert!(!nips.contains(&50), "search is not claimed");
+    let limitation = &doc["limitation"];
+    assert_eq!(
+        limitation["max_subscriptions"], 7,
+        "the config file's value"
+    );
+    assert_eq!(limitation["max_filters"], 3, "the environment's value");
+    assert_eq!(limitation["max_subid_length"], 64);
+    assert_eq!(limitation["auth_required"], false);
+    assert!(limitation["max_message_length"].as_u64().unwrap() > 0);
+    assert!(limitation["created_at_upper_limit"].as_u64().unwrap() > 0);
+
+    // CORS preflight.
+    let preflight = http
+        .request(reqwest::Method::OPTIONS, &relay.http)
+        .header("Origin", "https://client.example")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "accept")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success());
+    for h in [
+        "access-control-allow-origin",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+    ] {
+        assert!(preflight.headers().contains_key(h), "{h} on preflight");
+    }
+
+    // Browsers get a page, not JSON.
+    let page = http.get(&relay.http).send().await.unwrap();
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text().await.unwrap().contains("Test Commons"));
+}

@@ -1,0 +1,166 @@
+//! `communitarium verify`: passes on an honest relay, and catches a database edited behind the
+//! relay's back.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::json;
+use sqlx::Connection;
+
+use crate::gov::{self, config, decision_on, member, proposal, set, vote};
+use crate::harness::{Store, TestRelay};
+use crate::on_both_stores;
+
+async fn run_verify(relay: &TestRelay) -> (bool, String) {
+    let out = relay
+        .command(&["verify", &relay.url])
+        .stderr(Stdio::piped())
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(60), out)
+        .await
+        .unwrap()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Runs `sql` (with one hex id bound as bytes) against the relay's database.
+async fn tamper(relay: &TestRelay, sql: &str, id: &str) {
+    let id = hex::decode(id).unwrap();
+    match &relay.db {
+        Some(db) => {
+            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            let done = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                .bind(id)
+                .execute(&mut c)
+                .await
+                .unwrap();
+            assert_eq!(done.rows_affected(), 1);
+        }
+        None => {
+            let path = relay.data_dir.join("communitarium.db");
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap();
+            let done = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                .bind(id)
+                .execute(&mut c)
+                .await
+                .unwrap();
+            assert_eq!(done.rows_affected(), 1);
+        }
+    }
+}
+
+async fn verify_passes_then_catches_tampering(store: Store) {
+    let f: Vec<::nips::Keys> = (0..3).map(|_| ::nips::Keys::generate()).collect();
+    let operator = ::nips::Keys::generate();
+    let toml = config(&[&f[0], &f[1], &f[2]], &[&operator], "invite", "");
+    let relay = gov::start(store, &toml).await;
+    let pk = gov::relay_key(&relay).await;
+    // A passed change, an emergency ban that is ratified, and an invited member.
+    let mut c = member(&relay, &f[0]).await;
+    let p = proposal(
+        &f[0],
+        &set("limitation.max_content_length", "500"),
+        60,
+        &relay.url,
+        "Shorter notes",
+    );
+    c.accept(&p).await;
+    for k in &f {
+        member(&relay, k).await.accept(&vote(k, &p, "yes")).await;
+    }
+    decision_on(&mut c, &pk, &p.id.to_hex()).await;
+    let spammer = ::nips::Keys::generate();
+    assert_eq!(
+        gov::manage(
+            &relay,
+            &operator,
+            "banpubkey",
+            json!([spammer.pubkey().to_hex(), "spam"])
+        )
+        .await
+        .0,
+        200
+    );
+    let polls = c
+        .req("r", json!([{"authors": [pk], "kinds": [1068]}]))
+        .await
+        .events();
+    let ratify = ::nips::Event::from_json(&polls[0].to_string()).unwrap();
+    for k in &f {
+        member(&relay, k)
+            .await
+            .accept(&vote(k, &ratify, "yes"))
+            .await;
+    }
+    decision_on(&mut c, &pk, &ratify.id.to_hex()).await;
+    let invite = c.req("i", json!([{"kinds": [28935]}])).await.events();
+    let code = gov::tag(&invite[0], "claim").unwrap().to_string();
+    let newcomer = ::nips::Keys::generate();
+    let mut n = member(&relay, &newcomer).await;
+    n.accept(&crate::sign(
+        &newcomer,
+        crate::now(),
+        28934,
+        &[&["-"], &["claim", &code]],
+        "",
+    ))
+    .await;
+
+    let (ok, text) = run_verify(&relay).await;
+    assert!(ok, "verify fails on an honest relay:\n{text}");
+    assert!(
+        text.contains("4 decisions replayed")
+            && text.contains("2 tallies re-counted")
+            && text.contains("1 emergency"),
+        "genesis, a change, an emergency, its ratification: {text}"
+    );
+    assert!(text.contains("4 members"), "{text}");
+
+    // Someone deletes a counted vote in the database: the tally no longer adds up.
+    let my_vote = c
+        .req(
+            "v",
+            json!([{"authors": [f[1].pubkey().to_hex()], "kinds": [1018], "#e": [p.id.to_hex()]}]),
+        )
+        .await
+        .events();
+    tamper(
+        &relay,
+        "DELETE FROM events WHERE id = $1",
+        my_vote[0]["id"].as_str().unwrap(),
+    )
+    .await;
+    let (ok, text) = run_verify(&relay).await;
+    assert!(!ok, "verify must catch a deleted vote:\n{text}");
+    assert!(text.contains("re-counting the votes"), "{text}");
+}
+
+async fn verify_catches_an_edited_policy(store: Store) {
+    let f = ::nips::Keys::generate();
+    let relay = gov::start(store, &config(&[&f], &[], "invite", "")).await;
+    let pk = gov::relay_key(&relay).await;
+    let mut c = member(&relay, &f).await;
+    let doc = c
+        .req("p", json!([{"authors": [pk], "kinds": [33535]}]))
+        .await
+        .events();
+    let (ok, text) = run_verify(&relay).await;
+    assert!(ok, "{text}");
+    // Rewrite the policy document to open the relay, behind the members' backs.
+    let sql = "UPDATE events SET json = replace(json, '\\\"mode\\\":\\\"invite\\\"', '\\\"mode\\\":\\\"open\\\"') WHERE id = $1";
+    tamper(&relay, sql, doc[0]["id"].as_str().unwrap()).await;
+    let (ok, text) = run_verify(&relay).await;
+    assert!(!ok, "verify must catch an edited policy document:\n{text}");
+}
+
+on_both_stores!(
+    verify_passes_then_catches_tampering,
+    verify_catches_an_edited_policy
+);
