@@ -19,14 +19,16 @@ pub struct FloodArgs {
     #[arg(long, default_value = "ws://127.0.0.1:7777")]
     pub url: String,
     /// Well-behaved clients
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 20)]
     pub clients: usize,
     /// Seconds of each phase
     #[arg(long, default_value_t = 15)]
     pub duration: u64,
 }
 
-/// Well-behaved clients for `seconds`: each publishes a note, reads the latest notes, pauses.
+/// Well-behaved clients for `seconds`, paced like people within the default limits: each reads
+/// the latest notes every 300 ms and, every third read, publishes a note or a reaction to its
+/// last note.
 async fn behave(
     url: &str,
     clients: usize,
@@ -41,12 +43,26 @@ async fn behave(
             let keys = Keys::generate();
             let mut c = Conn::connect(&url, Some(&format!("10.1.{phase}.{i}"))).await?;
             let (mut ok, mut eose) = (Latency::default(), Latency::default());
-            let mut n = 0;
+            let mut n = 0u64;
+            let mut last_note = None;
             while Instant::now() < deadline {
-                let e = keys.sign(crate::sign::now(), 1, vec![], format!("hello {n}"));
-                let (accepted, took) = c.publish(&e.to_json(), &e.id.to_hex()).await?;
-                anyhow::ensure!(accepted, "a well-behaved client was refused");
-                ok.record(took);
+                if n.is_multiple_of(3) {
+                    let e = match last_note.take() {
+                        Some(id) if n.is_multiple_of(2) => keys.sign(
+                            crate::sign::now(),
+                            7,
+                            vec![vec!["e".into(), id]],
+                            "+".into(),
+                        ),
+                        _ => keys.sign(crate::sign::now(), 1, vec![], format!("hello {n}")),
+                    };
+                    let (accepted, took) = c.publish(&e.to_json(), &e.id.to_hex()).await?;
+                    anyhow::ensure!(accepted, "a well-behaved client was refused");
+                    ok.record(took);
+                    if e.kind == 1 {
+                        last_note = Some(e.id.to_hex());
+                    }
+                }
                 let (_, took) = c.query(&json!({"kinds": [1], "limit": 20})).await?;
                 eose.record(took);
                 n += 1;

@@ -11,6 +11,7 @@ use nips::{
 
 use crate::ratelimit::Limited;
 use crate::relay::{Relay, unix_now};
+use crate::sigcheck::{self, SigError};
 use crate::store::{Record, Saved, WriteOp};
 use crate::writer::WriteError;
 
@@ -61,7 +62,11 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
         policy.limitation.min_pow_difficulty
     };
     policy.limitation.check_pow(event, pow)?;
-    event.verify().map_err(|e| Reason::invalid(e.to_string()))?;
+    match sigcheck::verify(record.clone()).await {
+        Ok(()) => {}
+        Err(SigError::Event(e)) => return Err(Reason::invalid(e.to_string()).into()),
+        Err(e @ SigError::Lost) => return Err(Reason::error(e.to_string()).into()),
+    }
     if event.kind == nip42::KIND_AUTH {
         return Err(
             Reason::invalid("AUTH events are not published; send them in an AUTH message").into(),

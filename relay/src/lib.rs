@@ -14,6 +14,7 @@ pub mod ratelimit;
 pub mod relay;
 pub mod server;
 pub mod session;
+pub mod sigcheck;
 pub mod store;
 pub mod verify;
 pub mod writer;
