@@ -119,7 +119,30 @@ async fn auth_names_the_configured_public_url(store: Store) {
     assert!(c.ok_for(&named.id.to_hex()).await.0);
 }
 
+async fn events_before_auth_are_answered_before_it(store: Store) {
+    let relay = TestRelay::start(store).await;
+    let keys = ::nips::Keys::generate();
+    let mut c = Raw::connect(&relay.url).await;
+    // A protected event and, right behind it, the AUTH that would have allowed it.
+    let protected = sign(&keys, now(), 1, &[&["-"]], "mine");
+    let auth = auth_event(&keys, &relay.url, &c.challenge);
+    c.send(format!("[\"EVENT\",{}]", protected.to_json())).await;
+    c.send(format!("[\"AUTH\",{}]", auth.to_json())).await;
+    let first = c.recv_until(|v| (v[0] == "OK").then(|| v.clone())).await;
+    assert_eq!(
+        first[1],
+        protected.id.to_hex(),
+        "the EVENT is answered first"
+    );
+    assert_eq!(first[2], false);
+    assert!(first[3].as_str().unwrap().starts_with("auth-required:"));
+    assert!(c.ok_for(&auth.id.to_hex()).await.0);
+    // Sent again after AUTH, it is the author's own.
+    assert!(c.publish(&protected).await.0);
+}
+
 on_both_stores!(
+    events_before_auth_are_answered_before_it,
     auth_checks_challenge_relay_and_freshness,
     auth_names_the_configured_public_url,
     protected_events_need_their_author,

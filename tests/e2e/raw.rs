@@ -17,6 +17,8 @@ pub struct Raw {
     /// The NIP-42 challenge the relay greeted us with.
     pub challenge: String,
     url: String,
+    /// `OK`s that arrived while another was awaited: a relay may answer EVENTs out of order.
+    early_oks: std::collections::HashMap<String, (bool, String)>,
 }
 
 /// What a `REQ` produced before `EOSE` or `CLOSED`.
@@ -54,6 +56,7 @@ impl Raw {
             ws,
             challenge: String::new(),
             url: url.to_string(),
+            early_oks: Default::default(),
         };
         let greeting = raw.recv().await;
         assert_eq!(
@@ -150,18 +153,26 @@ impl Raw {
         self.ok_for(&event.id.to_hex()).await
     }
 
-    /// Waits for the `OK` about `id`.
+    /// Waits for the `OK` about `id`, keeping any other `OK` for a later call.
     pub async fn ok_for(&mut self, id: &str) -> (bool, String) {
-        let id = id.to_string();
-        self.recv_until(|v| {
-            (v[0] == "OK" && v[1] == id.as_str()).then(|| {
-                (
-                    v[2].as_bool().expect("OK flag"),
-                    v[3].as_str().expect("OK message").to_string(),
-                )
-            })
-        })
-        .await
+        if let Some(verdict) = self.early_oks.remove(id) {
+            return verdict;
+        }
+        loop {
+            let v = self.recv().await;
+            if v[0] != "OK" {
+                continue;
+            }
+            let verdict = (
+                v[2].as_bool().expect("OK flag"),
+                v[3].as_str().expect("OK message").to_string(),
+            );
+            let about = v[1].as_str().expect("OK id");
+            if about == id {
+                return verdict;
+            }
+            self.early_oks.insert(about.to_string(), verdict);
+        }
     }
 
     /// Publishes and asserts acceptance.

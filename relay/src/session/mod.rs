@@ -194,7 +194,12 @@ impl Session {
             Ok(ClientMessage::Req { sub_id, filters }) => self.req(sub_id, filters).await,
             Ok(ClientMessage::Count { sub_id, filters }) => self.count(sub_id, filters).await,
             Ok(ClientMessage::Close { sub_id }) => self.close(&sub_id),
-            Ok(ClientMessage::Auth(event)) => self.auth(*event).await,
+            Ok(ClientMessage::Auth(event)) => {
+                // AUTH is a barrier: EVENTs sent before it are judged and answered without it,
+                // so a client sees their OKs first, in the order it caused them.
+                while in_flight.next().await.is_some() {}
+                self.auth(*event).await;
+            }
             Err(MessageError::Malformed(m)) => {
                 tracing::debug!(conn = self.conn, ip = %self.ip, "malformed message: {m}");
                 self.notice(&format!("invalid: {m}")).await;
