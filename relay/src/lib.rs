@@ -10,6 +10,7 @@ pub mod config;
 pub mod fanout;
 pub mod http;
 pub mod ingest;
+pub mod quickack;
 pub mod ratelimit;
 pub mod relay;
 pub mod server;

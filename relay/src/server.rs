@@ -9,6 +9,7 @@ use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::http;
+use crate::quickack::QuickAckListener;
 use crate::relay::Relay;
 
 /// How long shutdown waits for sessions to finish their in-flight work.
@@ -28,12 +29,8 @@ pub async fn serve(
         token.cancel();
     });
     let app = http::router(relay.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    // Nostr traffic is many small frames; Nagle's algorithm would hold each back for an ACK.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!("cannot set TCP_NODELAY: {e}");
-        }
-    });
+    // Tapping the listener also gives handlers the peer address as `ConnectInfo<SocketAddr>`.
+    let listener = QuickAckListener(listener).tap_io(|io| io.set_nodelay());
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(relay.shutdown.clone().cancelled_owned())
         .await;
