@@ -1,5 +1,6 @@
--- The plans of the hot queries, as the relay renders them (relay/src/store/sql.rs), on a
--- preloaded Postgres store: `PRELOAD=1000000 bench/run postgres explain`.
+-- The plans of the hot queries, as the relay renders them (relay/src/store/sql.rs: a single
+-- value is compared with `=`, several with `= ANY`), on a preloaded Postgres store:
+-- `PRELOAD=1000000 bench/run postgres explain`.
 -- Values are picked from the store: the busiest author, hashtag, reaction target and mention.
 \set QUIET on
 \pset pager off
@@ -11,11 +12,11 @@ SELECT extract(epoch FROM now())::bigint AS now \gset
 SELECT count(*) AS events FROM events;
 \echo '== author: {"authors": [busiest], "limit": 100}'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-SELECT e.created_at, e.id, e.json FROM events e WHERE TRUE AND e.pubkey = ANY(ARRAY[decode(:'author', 'hex')])
+SELECT e.created_at, e.id, e.json FROM events e WHERE TRUE AND e.pubkey = decode(:'author', 'hex')
   AND (e.expires_at IS NULL OR e.expires_at > :now) ORDER BY e.created_at DESC, e.id ASC LIMIT 100;
 \echo '== kind: {"kinds": [1], "limit": 100}'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-SELECT e.created_at, e.id, e.json FROM events e WHERE TRUE AND e.kind = ANY(ARRAY[1])
+SELECT e.created_at, e.id, e.json FROM events e WHERE TRUE AND e.kind = 1
   AND (e.expires_at IS NULL OR e.expires_at > :now) ORDER BY e.created_at DESC, e.id ASC LIMIT 100;
 \echo '== tag: {"#t": [busiest], "limit": 100}'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
@@ -25,8 +26,8 @@ SELECT e.created_at, e.id, e.json FROM event_tags t JOIN events e ON e.id = t.ev
 \echo '== thread: {"#e": [busiest], "kinds": [7], "limit": 100}'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
 SELECT e.created_at, e.id, e.json FROM event_tags t JOIN events e ON e.id = t.event_id
-  WHERE t.name = 'e' AND t.value = :'target' AND t.kind = ANY(ARRAY[7])
-  AND e.kind = ANY(ARRAY[7])
+  WHERE t.name = 'e' AND t.value = :'target' AND t.kind = 7
+  AND e.kind = 7
   AND (e.expires_at IS NULL OR e.expires_at > :now) ORDER BY t.created_at DESC, t.event_id ASC LIMIT 100;
 \echo '== mentions: {"#p": [busiest], "limit": 100}'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
