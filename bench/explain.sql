@@ -18,11 +18,13 @@ SELECT e.created_at, e.id, e.json FROM events e WHERE TRUE AND e.pubkey = decode
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
 SELECT e.created_at, e.id, e.json FROM events e WHERE TRUE AND e.kind = 1
   AND (e.expires_at IS NULL OR e.expires_at > :now) ORDER BY e.created_at DESC, e.id ASC LIMIT 100;
-\echo '== tag: {"#t": [busiest], "limit": 100}'
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+-- One tag value, as the relay binds it: `#t` and `#p` share this statement.
+PREPARE by_tag(text, text, bigint) AS
 SELECT e.created_at, e.id, e.json FROM event_tags t JOIN events e ON e.id = t.event_id
-  WHERE t.name = 't' AND t.value = :'hashtag'
-  AND (e.expires_at IS NULL OR e.expires_at > :now) ORDER BY t.created_at DESC, t.event_id ASC LIMIT 100;
+  WHERE t.name = $1 AND t.value = $2
+  AND (e.expires_at IS NULL OR e.expires_at > $3) ORDER BY t.created_at DESC, t.event_id ASC LIMIT 100;
+\echo '== tag: {"#t": [busiest], "limit": 100}'
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE by_tag('t', :'hashtag', :now);
 \echo '== thread: {"#e": [busiest], "kinds": [7], "limit": 100}'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
 SELECT e.created_at, e.id, e.json FROM event_tags t JOIN events e ON e.id = t.event_id
@@ -30,10 +32,7 @@ SELECT e.created_at, e.id, e.json FROM event_tags t JOIN events e ON e.id = t.ev
   AND e.kind = 7
   AND (e.expires_at IS NULL OR e.expires_at > :now) ORDER BY t.created_at DESC, t.event_id ASC LIMIT 100;
 \echo '== mentions: {"#p": [busiest], "limit": 100}'
-EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-SELECT e.created_at, e.id, e.json FROM event_tags t JOIN events e ON e.id = t.event_id
-  WHERE t.name = 'p' AND t.value = :'mentioned'
-  AND (e.expires_at IS NULL OR e.expires_at > :now) ORDER BY t.created_at DESC, t.event_id ASC LIMIT 100;
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE by_tag('p', :'mentioned', :now);
 \echo '== global: {"limit": 100}'
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
 SELECT e.created_at, e.id, e.json FROM events e WHERE TRUE
