@@ -110,13 +110,14 @@ impl Ledger {
         })
     }
 
-    /// The policy in force just before `at` (a decision in the same second does not count:
-    /// like membership, it must not change once `at` has passed).
+    /// The policy in force as of `at`: decisions dated at or before `at` count. Like
+    /// membership, it cannot change for a proposal once accepted, because the relay dates later
+    /// decisions after it.
     pub fn policy_at(&self, at: u64) -> &Policy {
         self.versions
             .iter()
             .rev()
-            .find(|(from, _)| *from < at)
+            .find(|(from, _)| *from <= at)
             .or(self.versions.first())
             .map_or(&self.policy, |(_, p)| p)
     }
@@ -126,12 +127,12 @@ impl Ledger {
         self.versions.first().map_or(&self.policy, |(_, p)| p)
     }
 
-    /// The electorate of a proposal created at `at`: members just before then, less keys
-    /// banned then.
+    /// The electorate of a proposal created at `at`: members as of then, less keys banned
+    /// then.
     pub fn electorate_at(&self, at: u64) -> BTreeSet<PubKey> {
         let policy = self.policy_at(at);
         self.roster
-            .members_before(at)
+            .members_at(at)
             .into_iter()
             .filter(|k| !policy.is_banned(k, at))
             .collect()
@@ -342,7 +343,7 @@ impl Ledger {
     /// A roster holding exactly the members at `at` (for applying a decision then).
     fn roster_at(&self, at: u64) -> Roster {
         let mut r = Roster::default();
-        for k in self.roster.members_before(at + 1) {
+        for k in self.roster.members_at(at) {
             r.add(k, at, None);
             if let Some(m) = self.roster.get(&k) {
                 for role in &m.roles {
@@ -630,6 +631,26 @@ mod tests {
             let b = state::apply(&doc, &Roster::default(), &action, &ctx);
             prop_assert_eq!(a.map(|x| x.doc.hash()), b.map(|x| x.doc.hash()));
         }
+    }
+
+    #[test]
+    fn founders_vote_on_a_proposal_made_in_the_genesis_second() {
+        let relay = Keys::generate();
+        let founder = Keys::generate().pubkey();
+        let doc = PolicyDoc::from_policy(&Policy::default());
+        let g = genesis(&relay, &doc, 1_000);
+        let added = relay.sign(
+            1_000,
+            nip43::KIND_MEMBER_ADDED,
+            vec![
+                vec!["p".into(), founder.to_hex()],
+                vec!["seq".into(), "1".into()],
+            ],
+            String::new(),
+        );
+        let ledger = Ledger::replay(&[g], &[added]).unwrap();
+        assert_eq!(ledger.electorate_at(1_000), [founder].into());
+        assert!(ledger.electorate_at(999).is_empty());
     }
 
     #[test]

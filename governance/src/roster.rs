@@ -99,11 +99,12 @@ impl Roster {
         self.members.is_empty()
     }
 
-    /// Who was a member just before `at`: changes made in the same second as `at` do not
-    /// count, so the answer cannot change once `at` has passed (timestamps are seconds).
-    pub fn members_before(&self, at: u64) -> BTreeSet<PubKey> {
+    /// Who was a member as of `at`: every change dated at or before `at` counts. The relay
+    /// dates the changes it makes after accepting a proposal later than that proposal, so the
+    /// answer for a proposal's `created_at` cannot change once it was accepted.
+    pub fn members_at(&self, at: u64) -> BTreeSet<PubKey> {
         let mut set = BTreeSet::new();
-        for c in self.history.iter().filter(|c| c.at < at) {
+        for c in self.history.iter().filter(|c| c.at <= at) {
             if c.joined {
                 set.insert(c.key);
             } else {
@@ -137,15 +138,15 @@ mod tests {
         assert!(!r.add(a, 11, None));
         assert!(r.add(b, 20, Some(a)));
         assert!(r.remove(&a, 30));
-        assert_eq!(r.members_before(5).len(), 0);
+        assert_eq!(r.members_at(9).len(), 0);
         assert_eq!(
-            r.members_before(10).len(),
-            0,
-            "a join in the same second does not count"
+            r.members_at(10),
+            [a].into(),
+            "a join in the same second counts"
         );
-        assert_eq!(r.members_before(11), [a].into());
-        assert_eq!(r.members_before(25), [a, b].into());
-        assert_eq!(r.members_before(31), [b].into());
+        assert_eq!(r.members_at(25), [a, b].into());
+        assert_eq!(r.members_at(29), [a, b].into());
+        assert_eq!(r.members_at(30), [b].into(), "so does a removal");
         assert!(r.contains(&b) && !r.contains(&a));
         assert_eq!(r.get(&b).unwrap().inviter, Some(a));
         assert_eq!(digest_keys([&a, &b]), digest_keys([&b, &a]));

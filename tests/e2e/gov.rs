@@ -34,12 +34,10 @@ pub fn config(founders: &[&Keys], operators: &[&Keys], admission: &str, extra: &
     )
 }
 
-/// Starts a relay with `toml`. Returns a second after genesis: an electorate is the members
-/// *before* a proposal's second, so founders vote on proposals from the next second on.
+/// Starts a relay with `toml`. Founders may propose and vote at once: a proposal's electorate
+/// includes the members admitted in its own second, the genesis included.
 pub async fn start(store: Store, toml: &str) -> TestRelay {
-    let relay = TestRelay::builder(store).config(toml).start().await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    relay
+    TestRelay::builder(store).config(toml).start().await
 }
 
 /// The relay's NIP-11 document.
@@ -69,7 +67,18 @@ pub async fn member(relay: &TestRelay, keys: &Keys) -> Raw {
 
 /// Signs a proposal for `action` ending in `window` seconds, as a NIP-88 poll.
 pub fn proposal(keys: &Keys, action: &Action, window: u64, relay_url: &str, title: &str) -> Event {
-    let at = now();
+    proposal_at(keys, action, now(), window, relay_url, title)
+}
+
+/// As [`proposal`], dated `at`.
+pub fn proposal_at(
+    keys: &Keys,
+    action: &Action,
+    at: u64,
+    window: u64,
+    relay_url: &str,
+    title: &str,
+) -> Event {
     let block = governance::Policy::default()
         .classes
         .get(action.class())

@@ -17,6 +17,7 @@ mod auth;
 mod bad_input;
 mod count;
 mod deletion;
+mod electorate;
 mod expiration;
 mod info;
 mod lifecycle;

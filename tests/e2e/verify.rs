@@ -11,7 +11,8 @@ use crate::gov::{self, config, decision_on, member, proposal, set, vote};
 use crate::harness::{Store, TestRelay};
 use crate::on_both_stores;
 
-async fn run_verify(relay: &TestRelay) -> (bool, String) {
+/// Runs `communitarium verify` against `relay`: success and everything it printed.
+pub async fn run_verify(relay: &TestRelay) -> (bool, String) {
     let out = relay
         .command(&["verify", &relay.url])
         .stderr(Stdio::piped())

@@ -65,8 +65,8 @@ impl Community {
                 "the members have not given operators the `{method}` power"
             )));
         }
-        let now = unix_now();
         let call = emergency::from_call(method, params, &policy).map_err(CallError::Bad)?;
+        let now = state.change_time(unix_now()).await;
         let mut record = EmergencyRecord {
             operator: *operator,
             method: method.to_string(),
@@ -141,15 +141,24 @@ impl Community {
                 summary,
             )
             .await?;
-        self.open_relay_proposal(
-            relay,
-            &mut state,
-            Action::Ratify(id),
-            &[],
-            format!("Ratify the operator's emergency action `{method}`? If it is not ratified, it is reverted."),
-            now,
-        )
-        .await?;
+        let ratification = self
+            .open_relay_proposal(
+                relay,
+                &mut state,
+                Action::Ratify(id),
+                &[],
+                format!("Ratify the operator's emergency action `{method}`? If it is not ratified, it is reverted."),
+                now,
+            )
+            .await;
+        match ratification {
+            Ok(_) => {}
+            // A community without members cannot ratify; the action stands until it has some.
+            Err(CommunityError::NoElectorate) => {
+                tracing::warn!(decision = %id, "no members to ratify an emergency action; it stands");
+            }
+            Err(e) => return Err(e.into()),
+        }
         Ok(Value::Bool(true))
     }
 

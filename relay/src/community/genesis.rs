@@ -18,14 +18,15 @@ use crate::config::Config;
 use crate::store::{Record, Saved, Store, StoredEvent, WriteOp};
 use crate::writer::Writer;
 
-/// Everything matching `filter` (no limit).
+/// Everything matching `filter`, newest first: all of it, unless the filter sets a `limit`.
 pub async fn all(
     store: &dyn Store,
     filter: serde_json::Value,
     now: u64,
 ) -> Result<Vec<Event>, CommunityError> {
     let filter = Filter::from_value(&filter).map_err(|e| CommunityError::Genesis(e.to_string()))?;
-    let rows: Vec<StoredEvent> = store.query(&filter, i64::MAX as u64, now).await?;
+    let limit = filter.limit.unwrap_or(i64::MAX as u64);
+    let rows: Vec<StoredEvent> = store.query(&filter, limit, now).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| Event::from_json(&r.json).ok())
@@ -75,21 +76,27 @@ impl Community {
             check_config(config, &ledger)?;
             ledger
         };
-        let clock = all(
-            &**store,
-            json!({"authors": [relay], "kinds": [nip43::KIND_MEMBERSHIP_LIST, cg::KIND_POLICY]}),
-            now,
-        )
-        .await?
-        .iter()
-        .map(|e| e.created_at)
-        .max()
-        .unwrap_or(0);
+        let latest = |kinds: serde_json::Value| {
+            let filter = json!({"authors": [relay], "kinds": kinds, "limit": 1});
+            async move {
+                let newest = all(&**store, filter, now).await?;
+                Ok::<u64, CommunityError>(newest.first().map_or(0, |e| e.created_at))
+            }
+        };
+        let clock = latest(json!([nip43::KIND_MEMBERSHIP_LIST, cg::KIND_POLICY])).await?;
+        let changed_at = latest(json!([
+            cg::KIND_DECISION,
+            nip43::KIND_MEMBER_ADDED,
+            nip43::KIND_MEMBER_REMOVED
+        ]))
+        .await?;
         let mut state = State {
             ledger,
             open: BTreeMap::new(),
             reported: HashMap::new(),
             clock,
+            accepted_up_to: 0,
+            changed_at,
         };
         proposals::reopen(&**store, &keys, &mut state, now).await?;
         let blocked: HashSet<IpAddr> = store

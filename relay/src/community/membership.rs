@@ -137,7 +137,12 @@ impl Community {
                     now,
                 )
                 .await
-                .map_err(|_| Reason::error("could not open your admission; try again"))?;
+                .map_err(|e| match e {
+                    CommunityError::NoElectorate => {
+                        Reason::restricted("this community has no members yet who could admit you")
+                    }
+                    _ => Reason::error("could not open your admission; try again"),
+                })?;
                 Ok(if policy.admission.mode == AdmissionMode::Vouch {
                     format!(
                         "info: your request is open; {} members must vouch for you by voting yes",
@@ -177,14 +182,15 @@ impl Community {
         inviter: Option<&PubKey>,
         now: u64,
     ) -> Result<(), CommunityError> {
-        let mut roster = state.ledger.roster.clone();
-        let changed = if added {
-            roster.add(*key, now, inviter.copied())
-        } else {
-            roster.remove(key, now)
-        };
-        if !changed {
+        if state.ledger.roster.contains(key) == added {
             return Ok(());
+        }
+        let now = state.change_time(now).await;
+        let mut roster = state.ledger.roster.clone();
+        if added {
+            roster.add(*key, now, inviter.copied());
+        } else {
+            roster.remove(key, now);
         }
         let seq = state.ledger.member_seq + 1;
         let member = events::member_event(&self.keys, added, key, now, seq, inviter, None);

@@ -55,6 +55,8 @@ pub enum CommunityError {
     Decision(String),
     #[error("a relay event was not stored ({0:?})")]
     NotStored(Saved),
+    #[error("no member could vote on this proposal")]
+    NoElectorate,
 }
 
 /// Mutable governance state, behind one lock so changes happen one at a time.
@@ -66,6 +68,10 @@ pub(crate) struct State {
     pub reported: HashMap<nip56::Target, u64>,
     /// Last `created_at` given to a relay-signed replaceable event; they must increase.
     pub clock: u64,
+    /// The latest `created_at` of a proposal the relay accepted (its own included).
+    pub accepted_up_to: u64,
+    /// The latest `created_at` of a relay-signed member event or decision.
+    pub changed_at: u64,
 }
 
 impl State {
@@ -73,6 +79,37 @@ impl State {
     fn tick(&mut self, now: u64) -> u64 {
         self.clock = now.max(self.clock + 1);
         self.clock
+    }
+
+    /// The time of a change of membership or policy the relay makes at `at`: later than every
+    /// proposal it has accepted, so their electorates (members and bans as of their
+    /// `created_at`, inclusive) stay what they were when accepted. When a proposal was
+    /// accepted in this very second, waits for the next one (proposals are never dated ahead,
+    /// so the wait is under a second).
+    async fn change_time(&mut self, at: u64) -> u64 {
+        let floor = self.accepted_up_to.saturating_add(1);
+        if at < floor {
+            wait_until(floor).await;
+        }
+        let at = at.max(floor);
+        self.changed_at = self.changed_at.max(at);
+        at
+    }
+
+    /// Records that a proposal dated `created_at` was accepted.
+    fn accepted(&mut self, created_at: u64) {
+        self.accepted_up_to = self.accepted_up_to.max(created_at);
+    }
+}
+
+/// Sleeps until the wall clock reaches `unix` seconds.
+async fn wait_until(unix: u64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let target = std::time::Duration::from_secs(unix);
+    if let Some(left) = target.checked_sub(now) {
+        tokio::time::sleep(left).await;
     }
 }
 

@@ -28,13 +28,19 @@ pub struct Open {
 }
 
 impl Open {
-    fn new(proposal: Proposal, ledger: &Ledger) -> Self {
-        Self {
-            electorate: ledger.electorate_at(proposal.created_at),
+    /// Opens `proposal` with its electorate frozen as of its `created_at`. A proposal no
+    /// member could vote on is refused: it would sit open for nothing.
+    fn new(proposal: Proposal, ledger: &Ledger) -> Result<Self, CommunityError> {
+        let electorate = ledger.electorate_at(proposal.created_at);
+        if electorate.is_empty() {
+            return Err(CommunityError::NoElectorate);
+        }
+        Ok(Self {
+            electorate,
             rules: ledger.rules_for(&proposal),
             proposal,
             votes: Vec::new(),
-        }
+        })
     }
 
     fn tally(&self, closed_at: u64) -> Tally {
@@ -67,9 +73,18 @@ pub(super) async fn reopen(
     )
     .await?;
     for (_, proposal) in parse_proposals(&recent) {
-        if !state.ledger.decided.contains(&proposal.id) {
-            let open = Open::new(proposal, &state.ledger);
-            state.open.insert(open.proposal.id, open);
+        state.accepted(proposal.created_at);
+        if state.ledger.decided.contains(&proposal.id) {
+            continue;
+        }
+        match Open::new(proposal, &state.ledger) {
+            Ok(open) => {
+                state.open.insert(open.proposal.id, open);
+            }
+            // Accepted before empty electorates were refused; nobody can decide it.
+            Err(e) => {
+                tracing::warn!(error = %e, "a stored proposal has no electorate; left closed")
+            }
         }
     }
     if !state.open.is_empty() {
@@ -132,6 +147,12 @@ impl Community {
         if proposal.created_at > now {
             return Err(invalid("a proposal's created_at must not be in the future"));
         }
+        if proposal.created_at < state.changed_at {
+            return Err(invalid(
+                "the community changed (a decision, or a member joined or left) after this \
+                 proposal was dated; sign it again with the current time",
+            ));
+        }
         let policy = &state.ledger.policy;
         proposal
             .validate(event, policy, &self.public_url, now)
@@ -175,6 +196,11 @@ impl Community {
                 "you have {mine} open proposals; this community allows {max} at a time"
             )));
         }
+        let open = Open::new(proposal, &state.ledger).map_err(|_| {
+            Reason::restricted(
+                "no member could vote on this proposal: the community has no members",
+            )
+        })?;
         match relay.writer.write(WriteOp::Save(record.clone())).await {
             Ok(Saved::Stored) => {}
             Ok(Saved::Duplicate) => return Ok("duplicate: already have this proposal"),
@@ -182,8 +208,8 @@ impl Community {
             Err(_) => return Err(Reason::error("could not save the proposal; try again")),
         }
         relay.fanout.broadcast(event, &record.json);
-        tracing::info!(proposal = %proposal.id, action = proposal.action.name(), "proposal opened");
-        let open = Open::new(proposal, &state.ledger);
+        tracing::info!(proposal = %open.proposal.id, action = open.proposal.action.name(), "proposal opened");
+        state.accepted(open.proposal.created_at);
         state.open.insert(open.proposal.id, open);
         Ok("")
     }
@@ -271,6 +297,10 @@ impl Community {
         id: &EventId,
         at: u64,
     ) -> Result<(), CommunityError> {
+        if !state.open.contains_key(id) {
+            return Ok(());
+        }
+        let at = state.change_time(at).await;
         let Some(open) = state.open.remove(id) else {
             return Ok(());
         };
@@ -321,6 +351,9 @@ impl Community {
         title: String,
         now: u64,
     ) -> Result<EventId, CommunityError> {
+        // Never dated before the latest change: its electorate includes everyone admitted
+        // before it was opened.
+        let now = now.max(state.changed_at);
         let rule = state.ledger.policy.classes.get(action.class()).clone();
         let event = events::relay_proposal(
             &self.keys,
@@ -335,8 +368,9 @@ impl Community {
             CommunityError::Decision("the relay built an invalid proposal".into())
         })?;
         let id = event.id;
+        let open = Open::new(proposal, &state.ledger)?;
         self.publish(relay, vec![event]).await?;
-        let open = Open::new(proposal, &state.ledger);
+        state.accepted(now);
         state.open.insert(id, open);
         tracing::info!(proposal = %id, "relay opened a proposal");
         Ok(id)
