@@ -42,10 +42,46 @@ pub struct EventRates {
 impl Default for EventRates {
     fn default() -> Self {
         Self {
-            metadata: Tier::new(12, 4),
+            metadata: Tier::new(12, 6),
             notes: Tier::new(60, 20),
             reactions: Tier::new(120, 30),
             other: Tier::new(120, 30),
+        }
+    }
+}
+
+/// How many events of each class an author may send at once before the per-minute rate holds
+/// them back (GCRA burst): clients publish several lists at sign-up, or a few reactions while
+/// reading, then little for a long while. The allowance refills at the per-minute rate. A burst
+/// below the rate counts as the rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventBursts {
+    pub metadata: Tier,
+    pub notes: Tier,
+    pub reactions: Tier,
+    pub other: Tier,
+}
+
+impl Default for EventBursts {
+    fn default() -> Self {
+        Self {
+            metadata: Tier::new(40, 30),
+            notes: Tier::new(60, 40),
+            reactions: Tier::new(120, 60),
+            other: Tier::new(120, 60),
+        }
+    }
+}
+
+impl EventBursts {
+    /// The burst for events of `class`.
+    pub fn get(&self, class: KindClass) -> &Tier {
+        match class {
+            KindClass::Metadata => &self.metadata,
+            KindClass::Notes => &self.notes,
+            KindClass::Reactions => &self.reactions,
+            KindClass::Other => &self.other,
         }
     }
 }
@@ -89,12 +125,14 @@ pub struct RateLimits {
     pub connections_per_minute: u32,
     /// Concurrent connections per IP.
     pub connections_per_ip: u32,
-    /// Messages per connection per second (bursts up to twice that).
+    /// Messages per connection per second (bursts up to four times that).
     pub messages_per_second: u32,
     /// REQs and COUNTs per IP per minute.
     pub reqs_per_minute: Tier,
     /// Events per author per minute, by kind class.
     pub events_per_minute: EventRates,
+    /// Events an author may send at once, by kind class, before the per-minute rate applies.
+    pub events_burst: EventBursts,
     /// Per-target amplification caps.
     pub target: TargetCaps,
     /// Require `limitation.min_pow_difficulty` only of non-members.
@@ -113,6 +151,7 @@ impl Default for RateLimits {
             messages_per_second: 50,
             reqs_per_minute: Tier::new(1_200, 300),
             events_per_minute: EventRates::default(),
+            events_burst: EventBursts::default(),
             target: TargetCaps::default(),
             pow_non_members_only: false,
             strikes_before_disconnect: 30,
@@ -136,6 +175,14 @@ pub const NAMES: &[&str] = &[
     "events_per_minute.reactions.others",
     "events_per_minute.other.members",
     "events_per_minute.other.others",
+    "events_burst.metadata.members",
+    "events_burst.metadata.others",
+    "events_burst.notes.members",
+    "events_burst.notes.others",
+    "events_burst.reactions.members",
+    "events_burst.reactions.others",
+    "events_burst.other.members",
+    "events_burst.other.others",
     "target.window",
     "target.cooloff",
     "target.reposts.members",

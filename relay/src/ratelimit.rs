@@ -40,8 +40,15 @@ fn limited(limit: &'static str, message: impl Into<std::borrow::Cow<'static, str
 
 /// `count` per `window`, all of it available at once; `None` when `count` is 0 (no limit).
 fn quota(count: u32, window: Duration) -> Option<Quota> {
-    let burst = NonZeroU32::new(count)?;
-    let period = (window / count).max(Duration::from_nanos(1));
+    bursting(count, window, count)
+}
+
+/// `count` per `window` sustained, with up to `burst` (at least `count`) at once: GCRA lets
+/// a client that was quiet spend its saved allowance in one go, and refills it at the rate.
+fn bursting(count: u32, window: Duration, burst: u32) -> Option<Quota> {
+    let rate = NonZeroU32::new(count)?;
+    let period = (window / rate.get()).max(Duration::from_nanos(1));
+    let burst = NonZeroU32::new(burst).map_or(rate, |b| b.max(rate));
     Quota::with_period(period).map(|q| q.allow_burst(burst))
 }
 
@@ -60,9 +67,14 @@ struct Tiered<K: Hash + Eq + Clone, C: Clock> {
 
 impl<K: Hash + Eq + Clone, C: Clock + Clone> Tiered<K, C> {
     fn new(tier: &Tier, window: Duration, clock: &C) -> Self {
+        Self::with_burst(tier, window, tier, clock)
+    }
+
+    /// `tier` per `window`, with bursts up to `burst`.
+    fn with_burst(tier: &Tier, window: Duration, burst: &Tier, clock: &C) -> Self {
         Self {
-            members: keyed(quota(tier.members, window), clock),
-            others: keyed(quota(tier.others, window), clock),
+            members: keyed(bursting(tier.members, window, burst.members), clock),
+            others: keyed(bursting(tier.others, window, burst.others), clock),
         }
     }
 
@@ -111,8 +123,10 @@ impl<C: Clock + Clone> Limits<C> {
     /// Limiters for `config`, timed by `clock`.
     pub fn new(config: &RateLimits, clock: C) -> Self {
         let window = Duration::from_secs(config.target.window.max(1));
-        let events =
-            KindClass::ALL.map(|c| Tiered::new(config.events_per_minute.get(c), MINUTE, &clock));
+        let events = KindClass::ALL.map(|c| {
+            let burst = config.events_burst.get(c);
+            Tiered::with_burst(config.events_per_minute.get(c), MINUTE, burst, &clock)
+        });
         let targets = Sort::ALL.map(|s| Tiered::new(config.target.get(s), window, &clock));
         Self {
             connections: keyed(quota(config.connections_per_minute, MINUTE), &clock),
@@ -148,10 +162,11 @@ impl<C: Clock + Clone> Limits<C> {
         }
     }
 
-    /// The limiter for one connection's messages (bursts up to twice the rate).
+    /// The limiter for one connection's messages: bursts up to four times the rate, since a
+    /// client opening its feeds sends dozens of `REQ`s at once.
     pub fn messages(&self) -> Option<MessageLimiter<C>> {
         let rate = NonZeroU32::new(self.config.messages_per_second)?;
-        let burst = rate.saturating_mul(NonZeroU32::MIN.saturating_add(1));
+        let burst = rate.saturating_mul(NonZeroU32::new(4)?);
         let q = Quota::per_second(rate).allow_burst(burst);
         Some(RateLimiter::direct_with_clock(q, self.clock.clone()))
     }
@@ -300,7 +315,10 @@ mod tests {
 
     #[test]
     fn per_author_rates_by_kind_class() {
-        let (l, clock) = limits(|c| c.events_per_minute.notes.others = 2);
+        let (l, clock) = limits(|c| {
+            c.events_per_minute.notes.others = 2;
+            c.events_burst.notes.others = 0;
+        });
         let flood = Keys::generate();
         let note = |k: &Keys| k.sign(1, 1, vec![], "x".into());
         assert!(l.event(&note(&flood), false).is_ok());
@@ -322,6 +340,72 @@ mod tests {
             l.event(&note(&flood), false).is_ok(),
             "one note per 30 s comes back"
         );
+    }
+
+    /// One reading session of an ordinary user: a note, replies, reactions, a repost, and
+    /// follow-list and mute-list edits, spread over a minute and a half.
+    fn session(k: &Keys, notes: &[String]) -> Vec<(u64, Event)> {
+        let tag = |n: &str, v: &str| vec![n.to_string(), v.to_string()];
+        let mut out = vec![(0, k.sign(1, 1, vec![], "good morning".into()))];
+        for (i, n) in notes.iter().enumerate().take(12) {
+            out.push((
+                5 + 5 * i as u64,
+                k.sign(1, 7, vec![tag("e", n)], "+".into()),
+            ));
+        }
+        for (i, n) in notes.iter().enumerate().take(4) {
+            out.push((
+                8 + 20 * i as u64,
+                k.sign(1, 1, vec![tag("e", n)], "reply".into()),
+            ));
+        }
+        out.push((40, k.sign(1, 6, vec![tag("e", &notes[0])], String::new())));
+        for i in 0..4 {
+            out.push((50 + 10 * i, k.sign(1, 3, vec![], String::new())));
+        }
+        out.push((85, k.sign(1, 10000, vec![], String::new())));
+        out.sort_by_key(|(at, _)| *at);
+        out
+    }
+
+    #[test]
+    fn defaults_take_sign_up_and_an_hour_of_use_but_stop_a_flood() {
+        for member in [false, true] {
+            let (l, clock) = limits(|_| {});
+            let k = Keys::generate();
+            // Sign-up: profile, follows, relay lists, mutes, bookmarks, interests, media
+            // servers, all at once, then a first note.
+            for kind in [0, 3, 10002, 10050, 10000, 10003, 10015, 10063, 1] {
+                let e = k.sign(1, kind, vec![], String::new());
+                assert!(l.event(&e, member).is_ok(), "kind {kind} at sign-up");
+            }
+            // Six sessions in the hour, every ten minutes, each at its own pace.
+            let notes: Vec<String> = (0..12).map(|i| format!("{i:02x}").repeat(32)).collect();
+            for _ in 0..6 {
+                let mut elapsed = 0;
+                for (at, e) in session(&k, &notes) {
+                    clock.advance(Duration::from_secs(at - elapsed));
+                    elapsed = at;
+                    assert!(
+                        l.event(&e, member).is_ok(),
+                        "kind {} at {at} s (member: {member})",
+                        e.kind
+                    );
+                }
+                clock.advance(Duration::from_secs(600 - elapsed));
+            }
+        }
+        // A flood still stops: a burst, then the per-minute rate.
+        let (l, _) = limits(|_| {});
+        let flood = Keys::generate();
+        let accepted = (0..1000)
+            .filter(|i| {
+                l.event(&flood.sign(*i, 1, vec![], "spam".into()), false)
+                    .is_ok()
+            })
+            .count();
+        let d = RateLimits::default();
+        assert_eq!(accepted as u32, d.events_burst.notes.others);
     }
 
     #[test]
@@ -352,10 +436,10 @@ mod tests {
     }
 
     #[test]
-    fn messages_burst_to_twice_the_rate() {
+    fn messages_burst_to_four_times_the_rate() {
         let (l, clock) = limits(|c| c.messages_per_second = 5);
         let m = l.messages().unwrap();
-        assert_eq!((0..20).filter(|_| m.check().is_ok()).count(), 10);
+        assert_eq!((0..40).filter(|_| m.check().is_ok()).count(), 20);
         clock.advance(Duration::from_secs(1));
         assert_eq!((0..20).filter(|_| m.check().is_ok()).count(), 5);
     }

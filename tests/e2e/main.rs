@@ -16,6 +16,7 @@ mod sdk;
 mod auth;
 mod bad_input;
 mod count;
+mod defaults;
 mod deletion;
 mod electorate;
 mod expiration;

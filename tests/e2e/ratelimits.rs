@@ -87,6 +87,8 @@ async fn a_flooding_author_is_slowed_and_others_are_not(store: Store) {
             "COMMUNITARIUM_POLICY__RATE__EVENTS_PER_MINUTE__NOTES__OTHERS",
             3,
         )
+        // No burst beyond the rate: the fourth note in a minute is refused.
+        .env("COMMUNITARIUM_POLICY__RATE__EVENTS_BURST__NOTES__OTHERS", 0)
         .start()
         .await;
     let mut c = Raw::connect(&relay.url).await;
@@ -211,6 +213,7 @@ async fn hammering_closes_the_connection_and_backs_off_the_address(store: Store)
             "COMMUNITARIUM_POLICY__RATE__EVENTS_PER_MINUTE__NOTES__OTHERS",
             1,
         )
+        .env("COMMUNITARIUM_POLICY__RATE__EVENTS_BURST__NOTES__OTHERS", 0)
         .env("COMMUNITARIUM_POLICY__RATE__STRIKES_BEFORE_DISCONNECT", 3)
         .env("COMMUNITARIUM_POLICY__RATE__IP_BACKOFF", 60)
         .start()
@@ -249,7 +252,7 @@ async fn message_floods_are_refused_unparsed(store: Store) {
         .start()
         .await;
     let mut c = Raw::connect(&relay.url).await;
-    for i in 0..10 {
+    for i in 0..20 {
         c.send_json(json!(["CLOSE", format!("s{i}")])).await;
     }
     let mut notices = 0;
@@ -259,8 +262,8 @@ async fn message_floods_are_refused_unparsed(store: Store) {
         }
     }
     assert_eq!(
-        notices, 6,
-        "a burst of 4 (twice the rate) passes; the rest are told"
+        notices, 12,
+        "a burst of 8 (four times the rate) passes; the rest are told"
     );
 }
 
@@ -355,6 +358,7 @@ async fn refusals_are_counted_in_metrics() {
             "COMMUNITARIUM_POLICY__RATE__EVENTS_PER_MINUTE__NOTES__OTHERS",
             1,
         )
+        .env("COMMUNITARIUM_POLICY__RATE__EVENTS_BURST__NOTES__OTHERS", 0)
         .start()
         .await;
     let mut c = Raw::connect(&relay.url).await;
