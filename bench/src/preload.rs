@@ -38,7 +38,11 @@ fn last_month(rng: &mut rand::rngs::StdRng) -> u64 {
 }
 
 pub async fn run(a: PreloadArgs, quiet: bool) -> anyhow::Result<Report> {
-    let store = store::open(a.database_url.as_deref(), &a.data_dir, 4).await?;
+    let options = store::Options {
+        pool_size: 4,
+        ..store::Options::default()
+    };
+    let store = store::open(a.database_url.as_deref(), &a.data_dir, options).await?;
     let corpus = Arc::new(Corpus::new(a.seed, a.authors));
     let start = Instant::now();
     let mut stored = 0u64;

@@ -22,7 +22,11 @@ pub struct Opened {
 
 /// Opens the relay's data. Fails if the relay was never started (no genesis yet).
 pub async fn open(config: &Config) -> Result<Opened, StartError> {
-    let store = store::open(config.database_url.as_deref(), &config.data_dir, 2).await?;
+    let options = store::Options {
+        pool_size: 2,
+        ..config.server.store_options()
+    };
+    let store = store::open(config.database_url.as_deref(), &config.data_dir, options).await?;
     let keys = identity::load_or_create(config.relay_key.as_ref(), &config.data_dir)
         .map_err(CommunityError::from)?;
     let now = unix_now();

@@ -121,8 +121,14 @@ pub struct ServerConfig {
     pub max_events_in_flight: u32,
     /// Most events the writer commits in one transaction.
     pub write_batch: u32,
-    /// Database connections for reads (PostgreSQL: also the writer's).
+    /// Database connections for clients' queries.
     pub db_pool_size: u32,
+    /// The most one client query may run, in milliseconds; the database stops it then and
+    /// the subscription is closed with `CLOSED "blocked: …"`.
+    pub query_timeout_ms: u64,
+    /// Client queries one IP address may have running at once; more wait their turn, so one
+    /// client cannot hold every database connection.
+    pub queries_per_ip: u32,
     /// Seconds between sweeps that delete expired (NIP-40) events.
     pub expiration_sweep_secs: u64,
     /// A connection that sends nothing (not even a pong) for this long is closed.
@@ -136,6 +142,16 @@ pub struct ServerConfig {
     pub metrics: bool,
 }
 
+impl ServerConfig {
+    /// What the store needs to know.
+    pub fn store_options(&self) -> crate::store::Options {
+        crate::store::Options {
+            pool_size: self.db_pool_size,
+            query_timeout: std::time::Duration::from_millis(self.query_timeout_ms),
+        }
+    }
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
@@ -144,6 +160,8 @@ impl Default for ServerConfig {
             max_events_in_flight: 16,
             write_batch: 500,
             db_pool_size: 8,
+            query_timeout_ms: 1_000,
+            queries_per_ip: 2,
             expiration_sweep_secs: 60,
             idle_timeout_secs: 300,
             real_ip_header: None,
@@ -282,6 +300,8 @@ impl Config {
             ),
             ("server.write_batch", u64::from(s.write_batch)),
             ("server.db_pool_size", u64::from(s.db_pool_size)),
+            ("server.query_timeout_ms", s.query_timeout_ms),
+            ("server.queries_per_ip", u64::from(s.queries_per_ip)),
             ("server.expiration_sweep_secs", s.expiration_sweep_secs),
             ("server.idle_timeout_secs", s.idle_timeout_secs),
         ];

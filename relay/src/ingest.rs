@@ -141,6 +141,9 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
             Err(Reason::blocked("this author asked this relay to erase their events").into())
         }
         Err(WriteError::Closed) => Err(Reason::error("the relay is shutting down").into()),
+        Err(WriteError::Unavailable) => {
+            Err(Reason::error("the database is unavailable; try again shortly").into())
+        }
         Err(_) => Err(Reason::error("could not save the event; try again").into()),
     }
 }

@@ -12,6 +12,7 @@ pub mod http;
 pub mod ingest;
 pub mod quickack;
 pub mod ratelimit;
+pub mod reads;
 pub mod relay;
 pub mod server;
 pub mod session;

@@ -16,6 +16,7 @@ use crate::community::{Community, CommunityError, Snapshot};
 use crate::config::Config;
 use crate::fanout::{ConnId, Fanout};
 use crate::ratelimit::{Limited, Limits};
+use crate::reads::ReadGate;
 use crate::store::{self, Store, StoreError};
 use crate::writer::Writer;
 
@@ -60,6 +61,8 @@ pub struct Relay {
     pub community: Community,
     /// NIP-98 authorizations already used by the management API.
     pub replays: crate::http::nip86::Replays,
+    /// Each address's share of the database's read capacity.
+    pub reads: ReadGate,
     /// Rate limiters for the `rate` policy in force.
     limits: arc_swap::ArcSwap<Limits>,
     /// Open connections per IP.
@@ -91,7 +94,7 @@ impl Relay {
         let store = store::open(
             config.database_url.as_deref(),
             &config.data_dir,
-            config.server.db_pool_size,
+            config.server.store_options(),
         )
         .await?;
         let writer_stop = CancellationToken::new();
@@ -108,6 +111,7 @@ impl Relay {
             Community::start(&store, &writer, &config, public_url.clone(), unix_now()).await?;
         let limits = Limits::new(&community.snapshot().policy.rate, Default::default());
         let relay = Arc::new(Self {
+            reads: ReadGate::new(config.server.queries_per_ip),
             connections: Arc::new(Semaphore::new(config.server.max_connections as usize)),
             config,
             public_url,
@@ -130,6 +134,7 @@ impl Relay {
         relay.tasks.spawn(expiration_sweeper(relay.clone()));
         relay.tasks.spawn(proposal_closer(relay.clone()));
         relay.tasks.spawn(limit_pruner(relay.clone()));
+        relay.tasks.spawn(database_prober(relay.clone()));
         Ok(relay)
     }
 
@@ -278,6 +283,35 @@ async fn limit_pruner(relay: Arc<Relay>) {
         let limits = relay.limits();
         limits.prune();
         metrics::gauge!("communitarium_rate_limit_keys").set(limits.keys() as f64);
+        relay.reads.prune();
+    }
+}
+
+/// While the database is down, asks it again and again (every quarter second at first, at
+/// most every five), and marks it up as soon as it answers: reconnection needs no restart.
+async fn database_prober(relay: Arc<Relay>) {
+    let health = relay.store.health();
+    loop {
+        if !health.is_down() {
+            tokio::select! {
+                () = relay.shutdown.cancelled() => return,
+                () = health.went_down() => {}
+                // A missed wake-up costs at most this much.
+                () = tokio::time::sleep(Duration::from_secs(5)) => continue,
+            }
+        }
+        let mut wait = Duration::from_millis(250);
+        while health.is_down() {
+            tokio::select! {
+                () = relay.shutdown.cancelled() => return,
+                () = tokio::time::sleep(wait) => {}
+            }
+            match relay.store.ping().await {
+                Ok(()) => health.mark_up(),
+                Err(e) => tracing::debug!(error = %e, "the database is still unavailable"),
+            }
+            wait = (wait * 2).min(Duration::from_secs(5));
+        }
     }
 }
 

@@ -17,6 +17,8 @@ pub enum WriteError {
     Closed,
     #[error("the store reported no outcome for a write")]
     NoOutcome,
+    #[error("the database is unavailable")]
+    Unavailable,
 }
 
 /// Ops committed together, and who waits for them.
@@ -130,12 +132,22 @@ async fn commit(store: &dyn EventStore, jobs: &mut Vec<Job>) {
                 let _ = job.done.send(Err(WriteError::NoOutcome));
             }
         }
+        // The database is down: every job would fail the same way, and the outage is logged
+        // once where it was noticed.
+        Err(StoreError::Unavailable) => {
+            for job in jobs.drain(..) {
+                let _ = job.done.send(Err(WriteError::Unavailable));
+            }
+        }
         Err(e) if jobs.len() > 1 => {
             tracing::warn!(error = %e, batch = jobs.len(), "batch write failed; retrying job by job");
             for job in jobs.drain(..) {
-                let result = store.write(&job.ops).await.map_err(|e| {
-                    tracing::error!(error = %e, "write failed");
-                    WriteError::Store(Arc::new(e))
+                let result = store.write(&job.ops).await.map_err(|e| match e {
+                    StoreError::Unavailable => WriteError::Unavailable,
+                    e => {
+                        tracing::error!(error = %e, "write failed");
+                        WriteError::Store(Arc::new(e))
+                    }
                 });
                 let _ = job.done.send(result);
             }

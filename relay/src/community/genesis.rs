@@ -15,7 +15,7 @@ use tokio::sync::Mutex;
 
 use super::{Community, CommunityError, Snapshot, State, events, proposals};
 use crate::config::Config;
-use crate::store::{Record, Saved, Store, StoredEvent, WriteOp};
+use crate::store::{Reader, Record, Saved, Store, StoredEvent, WriteOp};
 use crate::writer::Writer;
 
 /// Everything matching `filter`, newest first: all of it, unless the filter sets a `limit`.
@@ -26,7 +26,7 @@ pub async fn all(
 ) -> Result<Vec<Event>, CommunityError> {
     let filter = Filter::from_value(&filter).map_err(|e| CommunityError::Genesis(e.to_string()))?;
     let limit = filter.limit.unwrap_or(i64::MAX as u64);
-    let rows: Vec<StoredEvent> = store.query(&filter, limit, now).await?;
+    let rows: Vec<StoredEvent> = store.query(&filter, limit, now, Reader::Relay).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| Event::from_json(&r.json).ok())

@@ -4,7 +4,9 @@ use nips::Filter;
 use nips::message::relay as msg;
 
 use super::Session;
+use super::req::read_refusal;
 use crate::relay::unix_now;
+use crate::store::{Reader, StoreError};
 
 impl Session {
     pub(super) async fn count(&mut self, sub_id: String, filters: Vec<Filter>) {
@@ -18,17 +20,19 @@ impl Session {
         let relay = self.relay.clone();
         let out = self.out.clone();
         let cancel = self.cancel.clone();
+        let ip = self.ip;
         self.relay.tasks.spawn(async move {
-            let counted = tokio::select! {
-                () = cancel.cancelled() => return,
-                n = relay.store.count(&filters, unix_now()) => n,
+            let Some(_slot) = relay.reads.enter(ip, &cancel).await else {
+                return;
             };
+            let counted = relay
+                .store
+                .count(&filters, unix_now(), Reader::Client(&cancel))
+                .await;
             let reply = match counted {
                 Ok(n) => msg::count(&sub_id, n),
-                Err(e) => {
-                    tracing::warn!(error = %e, "count failed");
-                    msg::closed(&sub_id, "error: could not count events; try again")
-                }
+                Err(StoreError::Cancelled) => return,
+                Err(e) => msg::closed(&sub_id, &read_refusal(&relay, &e, "could not count events")),
             };
             out.send(reply).await;
         });

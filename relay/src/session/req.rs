@@ -9,7 +9,24 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Outbound, Session};
 use crate::relay::{Relay, unix_now};
-use crate::store::StoredEvent;
+use crate::store::{Reader, StoreError, StoredEvent};
+
+/// The text a client gets when its read fails: what happened and what to do, never internals.
+pub(super) fn read_refusal(relay: &Relay, e: &StoreError, what: &str) -> String {
+    match e {
+        StoreError::Unavailable => "error: the database is unavailable; try again shortly".into(),
+        StoreError::Busy => "error: the relay is busy; try again shortly".into(),
+        StoreError::TimedOut => format!(
+            "blocked: this query ran longer than the {} ms this relay allows; narrow it with \
+             ids, authors, kinds or a time range",
+            relay.config.server.query_timeout_ms
+        ),
+        other => {
+            tracing::warn!(error = %other, "{what}");
+            format!("error: {what}; try again")
+        }
+    }
+}
 
 impl Session {
     /// Checks the limits and read access every `REQ`/`COUNT` shares. `Err` is the `CLOSED`
@@ -97,11 +114,12 @@ impl Session {
         let relay = self.relay.clone();
         let out = self.out.clone();
         let conn = self.conn;
+        let ip = self.ip;
         self.relay.tasks.spawn(async move {
-            if let Err(reason) = send_stored(&relay, &out, &sub, &filters, &token).await {
+            if let Err(reason) = send_stored(&relay, &out, &sub, &filters, ip, &token).await {
                 relay.fanout.unsubscribe(conn, &sub);
                 token.cancel();
-                out.send(msg::closed(&sub, reason)).await;
+                out.send(msg::closed(&sub, &reason)).await;
             }
         });
     }
@@ -115,32 +133,45 @@ impl Session {
 }
 
 /// Queries each filter (limits apply per filter), merges newest first, sends, then `EOSE`.
+/// The queries wait for one of the client address's read slots, and run within the query
+/// budget; `Err` is the `CLOSED` text.
 async fn send_stored(
     relay: &Relay,
     out: &Outbound,
     sub: &str,
     filters: &[Filter],
+    ip: std::net::IpAddr,
     cancel: &CancellationToken,
-) -> Result<(), &'static str> {
+) -> Result<(), String> {
     let now = unix_now();
     let snapshot = relay.snapshot();
     let limits = &snapshot.policy.limitation;
     let mut events: Vec<StoredEvent> = Vec::new();
+    let wanted = filters
+        .iter()
+        .any(|f| limits.effective_limit(f.limit) > 0 && !f.is_unsatisfiable());
+    let _slot = match wanted {
+        true => match relay.reads.enter(ip, cancel).await {
+            Some(slot) => Some(slot),
+            None => return Ok(()),
+        },
+        false => None,
+    };
     for f in filters {
         let limit = limits.effective_limit(f.limit);
         if limit == 0 || f.is_unsatisfiable() {
             continue;
         }
-        let found = tokio::select! {
-            () = cancel.cancelled() => return Ok(()),
-            found = relay.store.query(f, limit, now) => found,
-        };
+        let started = std::time::Instant::now();
+        let found = relay
+            .store
+            .query(f, limit, now, Reader::Client(cancel))
+            .await;
+        metrics::histogram!("communitarium_query_seconds").record(started.elapsed().as_secs_f64());
         match found {
             Ok(mut found) => events.append(&mut found),
-            Err(e) => {
-                tracing::warn!(error = %e, "query failed");
-                return Err("error: could not query stored events; try again");
-            }
+            Err(StoreError::Cancelled) => return Ok(()),
+            Err(e) => return Err(read_refusal(relay, &e, "could not query stored events")),
         }
     }
     if filters.len() > 1 {

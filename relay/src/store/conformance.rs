@@ -7,8 +7,11 @@ use nips::{Event, Filter, Keys};
 use serde_json::json;
 
 use super::testdb::TestPostgres;
+use tokio_util::sync::CancellationToken;
+
 use super::{
-    Claim, Invite, PostgresStore, Record, Saved, SqliteStore, Store, StoredEvent, WriteOp,
+    Claim, Invite, Options, PostgresStore, Reader, Record, Saved, SqliteStore, Store, StoredEvent,
+    WriteOp,
 };
 
 const NOW: u64 = 1_700_000_000;
@@ -23,7 +26,7 @@ pub(crate) struct Harness {
 impl Harness {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("t.db"), 2)
+        let store = SqliteStore::open(&dir.path().join("t.db"), options())
             .await
             .unwrap();
         Self {
@@ -35,12 +38,19 @@ impl Harness {
 
     pub async fn postgres() -> Self {
         let pg = TestPostgres::create().await;
-        let store = PostgresStore::connect(&pg.url, 4).await.unwrap();
+        let store = PostgresStore::connect(&pg.url, options()).await.unwrap();
         Self {
             store: Arc::new(store),
             _pg: Some(pg),
             _dir: None,
         }
+    }
+}
+
+fn options() -> Options {
+    Options {
+        pool_size: 2,
+        query_timeout: std::time::Duration::from_secs(10),
     }
 }
 
@@ -69,7 +79,14 @@ async fn vanish(store: &dyn Store, e: &Event) -> Saved {
 async fn query(store: &dyn Store, f: serde_json::Value) -> Vec<StoredEvent> {
     let f = Filter::from_value(&f).unwrap();
     let limit = f.limit.unwrap_or(500);
-    store.query(&f, limit, NOW).await.unwrap()
+    let relays = store.query(&f, limit, NOW, Reader::Relay).await.unwrap();
+    let never = CancellationToken::new();
+    let clients = store
+        .query(&f, limit, NOW, Reader::Client(&never))
+        .await
+        .unwrap();
+    assert_eq!(relays, clients, "the relay's and clients' reads agree");
+    relays
 }
 
 async fn ids(store: &dyn Store, f: serde_json::Value) -> Vec<nips::EventId> {
@@ -83,7 +100,11 @@ async fn count(store: &dyn Store, fs: serde_json::Value) -> u64 {
         .iter()
         .map(|f| Filter::from_value(f).unwrap())
         .collect();
-    store.count(&fs, NOW).await.unwrap()
+    let relays = store.count(&fs, NOW, Reader::Relay).await.unwrap();
+    let never = CancellationToken::new();
+    let clients = store.count(&fs, NOW, Reader::Client(&never)).await.unwrap();
+    assert_eq!(relays, clients, "the relay's and clients' counts agree");
+    relays
 }
 
 pub(crate) async fn stores_and_serves_verbatim(store: &dyn Store) {
@@ -445,6 +466,7 @@ pub(crate) async fn expired_events_are_never_served(store: &dyn Store) {
             &Filter::from_value(&json!({"authors": [pk]})).unwrap(),
             10,
             0,
+            Reader::Relay,
         )
         .await
         .unwrap();
@@ -733,6 +755,56 @@ pub(crate) async fn mixed_batches_keep_order_and_outcomes(store: &dyn Store) {
     assert_eq!(save(store, &p2).await, Deleted);
 }
 
+/// Every query shape gives the same answer whichever condition drives it: tags with several
+/// values, tags with authors, two tags, many authors.
+pub(crate) async fn every_driver_agrees(store: &dyn Store) {
+    let k = Keys::generate();
+    let other = Keys::generate();
+    let (a, b) = ("aa".repeat(32), "bb".repeat(32));
+    let both = sign(&k, NOW - 3, 7, &[&["e", &a], &["e", &b], &["t", "nostr"]], "+");
+    let one = sign(&k, NOW - 2, 1, &[&["e", &a], &["t", "nostr"]], "x");
+    let elsewhere = sign(&other, NOW - 1, 1, &[&["t", "nostr"], &["p", &a]], "y");
+    for e in [&both, &one, &elsewhere] {
+        save(store, e).await;
+    }
+    let pk = k.pubkey().to_hex();
+    assert_eq!(
+        ids(store, json!({"#e": [a, b]})).await,
+        vec![one.id, both.id],
+        "an event matching two values comes once"
+    );
+    assert_eq!(count(store, json!([{"#e": [a, b]}])).await, 2);
+    assert_eq!(ids(store, json!({"#e": [a, b], "kinds": [7]})).await, vec![both.id]);
+    assert_eq!(
+        ids(store, json!({"#t": ["nostr"], "authors": [pk]})).await,
+        vec![one.id, both.id]
+    );
+    assert!(
+        ids(store, json!({"#t": ["nostr"], "authors": ["cc".repeat(32)]}))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        ids(store, json!({"#t": ["nostr"], "#p": [a]})).await,
+        vec![elsewhere.id]
+    );
+    let mut many: Vec<String> = (0..11).map(|i| format!("{i:02x}").repeat(32)).collect();
+    many.push(pk);
+    assert_eq!(
+        ids(store, json!({"#e": [a], "authors": many})).await,
+        vec![one.id, both.id]
+    );
+    assert_eq!(
+        ids(store, json!({"#e": [a, b], "since": NOW - 2})).await,
+        vec![one.id]
+    );
+    assert_eq!(
+        count(store, json!([{"#e": [a, b]}, {"#t": ["nostr"]}])).await,
+        3,
+        "OR'd filters count each event once"
+    );
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -774,4 +846,5 @@ conformance!(
     ip_blocks_persist,
     quarantine_hides_and_restores,
     mixed_batches_keep_order_and_outcomes,
+    every_driver_agrees,
 );

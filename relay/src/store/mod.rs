@@ -2,6 +2,7 @@
 //! shared conformance suite both must pass.
 
 mod bulk;
+pub mod health;
 mod postgres;
 mod private;
 mod record;
@@ -17,9 +18,13 @@ pub(crate) mod testdb;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use nips::{EventId, Filter};
+use tokio_util::sync::CancellationToken;
+
+pub use health::Health;
 
 pub use postgres::PostgresStore;
 pub use private::{Claim, Invite, PrivateStore};
@@ -74,6 +79,18 @@ pub struct StoredEvent {
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The database is down (or its disk is full): nothing was done.
+    #[error("the database is unavailable")]
+    Unavailable,
+    /// Every connection stayed busy for the whole wait.
+    #[error("the database is busy")]
+    Busy,
+    /// A client's query ran over its time budget and was stopped.
+    #[error("the query ran over its time budget")]
+    TimedOut,
+    /// The client went away (or closed the subscription) while its query ran.
+    #[error("the query was cancelled")]
+    Cancelled,
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(
@@ -92,6 +109,72 @@ pub enum StoreError {
     UnsupportedUrl(String),
 }
 
+/// Settings every backend takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Connections for clients' queries.
+    pub pool_size: u32,
+    /// The most one client query may take; the database stops it then.
+    pub query_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            pool_size: 8,
+            query_timeout: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Whom a read serves, which decides its connections and its limits.
+#[derive(Debug, Clone, Copy)]
+pub enum Reader<'a> {
+    /// The relay itself (governance, start-up, commands): its own connections, no time limit.
+    Relay,
+    /// A client: the clients' connections, the query time budget, and stopped as soon as
+    /// `cancel` fires (the subscription closed or the client left).
+    Client(&'a CancellationToken),
+}
+
+/// What a database error says about the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The connection or the server is gone.
+    Connection,
+    /// No connection came free in time (a busy pool, or a server refusing connections).
+    PoolTimeout,
+    /// The statement was stopped: over its time limit, or cancelled.
+    Interrupted,
+    /// The disk is full or read-only, or the database file is unreadable.
+    Storage,
+    Other,
+}
+
+/// Classifies `e` by its kind and SQLSTATE (PostgreSQL) or result code (SQLite).
+pub(crate) fn failure(e: &sqlx::Error) -> Failure {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => Failure::Connection,
+        sqlx::Error::WorkerCrashed => Failure::Connection,
+        sqlx::Error::PoolTimedOut => Failure::PoolTimeout,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            match code.as_ref() {
+                "57014" => Failure::Interrupted,
+                "57P01" | "57P02" | "57P03" | "53300" => Failure::Connection,
+                c if c.starts_with("08") => Failure::Connection,
+                c => match c.parse::<i32>().map(|n| n & 0xff) {
+                    // SQLite: SQLITE_INTERRUPT; READONLY, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB.
+                    Ok(9) => Failure::Interrupted,
+                    Ok(8 | 10 | 11 | 13 | 14 | 26) => Failure::Storage,
+                    _ => Failure::Other,
+                },
+            }
+        }
+        _ => Failure::Other,
+    }
+}
+
 /// The storage interface. Implementations must agree exactly; `conformance` checks them.
 #[async_trait]
 pub trait EventStore: Send + Sync + 'static {
@@ -106,13 +189,26 @@ pub trait EventStore: Send + Sync + 'static {
         filter: &Filter,
         limit: u64,
         now: u64,
+        reader: Reader<'_>,
     ) -> Result<Vec<StoredEvent>, StoreError>;
 
     /// How many distinct unexpired events match any of `filters` (NIP-45).
-    async fn count(&self, filters: &[Filter], now: u64) -> Result<u64, StoreError>;
+    async fn count(
+        &self,
+        filters: &[Filter],
+        now: u64,
+        reader: Reader<'_>,
+    ) -> Result<u64, StoreError>;
 
     /// Hard-deletes events whose NIP-40 expiration is at or before `now`; returns how many.
     async fn purge_expired(&self, now: u64) -> Result<u64, StoreError>;
+
+    /// Whether the database is reachable.
+    fn health(&self) -> &Health;
+
+    /// Asks the database for a trivial answer, even while it is known to be down: how the
+    /// relay notices it is back.
+    async fn ping(&self) -> Result<(), StoreError>;
 
     /// Closes pools after pending work; later calls fail.
     async fn close(&self);
@@ -128,19 +224,17 @@ impl<T: EventStore + PrivateStore> Store for T {}
 pub async fn open(
     database_url: Option<&str>,
     data_dir: &Path,
-    pool_size: u32,
+    options: Options,
 ) -> Result<Arc<dyn Store>, StoreError> {
     match database_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Ok(Arc::new(PostgresStore::connect(url, pool_size).await?))
+            Ok(Arc::new(PostgresStore::connect(url, options).await?))
         }
         Some(url) if url.starts_with("sqlite:") => {
             let path = url
                 .trim_start_matches("sqlite://")
                 .trim_start_matches("sqlite:");
-            Ok(Arc::new(
-                SqliteStore::open(Path::new(path), pool_size).await?,
-            ))
+            Ok(Arc::new(SqliteStore::open(Path::new(path), options).await?))
         }
         Some(other) => Err(StoreError::UnsupportedUrl(other.to_owned())),
         None => {
@@ -149,7 +243,7 @@ pub async fn open(
                 source,
             })?;
             let path = data_dir.join("communitarium.db");
-            Ok(Arc::new(SqliteStore::open(&path, pool_size).await?))
+            Ok(Arc::new(SqliteStore::open(&path, options).await?))
         }
     }
 }

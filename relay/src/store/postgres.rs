@@ -1,16 +1,21 @@
 //! The PostgreSQL backend (production).
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use nips::EventId;
 use sqlx::Postgres;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::query::QueryAs;
+use tokio_util::sync::CancellationToken;
 
-use super::sql::{ListStyle, Param};
+use super::sql::{ListStyle, Param, Sql};
 
 use sqlx::Connection;
 
 use super::bulk::{self, Known, KnownRow, Lookup, bulkable};
-use super::{Record, Saved, StoreError, WriteOp, migrate_error};
+use super::health::Health;
+use super::{Failure, Options, Reader, Record, Saved, StoreError, WriteOp, failure, migrate_error};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -22,13 +27,28 @@ mod write {
 const SELECT_ADDRESS: &str =
     "SELECT id, created_at FROM events WHERE pubkey = $1 AND kind = $2 AND d_tag = $3 FOR UPDATE";
 
+/// How long an operation may wait for a connection. When the server is gone, connecting is
+/// retried until then, so it bounds how long the first request of an outage waits.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How often the server checks, during a long query, that the client is still there; a
+/// cancelled client query closes its connection, and the server stops within this.
+const CLIENT_CHECK_MS: u32 = 500;
+
 /// Events in PostgreSQL, written in batched transactions by one writer.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
+    /// Clients' queries, each bounded by `statement_timeout`.
+    clients: PgPool,
+    /// The relay's own reads and private state, without a time limit, so client load cannot
+    /// starve governance.
     pool: PgPool,
     /// The writer's own connection: always ready, its prepared statements always warm, and
     /// planned without sequential scans (see [`PostgresStore::connect`]).
     writer: PgPool,
+    /// For checking, without the pools, whether the server answers at all.
+    options: PgConnectOptions,
+    health: Arc<Health>,
 }
 
 impl PostgresStore {
@@ -37,30 +57,173 @@ impl PostgresStore {
     /// Every statement of the writer is a keyed probe or an insert. Its plans are cached per
     /// connection, so a plan made while a new database was nearly empty would scan the whole
     /// table until the next ANALYZE; with sequential scans disabled it keeps using the indexes.
-    pub async fn connect(url: &str, pool_size: u32) -> Result<Self, StoreError> {
+    pub async fn connect(url: &str, o: Options) -> Result<Self, StoreError> {
         let options: PgConnectOptions = url.parse()?;
-        // No ping before each use: it would add a round trip to every query and every batch.
-        // A connection that broke is dropped on its first error and the next use reconnects.
-        let pool = PgPoolOptions::new()
-            .max_connections(pool_size.max(2))
-            .test_before_acquire(false)
-            .connect_with(options.clone())
-            .await?;
+        let health = Arc::new(Health::gated());
+        let internal =
+            pool_options(&health, (o.pool_size / 4).max(2)).connect_with(options.clone());
+        let pool = internal.await?;
         MIGRATOR.run(&pool).await.map_err(migrate_error)?;
+        let budget = o.query_timeout.as_millis().max(1).to_string();
+        let clients = pool_options(&health, o.pool_size.max(2))
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    // PostgreSQL 14+: notice a client that went away in mid-query. Older
+                    // servers lack the setting; the statement timeout still bounds the query.
+                    let check = format!("SET client_connection_check_interval = {CLIENT_CHECK_MS}");
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(check))
+                        .execute(conn)
+                        .await;
+                    Ok(())
+                })
+            })
+            .connect_lazy_with(
+                options
+                    .clone()
+                    .options([("statement_timeout", budget.as_str())]),
+            );
         // Lazy: the first write connects, from the writer's own runtime (see `writer`).
-        let writer = PgPoolOptions::new()
-            .max_connections(1)
+        let writer = pool_options(&health, 1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .test_before_acquire(false)
-            .connect_lazy_with(options.options([("enable_seqscan", "off")]));
-        Ok(Self { pool, writer })
+            .connect_lazy_with(options.clone().options([("enable_seqscan", "off")]));
+        Ok(Self {
+            clients,
+            pool,
+            writer,
+            options,
+            health,
+        })
     }
 
-    /// The pool, for tests and maintenance commands.
+    /// The relay's pool, for tests and maintenance commands.
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// Runs `op`, answering at once while the database is known to be down. A connection
+    /// failure is tried once more on a fresh connection (a server restart leaves every pooled
+    /// connection dead, and every write is idempotent by event id); a second failure means
+    /// the database is down. A wait for a connection that times out is an outage only if the
+    /// server does not answer a fresh connection either; otherwise the relay is busy.
+    async fn run<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, sqlx::Error>>,
+    {
+        if self.health.refuses() {
+            return Err(StoreError::Unavailable);
+        }
+        let e = match op().await {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        match failure(&e) {
+            Failure::Connection => {
+                self.health.suspect();
+                match op().await {
+                    Ok(v) => Ok(v),
+                    Err(again) => Err(self.down(&again)),
+                }
+            }
+            Failure::PoolTimeout if self.reachable().await => Err(StoreError::Busy),
+            Failure::PoolTimeout => Err(self.down(&e)),
+            Failure::Interrupted => Err(StoreError::TimedOut),
+            Failure::Storage | Failure::Other => Err(StoreError::Database(e)),
+        }
+    }
+
+    fn down(&self, e: &sqlx::Error) -> StoreError {
+        self.health.mark_down(e);
+        StoreError::Unavailable
+    }
+
+    /// Does the server accept a fresh connection?
+    async fn reachable(&self) -> bool {
+        match tokio::time::timeout(ACQUIRE_TIMEOUT, PgConnection::connect_with(&self.options)).await
+        {
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Rows for a client, on the bounded pool. When `cancel` fires mid-query the connection
+    /// is closed rather than returned, and the server stops the query.
+    async fn client_rows<O>(
+        &self,
+        sql: &Sql,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<O>, sqlx::Error>
+    where
+        O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let mut conn = self.clients.acquire().await?;
+        let outcome = {
+            let q = bind_all(
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())),
+                sql.params.clone(),
+            )
+            .fetch_all(&mut *conn);
+            tokio::select! {
+                rows = q => Some(rows),
+                () = cancel.cancelled() => None,
+            }
+        };
+        match outcome {
+            Some(rows) => rows,
+            None => {
+                conn.close_on_drop();
+                Err(sqlx::Error::PoolClosed)
+            }
+        }
+    }
+
+    async fn rows<O>(&self, sql: Sql, reader: Reader<'_>) -> Result<Vec<O>, StoreError>
+    where
+        O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let sql = &sql;
+        match reader {
+            Reader::Relay => {
+                self.run(|| async move {
+                    bind_all(
+                        sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())),
+                        sql.params.clone(),
+                    )
+                    .fetch_all(&self.pool)
+                    .await
+                })
+                .await
+            }
+            Reader::Client(cancel) => {
+                let rows = self
+                    .run(|| async move { self.client_rows(sql, cancel).await })
+                    .await;
+                match rows {
+                    Err(_) if cancel.is_cancelled() => Err(StoreError::Cancelled),
+                    other => other,
+                }
+            }
+        }
+    }
+}
+
+/// Pool settings every pool shares: no ping before each use (it would add a round trip to
+/// every query and every batch; a broken connection fails its use and is replaced), a short
+/// wait for a connection, and connections made before an outage thrown away.
+fn pool_options(health: &Arc<Health>, size: u32) -> PgPoolOptions {
+    let health = health.clone();
+    PgPoolOptions::new()
+        .max_connections(size)
+        .test_before_acquire(false)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .before_acquire(move |_, meta| {
+            let fresh = !health.is_stale(meta.age);
+            Box::pin(async move { Ok(fresh) })
+        })
 }
 
 /// Indexes the event's single-letter tags in one statement.
@@ -217,12 +380,71 @@ fn bind_all<'q, O>(
     q
 }
 
-super::shared::event_store_impl!(
-    PostgresStore,
-    ListStyle::Array,
-    reader: pool,
-    writer: writer,
-    // Not the writer's connection: that one belongs to the writer's runtime.
-    sweeper: pool
-);
+#[async_trait::async_trait]
+impl super::EventStore for PostgresStore {
+    async fn write(&self, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError> {
+        self.run(|| async move { write_batch(&self.writer, ops).await })
+            .await
+    }
+
+    async fn query(
+        &self,
+        filter: &nips::Filter,
+        limit: u64,
+        now: u64,
+        reader: Reader<'_>,
+    ) -> Result<Vec<super::StoredEvent>, StoreError> {
+        if limit == 0 || filter.is_unsatisfiable() {
+            return Ok(Vec::new());
+        }
+        let sql = super::sql::select(filter, limit, now, ListStyle::Array);
+        super::rows_to_events(self.rows(sql, reader).await?)
+    }
+
+    async fn count(
+        &self,
+        filters: &[nips::Filter],
+        now: u64,
+        reader: Reader<'_>,
+    ) -> Result<u64, StoreError> {
+        let filters = super::satisfiable(filters);
+        if filters.is_empty() {
+            return Ok(0);
+        }
+        let sql = super::sql::count(&filters, now, ListStyle::Array);
+        let rows: Vec<(i64,)> = self.rows(sql, reader).await?;
+        Ok(rows
+            .first()
+            .map_or(0, |(n,)| u64::try_from(*n).unwrap_or(0)))
+    }
+
+    async fn purge_expired(&self, now: u64) -> Result<u64, StoreError> {
+        let now = i64::try_from(now).unwrap_or(i64::MAX);
+        self.run(|| async move {
+            let done =
+                sqlx::query("DELETE FROM events WHERE expires_at IS NOT NULL AND expires_at <= $1")
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+            Ok(done.rows_affected())
+        })
+        .await
+    }
+
+    fn health(&self) -> &Health {
+        &self.health
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.writer.close().await;
+        self.clients.close().await;
+        self.pool.close().await;
+    }
+}
+
 super::private::private_store_impl!(PostgresStore, pool);

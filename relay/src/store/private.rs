@@ -62,6 +62,8 @@ pub trait PrivateStore: Send + Sync + 'static {
 }
 
 /// Implements [`PrivateStore`] for a backend struct whose `$pool` field is its writing pool.
+/// Every statement runs inside the backend's `run`, which refuses at once while the database
+/// is down and reports an outage once.
 macro_rules! private_store_impl {
     ($store:ty, $pool:ident) => {
         #[async_trait::async_trait]
@@ -72,31 +74,35 @@ macro_rules! private_store_impl {
                 quota: Option<u32>,
                 now: u64,
             ) -> Result<bool, $crate::store::StoreError> {
-                let mut tx = self.$pool.begin().await?;
                 let inviter = invite.inviter.as_bytes().as_slice();
-                if let Some(quota) = quota {
-                    let (open,): (i64,) = sqlx::query_as(
-                        "SELECT COUNT(*) FROM invites WHERE inviter = $1 AND claimed_by IS NULL AND expires_at > $2",
-                    )
-                    .bind(inviter)
-                    .bind(i64::try_from(now).unwrap_or(i64::MAX))
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if open >= i64::from(quota) {
-                        return Ok(false);
+                let now = i64::try_from(now).unwrap_or(i64::MAX);
+                self.run(|| async move {
+                    let mut tx = self.$pool.begin().await?;
+                    if let Some(quota) = quota {
+                        let (open,): (i64,) = sqlx::query_as(
+                            "SELECT COUNT(*) FROM invites WHERE inviter = $1 AND claimed_by IS NULL AND expires_at > $2",
+                        )
+                        .bind(inviter)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        if open >= i64::from(quota) {
+                            return Ok(false);
+                        }
                     }
-                }
-                sqlx::query(
-                    "INSERT INTO invites (code_hash, inviter, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(invite.code_hash.as_slice())
-                .bind(inviter)
-                .bind(i64::try_from(invite.created_at).unwrap_or(i64::MAX))
-                .bind(i64::try_from(invite.expires_at).unwrap_or(i64::MAX))
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(true)
+                    sqlx::query(
+                        "INSERT INTO invites (code_hash, inviter, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(invite.code_hash.as_slice())
+                    .bind(inviter)
+                    .bind(i64::try_from(invite.created_at).unwrap_or(i64::MAX))
+                    .bind(i64::try_from(invite.expires_at).unwrap_or(i64::MAX))
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    Ok(true)
+                })
+                .await
             }
 
             async fn claim_invite(
@@ -106,110 +112,140 @@ macro_rules! private_store_impl {
                 now: u64,
             ) -> Result<$crate::store::Claim, $crate::store::StoreError> {
                 use $crate::store::Claim;
-                let mut tx = self.$pool.begin().await?;
-                let row: Option<(Vec<u8>, i64, Option<Vec<u8>>)> = sqlx::query_as(
-                    "SELECT inviter, expires_at, claimed_by FROM invites WHERE code_hash = $1",
-                )
-                .bind(code_hash.as_slice())
-                .fetch_optional(&mut *tx)
-                .await?;
                 let now = i64::try_from(now).unwrap_or(i64::MAX);
-                let claim = match row {
-                    None => Claim::Unknown,
-                    Some((_, _, Some(_))) => Claim::Used,
-                    Some((_, expires, None)) if expires <= now => Claim::Expired,
-                    Some((inviter, _, None)) => {
-                        sqlx::query("UPDATE invites SET claimed_by = $2, claimed_at = $3 WHERE code_hash = $1")
-                            .bind(code_hash.as_slice())
-                            .bind(claimer.as_bytes().as_slice())
-                            .bind(now)
-                            .execute(&mut *tx)
-                            .await?;
-                        match nips::PubKey::from_slice(&inviter) {
-                            Some(inviter) => Claim::Claimed { inviter },
-                            None => return Err($crate::store::StoreError::Corrupt("invite inviter".into())),
+                let claimed: Result<Claim, Vec<u8>> = self.run(|| async move {
+                    let mut tx = self.$pool.begin().await?;
+                    let row: Option<(Vec<u8>, i64, Option<Vec<u8>>)> = sqlx::query_as(
+                        "SELECT inviter, expires_at, claimed_by FROM invites WHERE code_hash = $1",
+                    )
+                    .bind(code_hash.as_slice())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let claim = match row {
+                        None => Ok(Claim::Unknown),
+                        Some((_, _, Some(_))) => Ok(Claim::Used),
+                        Some((_, expires, None)) if expires <= now => Ok(Claim::Expired),
+                        Some((inviter, _, None)) => {
+                            sqlx::query("UPDATE invites SET claimed_by = $2, claimed_at = $3 WHERE code_hash = $1")
+                                .bind(code_hash.as_slice())
+                                .bind(claimer.as_bytes().as_slice())
+                                .bind(now)
+                                .execute(&mut *tx)
+                                .await?;
+                            match nips::PubKey::from_slice(&inviter) {
+                                Some(inviter) => Ok(Claim::Claimed { inviter }),
+                                None => Err(inviter),
+                            }
                         }
-                    }
-                };
-                tx.commit().await?;
-                Ok(claim)
+                    };
+                    tx.commit().await?;
+                    Ok(claim)
+                })
+                .await?;
+                claimed.map_err(|_| $crate::store::StoreError::Corrupt("invite inviter".into()))
             }
 
             async fn block_ip(&self, ip: &str, reason: &str, at: u64) -> Result<(), $crate::store::StoreError> {
-                sqlx::query(
-                    "INSERT INTO blocked_ips (ip, reason, blocked_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (ip) DO UPDATE SET reason = excluded.reason, \
-                     blocked_at = excluded.blocked_at, lifted_at = NULL",
-                )
-                .bind(ip)
-                .bind(reason)
-                .bind(i64::try_from(at).unwrap_or(i64::MAX))
-                .execute(&self.$pool)
-                .await?;
-                Ok(())
+                let at = i64::try_from(at).unwrap_or(i64::MAX);
+                self.run(|| async move {
+                    sqlx::query(
+                        "INSERT INTO blocked_ips (ip, reason, blocked_at) VALUES ($1, $2, $3) \
+                         ON CONFLICT (ip) DO UPDATE SET reason = excluded.reason, \
+                         blocked_at = excluded.blocked_at, lifted_at = NULL",
+                    )
+                    .bind(ip)
+                    .bind(reason)
+                    .bind(at)
+                    .execute(&self.$pool)
+                    .await
+                    .map(|_| ())
+                })
+                .await
             }
 
             async fn unblock_ip(&self, ip: &str, at: u64) -> Result<(), $crate::store::StoreError> {
-                sqlx::query("UPDATE blocked_ips SET lifted_at = $2 WHERE ip = $1")
-                    .bind(ip)
-                    .bind(i64::try_from(at).unwrap_or(i64::MAX))
-                    .execute(&self.$pool)
-                    .await?;
-                Ok(())
+                let at = i64::try_from(at).unwrap_or(i64::MAX);
+                self.run(|| async move {
+                    sqlx::query("UPDATE blocked_ips SET lifted_at = $2 WHERE ip = $1")
+                        .bind(ip)
+                        .bind(at)
+                        .execute(&self.$pool)
+                        .await
+                        .map(|_| ())
+                })
+                .await
             }
 
             async fn blocked_ips(&self) -> Result<Vec<(String, String)>, $crate::store::StoreError> {
-                Ok(sqlx::query_as("SELECT ip, reason FROM blocked_ips WHERE lifted_at IS NULL ORDER BY ip")
-                    .fetch_all(&self.$pool)
-                    .await?)
+                self.run(|| async move {
+                    sqlx::query_as("SELECT ip, reason FROM blocked_ips WHERE lifted_at IS NULL ORDER BY ip")
+                        .fetch_all(&self.$pool)
+                        .await
+                })
+                .await
             }
 
             async fn known_ips(&self) -> Result<Vec<String>, $crate::store::StoreError> {
-                let rows: Vec<(String,)> = sqlx::query_as("SELECT ip FROM blocked_ips ORDER BY ip")
-                    .fetch_all(&self.$pool)
+                let rows: Vec<(String,)> = self
+                    .run(|| async move {
+                        sqlx::query_as("SELECT ip FROM blocked_ips ORDER BY ip")
+                            .fetch_all(&self.$pool)
+                            .await
+                    })
                     .await?;
                 Ok(rows.into_iter().map(|(ip,)| ip).collect())
             }
 
             async fn quarantine(&self, id: &nips::EventId, at: u64) -> Result<bool, $crate::store::StoreError> {
-                let mut tx = self.$pool.begin().await?;
-                let row: Option<(String,)> = sqlx::query_as("SELECT json FROM events WHERE id = $1")
+                let at = i64::try_from(at).unwrap_or(i64::MAX);
+                self.run(|| async move {
+                    let mut tx = self.$pool.begin().await?;
+                    let row: Option<(String,)> = sqlx::query_as("SELECT json FROM events WHERE id = $1")
+                        .bind(id.as_bytes().as_slice())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let Some((json,)) = row else {
+                        return Ok(false);
+                    };
+                    sqlx::query(
+                        "INSERT INTO quarantine (id, json, removed_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                    )
                     .bind(id.as_bytes().as_slice())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some((json,)) = row else {
-                    return Ok(false);
-                };
-                sqlx::query(
-                    "INSERT INTO quarantine (id, json, removed_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-                )
-                .bind(id.as_bytes().as_slice())
-                .bind(json)
-                .bind(i64::try_from(at).unwrap_or(i64::MAX))
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("DELETE FROM events WHERE id = $1")
-                    .bind(id.as_bytes().as_slice())
+                    .bind(json)
+                    .bind(at)
                     .execute(&mut *tx)
                     .await?;
-                tx.commit().await?;
-                Ok(true)
+                    sqlx::query("DELETE FROM events WHERE id = $1")
+                        .bind(id.as_bytes().as_slice())
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok(true)
+                })
+                .await
             }
 
             async fn release(&self, id: &nips::EventId) -> Result<Option<String>, $crate::store::StoreError> {
-                let row: Option<(String,)> = sqlx::query_as("DELETE FROM quarantine WHERE id = $1 RETURNING json")
-                    .bind(id.as_bytes().as_slice())
-                    .fetch_optional(&self.$pool)
+                let row: Option<(String,)> = self
+                    .run(|| async move {
+                        sqlx::query_as("DELETE FROM quarantine WHERE id = $1 RETURNING json")
+                            .bind(id.as_bytes().as_slice())
+                            .fetch_optional(&self.$pool)
+                            .await
+                    })
                     .await?;
                 Ok(row.map(|(json,)| json))
             }
 
             async fn purge(&self, id: &nips::EventId) -> Result<(), $crate::store::StoreError> {
-                sqlx::query("DELETE FROM quarantine WHERE id = $1")
-                    .bind(id.as_bytes().as_slice())
-                    .execute(&self.$pool)
-                    .await?;
-                Ok(())
+                self.run(|| async move {
+                    sqlx::query("DELETE FROM quarantine WHERE id = $1")
+                        .bind(id.as_bytes().as_slice())
+                        .execute(&self.$pool)
+                        .await
+                        .map(|_| ())
+                })
+                .await
             }
         }
     };

@@ -143,27 +143,88 @@ fn push_event_conditions(sql: &mut Sql, f: &Filter, now: u64) {
         .push(")");
 }
 
-/// ` AND e.id IN (SELECT … FROM event_tags …)` for one tag condition. The tag table carries
-/// kind and created_at so the subquery can narrow by them without touching `events`.
-fn push_tag_subquery(sql: &mut Sql, tf: &TagFilter, f: &Filter) {
-    sql.push(" AND e.id IN (SELECT t.event_id FROM event_tags t WHERE t.name = ")
-        .bind(Param::Text(tf.name.to_string()))
-        .push(" AND ");
-    sql.push_in("t.value", Param::TextList(tf.values.clone()));
-    push_kinds(sql, "t", f);
-    push_time_range(sql, "t", f);
-    sql.push(")");
+/// How a non-driving tag condition is written: as a probe of the tag table's primary key per
+/// candidate row (when the candidates are few), or as a set the planner may build once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TagForm {
+    Probe,
+    Set,
+}
+
+/// ` AND …` for one tag condition.
+fn push_tag_condition(sql: &mut Sql, tf: &TagFilter, f: &Filter, form: TagForm) {
+    match form {
+        TagForm::Probe => {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM event_tags t WHERE t.event_id = e.id AND t.name = ",
+            )
+            .bind(Param::Text(tf.name.to_string()))
+            .push(" AND ");
+            sql.push_in("t.value", Param::TextList(tf.values.clone()));
+            sql.push(")");
+        }
+        TagForm::Set => {
+            // The tag table carries kind and created_at so the subquery can narrow by them
+            // without touching `events`.
+            sql.push(" AND e.id IN (SELECT t.event_id FROM event_tags t WHERE t.name = ")
+                .bind(Param::Text(tf.name.to_string()))
+                .push(" AND ");
+            sql.push_in("t.value", Param::TextList(tf.values.clone()));
+            push_kinds(sql, "t", f);
+            push_time_range(sql, "t", f);
+            sql.push(")");
+        }
+    }
+}
+
+/// Tag letters whose values name one event, key or address: a condition on them matches few
+/// events, whatever else the filter says.
+const PRECISE_TAGS: &[char] = &['e', 'E', 'p', 'P', 'q', 'Q', 'a', 'A'];
+
+/// Up to this many authors, the filter's events are best found through the author index.
+const FEW_AUTHORS: usize = 10;
+
+/// Where a query starts: the condition that selects the fewest events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Driver<'a> {
+    /// The `events` indexes: ids, authors, kinds or time.
+    Events,
+    /// The tag index, for one tag condition.
+    Tag(&'a TagFilter),
+}
+
+/// Picks the most selective condition of `f`. Ids and a few authors beat any tag; a tag that
+/// names events, keys or addresses beats many authors; a single-valued tag beats kinds and
+/// time. So `{"#t":["nostr"],"authors":[k]}` walks `k`'s events, not every `#t nostr` row.
+fn driver(f: &Filter) -> Driver<'_> {
+    if f.ids.is_some() {
+        return Driver::Events;
+    }
+    let authors = f.authors.as_ref().map(Vec::len);
+    let precise = f
+        .tags
+        .iter()
+        .filter(|t| PRECISE_TAGS.contains(&t.name))
+        .min_by_key(|t| t.values.len());
+    let single = f.tags.iter().find(|t| t.values.len() == 1);
+    match (authors, precise, single) {
+        (Some(n), _, _) if n <= FEW_AUTHORS => Driver::Events,
+        (_, Some(t), _) => Driver::Tag(t),
+        (None, None, Some(t)) => Driver::Tag(t),
+        _ => Driver::Events,
+    }
 }
 
 /// The newest `limit` events matching `f`: `SELECT created_at, id, json …`.
 ///
-/// A filter whose first tag condition has a single value is driven from the tag index
-/// (`event_tags (name, value, created_at DESC)`), which returns rows already in order so the
-/// database stops after `limit`; other shapes use the `events` indexes.
+/// Starts from the filter's most selective condition ([`driver`]). A single-valued tag drives
+/// from the tag index `(name, value[, kind], created_at DESC)`, which yields rows already in
+/// order, so the database stops after `limit`. Several values of a precise tag are gathered
+/// first (they are few), then sorted. Other shapes use the `events` indexes.
 pub(crate) fn select(f: &Filter, limit: u64, now: u64, style: ListStyle) -> Sql {
-    let driving = f.tags.first().filter(|t| t.values.len() == 1);
+    let driving = driver(f);
     let mut sql = match driving {
-        Some(tf) => {
+        Driver::Tag(tf) if tf.values.len() == 1 => {
             let mut sql = Sql::new(
                 style,
                 "SELECT e.created_at, e.id, e.json FROM event_tags t JOIN events e ON e.id = t.event_id WHERE t.name = ",
@@ -175,43 +236,85 @@ pub(crate) fn select(f: &Filter, limit: u64, now: u64, style: ListStyle) -> Sql 
             push_time_range(&mut sql, "t", f);
             sql
         }
-        None => Sql::new(
+        Driver::Tag(tf) => {
+            // SQLite keeps the join order as written only with CROSS JOIN.
+            let join = match style {
+                ListStyle::Array => "JOIN",
+                ListStyle::Expand => "CROSS JOIN",
+            };
+            let mut sql = Sql::new(
+                style,
+                "SELECT e.created_at, e.id, e.json FROM (SELECT DISTINCT t.event_id FROM event_tags t WHERE t.name = ",
+            );
+            sql.bind(Param::Text(tf.name.to_string())).push(" AND ");
+            sql.push_in("t.value", Param::TextList(tf.values.clone()));
+            push_kinds(&mut sql, "t", f);
+            push_time_range(&mut sql, "t", f);
+            sql.push(&format!(
+                ") d {join} events e ON e.id = d.event_id WHERE TRUE"
+            ));
+            sql
+        }
+        Driver::Events => Sql::new(
             style,
             "SELECT e.created_at, e.id, e.json FROM events e WHERE TRUE",
         ),
     };
     push_event_conditions(&mut sql, f, now);
-    let rest = if driving.is_some() {
-        &f.tags[1..]
-    } else {
-        &f.tags[..]
-    };
-    for tf in rest {
-        push_tag_subquery(&mut sql, tf, f);
-    }
-    if driving.is_some() {
-        sql.push(" ORDER BY t.created_at DESC, t.event_id ASC LIMIT ");
-    } else {
-        sql.push(" ORDER BY e.created_at DESC, e.id ASC LIMIT ");
+    push_other_tags(&mut sql, f, driving);
+    match driving {
+        Driver::Tag(tf) if tf.values.len() == 1 => {
+            sql.push(" ORDER BY t.created_at DESC, t.event_id ASC LIMIT ");
+        }
+        _ => {
+            sql.push(" ORDER BY e.created_at DESC, e.id ASC LIMIT ");
+        }
     }
     sql.bind(Param::Int(clamp(limit)));
     sql
 }
 
-/// `SELECT COUNT(*)` of distinct events matching any of `filters` (all satisfiable).
+/// The tag conditions besides the driving one: probes when the candidates are few (the
+/// driver is ids, a few authors or a tag), sets otherwise.
+fn push_other_tags(sql: &mut Sql, f: &Filter, driving: Driver<'_>) {
+    let form = match driving {
+        Driver::Tag(_) => TagForm::Probe,
+        Driver::Events if f.ids.is_some() || f.authors.is_some() => TagForm::Probe,
+        Driver::Events => TagForm::Set,
+    };
+    for tf in &f.tags {
+        if !matches!(driving, Driver::Tag(d) if std::ptr::eq(d, tf)) {
+            push_tag_condition(sql, tf, f, form);
+        }
+    }
+}
+
+/// `SELECT COUNT(*)` of distinct events matching any of `filters` (all satisfiable): the union
+/// of each filter's ids, each found from its own most selective condition.
 pub(crate) fn count(filters: &[Filter], now: u64, style: ListStyle) -> Sql {
-    let mut sql = Sql::new(style, "SELECT COUNT(*) FROM events e WHERE ");
+    let mut sql = Sql::new(style, "SELECT COUNT(DISTINCT u.id) FROM (");
     for (i, f) in filters.iter().enumerate() {
         if i > 0 {
-            sql.push(" OR ");
+            sql.push(" UNION ALL ");
         }
-        sql.push("(TRUE");
+        let driving = driver(f);
+        match driving {
+            Driver::Tag(tf) => {
+                sql.push("SELECT e.id FROM event_tags t JOIN events e ON e.id = t.event_id WHERE t.name = ")
+                    .bind(Param::Text(tf.name.to_string()))
+                    .push(" AND ");
+                sql.push_in("t.value", Param::TextList(tf.values.clone()));
+                push_kinds(&mut sql, "t", f);
+                push_time_range(&mut sql, "t", f);
+            }
+            Driver::Events => {
+                sql.push("SELECT e.id FROM events e WHERE TRUE");
+            }
+        }
         push_event_conditions(&mut sql, f, now);
-        for tf in &f.tags {
-            push_tag_subquery(&mut sql, tf, f);
-        }
-        sql.push(")");
+        push_other_tags(&mut sql, f, driving);
     }
+    sql.push(") u");
     sql
 }
 
@@ -236,20 +339,51 @@ mod tests {
     }
 
     #[test]
-    fn single_valued_tag_drives_from_the_tag_index() {
-        let f = filter(json!({"#e": ["a".repeat(64)], "kinds": [7]}));
-        let s = select(&f, 10, 5, ListStyle::Array);
+    fn the_most_selective_condition_drives() {
+        let k = "a".repeat(64);
+        let from = |v: serde_json::Value| {
+            let s = select(&filter(v), 10, 5, ListStyle::Array).text;
+            s["SELECT e.created_at, e.id, e.json ".len()..].to_string()
+        };
+        let one_tag = "FROM event_tags t JOIN events e";
+        let tag_set = "FROM (SELECT DISTINCT t.event_id FROM event_tags t";
+        let events = "FROM events e";
+        assert!(from(json!({"#e": [k], "kinds": [7]})).starts_with(one_tag));
+        assert!(from(json!({"#t": ["nostr"]})).starts_with(one_tag));
+        let s = from(json!({"#t": ["nostr"], "authors": [k]}));
         assert!(
-            s.text
-                .starts_with("SELECT e.created_at, e.id, e.json FROM event_tags t")
+            s.starts_with(events)
+                && s.contains("EXISTS (SELECT 1 FROM event_tags t WHERE t.event_id = e.id"),
+            "an author's events are walked, not every #t row: {s}"
         );
-        assert!(s.text.contains("ORDER BY t.created_at DESC"));
-        let multi = filter(json!({"#t": ["a", "b"]}));
-        let s = select(&multi, 10, 5, ListStyle::Array);
+        let s = from(json!({"#t": ["nostr"], "#p": [k]}));
         assert!(
-            s.text
-                .starts_with("SELECT e.created_at, e.id, e.json FROM events e")
+            s.starts_with(one_tag) && s.contains("t.name = $1 AND t.value = $2"),
+            "{s}"
         );
-        assert!(s.text.contains("e.id IN (SELECT t.event_id"));
+        assert_eq!(
+            select(
+                &filter(json!({"#t": ["nostr"], "#p": [k]})),
+                1,
+                1,
+                ListStyle::Array
+            )
+            .params[0],
+            Param::Text("p".into())
+        );
+        assert!(from(json!({"#e": [k, "b".repeat(64)], "kinds": [7]})).starts_with(tag_set));
+        let many: Vec<String> = (0..11).map(|i| format!("{i:02x}").repeat(32)).collect();
+        assert!(from(json!({"#e": [k], "authors": many})).starts_with(one_tag));
+        assert!(from(json!({"#t": ["a", "b"]})).starts_with(events));
+        assert!(from(json!({"#t": ["a", "b"]})).contains("e.id IN (SELECT t.event_id"));
+        assert!(from(json!({"ids": [k], "#e": [k]})).starts_with(events));
+        let lite = select(
+            &filter(json!({"#e": [k, "b".repeat(64)]})),
+            1,
+            1,
+            ListStyle::Expand,
+        )
+        .text;
+        assert!(lite.contains(") d CROSS JOIN events e"), "{lite}");
     }
 }

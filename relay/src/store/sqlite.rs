@@ -1,7 +1,7 @@
 //! The embedded SQLite backend: the zero-setup default, one file in the data directory.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nips::EventId;
 use sqlx::Sqlite;
@@ -10,10 +10,12 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
     SqlitePoolOptions, SqliteSynchronous,
 };
+use tokio_util::sync::CancellationToken;
 
 use super::bulk::{self, Known, KnownRow, Lookup, bulkable};
-use super::sql::{ListStyle, Param};
-use super::{Record, Saved, StoreError, WriteOp, migrate_error};
+use super::health::Health;
+use super::sql::{ListStyle, Param, Sql};
+use super::{Failure, Options, Reader, Record, Saved, StoreError, WriteOp, failure, migrate_error};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
@@ -25,11 +27,19 @@ mod write {
 const SELECT_ADDRESS: &str =
     "SELECT id, created_at FROM events WHERE pubkey = $1 AND kind = $2 AND d_tag = $3";
 
-/// Events in one SQLite file (WAL mode): a single writer connection and a pool of readers.
+/// SQLite runs this many virtual-machine steps between checks of a client query's budget.
+const STEPS_PER_CHECK: i32 = 10_000;
+
+/// Events in one SQLite file (WAL mode): a single writer connection and pools of readers.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     writer: SqlitePool,
+    /// Clients' queries, each stopped past the budget or when cancelled.
+    clients: SqlitePool,
+    /// The relay's own reads, without a time limit, so client load cannot starve governance.
     reader: SqlitePool,
+    query_timeout: Duration,
+    health: std::sync::Arc<Health>,
 }
 
 impl SqliteStore {
@@ -37,7 +47,7 @@ impl SqliteStore {
     ///
     /// `synchronous = FULL` so a commit survives power loss, not just a crash: `OK true` is
     /// only sent after commit, and batching keeps the fsync cost per event small.
-    pub async fn open(path: &Path, readers: u32) -> Result<Self, StoreError> {
+    pub async fn open(path: &Path, o: Options) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -52,12 +62,100 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&writer).await.map_err(migrate_error)?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(readers.max(1))
-            .test_before_acquire(false)
-            .connect_with(options.read_only(true))
-            .await?;
-        Ok(Self { writer, reader })
+        let readers = |n: u32| {
+            SqlitePoolOptions::new()
+                .max_connections(n)
+                .test_before_acquire(false)
+                .connect_lazy_with(options.clone().read_only(true))
+        };
+        Ok(Self {
+            writer,
+            clients: readers(o.pool_size.max(1)),
+            reader: readers(2),
+            query_timeout: o.query_timeout,
+            health: std::sync::Arc::new(Health::reporting()),
+        })
+    }
+
+    /// Maps a failure, reporting a full or unwritable disk once (and its end, on the next
+    /// success). SQLite fails at once, so nothing is refused in advance.
+    async fn run<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, sqlx::Error>>,
+    {
+        match op().await {
+            Ok(v) => {
+                if self.health.is_down() {
+                    self.health.mark_up();
+                }
+                Ok(v)
+            }
+            Err(e) => Err(match failure(&e) {
+                Failure::Storage | Failure::Connection => {
+                    self.health.mark_down(&e);
+                    StoreError::Unavailable
+                }
+                Failure::Interrupted => StoreError::TimedOut,
+                Failure::PoolTimeout => StoreError::Busy,
+                Failure::Other => StoreError::Database(e),
+            }),
+        }
+    }
+
+    /// Rows for a client: SQLite checks the budget and `cancel` every few thousand steps and
+    /// interrupts the query when either is spent.
+    async fn client_rows<O>(
+        &self,
+        sql: &Sql,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<O>, sqlx::Error>
+    where
+        O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+    {
+        let mut conn = self.clients.acquire().await?;
+        let deadline = Instant::now() + self.query_timeout;
+        let token = cancel.clone();
+        conn.lock_handle()
+            .await?
+            .set_progress_handler(STEPS_PER_CHECK, move || {
+                !token.is_cancelled() && Instant::now() < deadline
+            });
+        bind_all(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())),
+            sql.params.clone(),
+        )
+        .fetch_all(&mut *conn)
+        .await
+    }
+
+    async fn rows<O>(&self, sql: Sql, reader: Reader<'_>) -> Result<Vec<O>, StoreError>
+    where
+        O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>,
+    {
+        let sql = &sql;
+        match reader {
+            Reader::Relay => {
+                self.run(|| async move {
+                    bind_all(
+                        sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())),
+                        sql.params.clone(),
+                    )
+                    .fetch_all(&self.reader)
+                    .await
+                })
+                .await
+            }
+            Reader::Client(cancel) => {
+                let rows = self
+                    .run(|| async move { self.client_rows(sql, cancel).await })
+                    .await;
+                match rows {
+                    Err(_) if cancel.is_cancelled() => Err(StoreError::Cancelled),
+                    other => other,
+                }
+            }
+        }
     }
 }
 
@@ -246,5 +344,71 @@ fn bind_all<'q, O>(
     q
 }
 
-super::shared::event_store_impl!(SqliteStore, ListStyle::Expand, reader: reader, writer: writer, sweeper: writer);
+#[async_trait::async_trait]
+impl super::EventStore for SqliteStore {
+    async fn write(&self, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError> {
+        self.run(|| async move { write_batch(&self.writer, ops).await })
+            .await
+    }
+
+    async fn query(
+        &self,
+        filter: &nips::Filter,
+        limit: u64,
+        now: u64,
+        reader: Reader<'_>,
+    ) -> Result<Vec<super::StoredEvent>, StoreError> {
+        if limit == 0 || filter.is_unsatisfiable() {
+            return Ok(Vec::new());
+        }
+        let sql = super::sql::select(filter, limit, now, ListStyle::Expand);
+        super::rows_to_events(self.rows(sql, reader).await?)
+    }
+
+    async fn count(
+        &self,
+        filters: &[nips::Filter],
+        now: u64,
+        reader: Reader<'_>,
+    ) -> Result<u64, StoreError> {
+        let filters = super::satisfiable(filters);
+        if filters.is_empty() {
+            return Ok(0);
+        }
+        let sql = super::sql::count(&filters, now, ListStyle::Expand);
+        let rows: Vec<(i64,)> = self.rows(sql, reader).await?;
+        Ok(rows
+            .first()
+            .map_or(0, |(n,)| u64::try_from(*n).unwrap_or(0)))
+    }
+
+    async fn purge_expired(&self, now: u64) -> Result<u64, StoreError> {
+        let now = i64::try_from(now).unwrap_or(i64::MAX);
+        self.run(|| async move {
+            let done =
+                sqlx::query("DELETE FROM events WHERE expires_at IS NOT NULL AND expires_at <= $1")
+                    .bind(now)
+                    .execute(&self.writer)
+                    .await?;
+            Ok(done.rows_affected())
+        })
+        .await
+    }
+
+    fn health(&self) -> &Health {
+        &self.health
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.writer.close().await;
+        self.clients.close().await;
+        self.reader.close().await;
+    }
+}
+
 super::private::private_store_impl!(SqliteStore, writer);
