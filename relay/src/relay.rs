@@ -287,12 +287,13 @@ async fn limit_pruner(relay: Arc<Relay>) {
     }
 }
 
-/// While the database is down, asks it again and again (every quarter second at first, at
-/// most every five), and marks it up as soon as it answers: reconnection needs no restart.
+/// While the database is down (and so refused without trying), asks it again and again (every
+/// quarter second at first, at most every second), and marks it up as soon as it answers:
+/// reconnection needs no restart.
 async fn database_prober(relay: Arc<Relay>) {
     let health = relay.store.health();
     loop {
-        if !health.is_down() {
+        if !health.refuses() {
             tokio::select! {
                 () = relay.shutdown.cancelled() => return,
                 () = health.went_down() => {}
@@ -301,7 +302,7 @@ async fn database_prober(relay: Arc<Relay>) {
             }
         }
         let mut wait = Duration::from_millis(250);
-        while health.is_down() {
+        while health.refuses() {
             tokio::select! {
                 () = relay.shutdown.cancelled() => return,
                 () = tokio::time::sleep(wait) => {}
@@ -310,7 +311,7 @@ async fn database_prober(relay: Arc<Relay>) {
                 Ok(()) => health.mark_up(),
                 Err(e) => tracing::debug!(error = %e, "the database is still unavailable"),
             }
-            wait = (wait * 2).min(Duration::from_secs(5));
+            wait = (wait * 2).min(Duration::from_secs(1));
         }
     }
 }

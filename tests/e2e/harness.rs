@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -23,6 +24,8 @@ pub struct Builder {
     args: Vec<String>,
     env: Vec<(String, String)>,
     config: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
 }
 
 impl Builder {
@@ -61,6 +64,18 @@ impl Builder {
         b.env("COMMUNITARIUM_POLICY__RATE__MESSAGES_PER_SECOND", 0)
     }
 
+    /// Keeps the relay's data (SQLite file, key) in `dir` instead of a fresh temporary one.
+    pub fn data_dir(mut self, dir: PathBuf) -> Self {
+        self.data_dir = Some(dir);
+        self
+    }
+
+    /// Uses this PostgreSQL database (a test's own cluster) instead of a fresh one.
+    pub fn database_url(mut self, url: String) -> Self {
+        self.database_url = Some(url);
+        self
+    }
+
     /// Writes `toml` to a config file the relay is started with.
     pub fn config(mut self, toml: &str) -> Self {
         self.config = Some(toml.to_string());
@@ -70,9 +85,9 @@ impl Builder {
     /// Starts the relay and waits until it listens.
     pub async fn start(self) -> TestRelay {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = match self.store {
-            Store::Postgres => Some(TestPostgres::create().await),
-            Store::Sqlite => None,
+        let db = match (self.store, &self.database_url) {
+            (Store::Postgres, None) => Some(TestPostgres::create().await),
+            _ => None,
         };
         let config = self.config.map(|toml| {
             let path = dir.path().join("communitarium.toml");
@@ -83,10 +98,12 @@ impl Builder {
             args: self.args,
             env: self.env,
             config,
-            data_dir: dir.path().join("data"),
+            data_dir: self.data_dir.unwrap_or_else(|| dir.path().join("data")),
             _dir: dir,
             db,
+            database_url: self.database_url,
             child: None,
+            log: Arc::default(),
             url: String::new(),
             http: String::new(),
         };
@@ -103,7 +120,11 @@ pub struct TestRelay {
     pub data_dir: PathBuf,
     _dir: tempfile::TempDir,
     pub db: Option<TestPostgres>,
+    /// A database the test brought (its own cluster).
+    database_url: Option<String>,
     child: Option<Child>,
+    /// Every line the relay logged (stderr), across restarts.
+    pub log: Arc<Mutex<Vec<String>>>,
     /// `ws://127.0.0.1:<port>`
     pub url: String,
     /// `http://127.0.0.1:<port>`
@@ -122,6 +143,8 @@ impl TestRelay {
             args: Vec::new(),
             env: Vec::new(),
             config: None,
+            data_dir: None,
+            database_url: None,
         }
     }
 
@@ -147,8 +170,13 @@ impl TestRelay {
             "--data-dir".into(),
             self.data_dir.display().to_string(),
         ];
-        if let Some(db) = &self.db {
-            args.extend(["--database-url".into(), db.url.clone()]);
+        if let Some(url) = self
+            .db
+            .as_ref()
+            .map(|d| &d.url)
+            .or(self.database_url.as_ref())
+        {
+            args.extend(["--database-url".into(), url.clone()]);
         }
         if let Some(config) = &self.config {
             args.extend(["--config".into(), config.display().to_string()]);
@@ -163,9 +191,19 @@ impl TestRelay {
         let mut child = self
             .command(&args)
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("spawn communitarium");
+        let stderr = child.stderr.take().expect("stderr");
+        let log = self.log.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                eprintln!("relay: {line}");
+                log.lock().expect("log").push(line);
+            }
+        });
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
@@ -196,6 +234,27 @@ impl TestRelay {
             .await
             .expect("relay did not stop within 30 s of SIGTERM")
             .expect("wait for relay")
+    }
+
+    /// Kills the process outright (SIGKILL): no shutdown, no flush.
+    pub async fn kill(&mut self) {
+        let mut child = self.child.take().expect("relay is running");
+        child.kill().await.expect("kill -9");
+    }
+
+    /// Starts the relay again on the same data after [`TestRelay::kill`] (new port).
+    pub async fn start_again(&mut self) {
+        self.launch().await;
+    }
+
+    /// Lines the relay logged that contain `needle`.
+    pub fn logged(&self, needle: &str) -> usize {
+        self.log
+            .lock()
+            .expect("log")
+            .iter()
+            .filter(|l| l.contains(needle))
+            .count()
     }
 
     /// Stops and starts again on the same data (new port).

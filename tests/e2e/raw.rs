@@ -49,7 +49,24 @@ impl ReqEnd {
 impl Raw {
     /// Connects and reads the `AUTH` greeting.
     pub async fn connect(url: &str) -> Self {
-        let (ws, _) = tokio_tungstenite::connect_async(url)
+        Self::connect_from(url, None).await
+    }
+
+    /// Connects as the client at `ip`, named in `X-Forwarded-For` (the relay must trust the
+    /// test's loopback address as a proxy and read that header).
+    pub async fn connect_as(url: &str, ip: &str) -> Self {
+        Self::connect_from(url, Some(ip)).await
+    }
+
+    async fn connect_from(url: &str, ip: Option<&str>) -> Self {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = url.into_client_request().expect("request");
+        if let Some(ip) = ip {
+            request
+                .headers_mut()
+                .insert("X-Forwarded-For", ip.parse().expect("header"));
+        }
+        let (ws, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("connect");
         let mut raw = Self {

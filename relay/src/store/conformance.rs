@@ -761,7 +761,13 @@ pub(crate) async fn every_driver_agrees(store: &dyn Store) {
     let k = Keys::generate();
     let other = Keys::generate();
     let (a, b) = ("aa".repeat(32), "bb".repeat(32));
-    let both = sign(&k, NOW - 3, 7, &[&["e", &a], &["e", &b], &["t", "nostr"]], "+");
+    let both = sign(
+        &k,
+        NOW - 3,
+        7,
+        &[&["e", &a], &["e", &b], &["t", "nostr"]],
+        "+",
+    );
     let one = sign(&k, NOW - 2, 1, &[&["e", &a], &["t", "nostr"]], "x");
     let elsewhere = sign(&other, NOW - 1, 1, &[&["t", "nostr"], &["p", &a]], "y");
     for e in [&both, &one, &elsewhere] {
@@ -774,15 +780,21 @@ pub(crate) async fn every_driver_agrees(store: &dyn Store) {
         "an event matching two values comes once"
     );
     assert_eq!(count(store, json!([{"#e": [a, b]}])).await, 2);
-    assert_eq!(ids(store, json!({"#e": [a, b], "kinds": [7]})).await, vec![both.id]);
+    assert_eq!(
+        ids(store, json!({"#e": [a, b], "kinds": [7]})).await,
+        vec![both.id]
+    );
     assert_eq!(
         ids(store, json!({"#t": ["nostr"], "authors": [pk]})).await,
         vec![one.id, both.id]
     );
     assert!(
-        ids(store, json!({"#t": ["nostr"], "authors": ["cc".repeat(32)]}))
-            .await
-            .is_empty()
+        ids(
+            store,
+            json!({"#t": ["nostr"], "authors": ["cc".repeat(32)]})
+        )
+        .await
+        .is_empty()
     );
     assert_eq!(
         ids(store, json!({"#t": ["nostr"], "#p": [a]})).await,

@@ -81,8 +81,7 @@ impl Health {
             metrics::gauge!("communitarium_db_up").set(0.0);
             tracing::error!(
                 error = %why,
-                "the database is unavailable; writes and queries are refused with `error:` \
-                 until it is back"
+                "the database is unavailable; clients get `error:` answers until it is back"
             );
             self.went_down.notify_waiters();
         }

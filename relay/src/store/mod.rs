@@ -11,6 +11,8 @@ mod sql;
 mod sqlite;
 
 #[cfg(test)]
+mod budget_tests;
+#[cfg(test)]
 mod conformance;
 #[cfg(test)]
 #[path = "../../../tests/support/db.rs"]

@@ -276,10 +276,21 @@ async fn delete_ids(
 /// safe without a transaction because only this writer inserts events; other writers only
 /// delete, which at worst makes a delete of a replaced version a no-op. Batches with deletion
 /// or vanish requests go op by op in one transaction, runs of plain saves still in bulk.
+///
+/// A batch that fails closes its connection, so no half-finished transaction or dead socket
+/// carries over to the next batch.
 async fn write_batch(pool: &PgPool, ops: &[WriteOp]) -> Result<Vec<Saved>, sqlx::Error> {
     let mut conn = pool.acquire().await?;
+    let written = write_on(&mut conn, ops).await;
+    if written.is_err() {
+        conn.close_on_drop();
+    }
+    written
+}
+
+async fn write_on(conn: &mut PgConnection, ops: &[WriteOp]) -> Result<Vec<Saved>, sqlx::Error> {
     if ops.iter().all(bulkable) {
-        return bulk_save(&mut conn, ops).await;
+        return bulk_save(conn, ops).await;
     }
     let mut tx = conn.begin().await?;
     let mut out = Vec::with_capacity(ops.len());

@@ -4,12 +4,12 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use nips::EventId;
-use sqlx::Sqlite;
 use sqlx::query::QueryAs;
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
     SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{Connection, Sqlite};
 use tokio_util::sync::CancellationToken;
 
 use super::bulk::{self, Known, KnownRow, Lookup, bulkable};
@@ -77,20 +77,15 @@ impl SqliteStore {
         })
     }
 
-    /// Maps a failure, reporting a full or unwritable disk once (and its end, on the next
-    /// success). SQLite fails at once, so nothing is refused in advance.
+    /// Maps a failure, reporting a full or unwritable disk once (its end is the next batch the
+    /// writer commits). SQLite fails at once, so nothing is refused in advance.
     async fn run<T, F, Fut>(&self, op: F) -> Result<T, StoreError>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, sqlx::Error>>,
     {
         match op().await {
-            Ok(v) => {
-                if self.health.is_down() {
-                    self.health.mark_up();
-                }
-                Ok(v)
-            }
+            Ok(v) => Ok(v),
             Err(e) => Err(match failure(&e) {
                 Failure::Storage | Failure::Connection => {
                     self.health.mark_down(&e);
@@ -202,8 +197,24 @@ async fn delete_ids(
 
 /// Writes a batch in one transaction. Runs of plain saves go in bulk: each statement is a
 /// hop to SQLite's worker thread, and bulk takes four hops per run instead of four per event.
+///
+/// A batch that fails closes its connection: a commit that fails (a full disk) can leave the
+/// transaction open, and on that connection every later "commit" would only release a
+/// savepoint of it, acknowledging events that are never written.
 async fn write_batch(pool: &SqlitePool, ops: &[WriteOp]) -> Result<Vec<Saved>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut conn = pool.acquire().await?;
+    let written = write_in_transaction(&mut conn, ops).await;
+    if written.is_err() {
+        conn.close_on_drop();
+    }
+    written
+}
+
+async fn write_in_transaction(
+    conn: &mut SqliteConnection,
+    ops: &[WriteOp],
+) -> Result<Vec<Saved>, sqlx::Error> {
+    let mut tx = conn.begin().await?;
     let mut out = Vec::with_capacity(ops.len());
     let mut i = 0;
     while i < ops.len() {
@@ -347,8 +358,14 @@ fn bind_all<'q, O>(
 #[async_trait::async_trait]
 impl super::EventStore for SqliteStore {
     async fn write(&self, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError> {
-        self.run(|| async move { write_batch(&self.writer, ops).await })
-            .await
+        let written = self
+            .run(|| async move { write_batch(&self.writer, ops).await })
+            .await;
+        if written.is_ok() && self.health.is_down() {
+            // Reads may work on a full disk; only a commit says the disk takes writes again.
+            self.health.mark_up();
+        }
+        written
     }
 
     async fn query(
