@@ -1,7 +1,7 @@
 //! Who may write and read: the ordered admission rules the relay applies to every `EVENT`
 //! (and, for members-only relays, to every `REQ`/`COUNT`).
 
-use nips::{Event, Filter, PubKey, Reason, nip43, nip62};
+use nips::{Event, Filter, PubKey, Reason, nip43, nip59, nip62};
 
 use crate::policy::{AdmissionMode, Policy, ReadAccess};
 use crate::roster::Roster;
@@ -22,6 +22,8 @@ pub const RELAY_ONLY_KINDS: &[u16] = &[
 pub struct Context<'a> {
     /// The relay's own key.
     pub relay: &'a PubKey,
+    /// The relay's public URL, which requests to vanish (NIP-62) name.
+    pub relay_url: &'a str,
     pub roster: &'a Roster,
     /// Keys the connection authenticated as (NIP-42).
     pub authed: &'a [PubKey],
@@ -29,12 +31,30 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn authed_member(&self) -> bool {
-        self.authed.iter().any(|k| self.roster.contains(k))
+    /// Is the connection authenticated as a member in good standing (not banned)?
+    fn authed_member(&self, policy: &Policy) -> bool {
+        self.authed
+            .iter()
+            .any(|k| policy.in_good_standing(self.roster, k, self.now))
     }
 }
 
 impl Policy {
+    /// Is `key` a member with a member's rights at `now`: on the roster and not banned? A ban
+    /// suspends every right of membership (reading, writing, inviting, voting) while it lasts.
+    pub fn in_good_standing(&self, roster: &Roster, key: &PubKey, now: u64) -> bool {
+        roster.contains(key) && !self.is_banned(key, now)
+    }
+
+    /// Do `filters` ask only for events signed by the relay (its public record)?
+    pub fn asks_for_record_only(filters: &[Filter], relay: &PubKey) -> bool {
+        filters.iter().all(|f| {
+            f.authors
+                .as_ref()
+                .is_some_and(|a| !a.is_empty() && a.iter().all(|k| k == relay))
+        })
+    }
+
     /// Decides whether `event` may be written. Rules, in order:
     pub fn admit(&self, event: &Event, ctx: &Context<'_>) -> Result<(), Reason> {
         // 1. Nobody else publishes as the relay, and the relay's own kinds come only from it.
@@ -49,13 +69,24 @@ impl Policy {
                 event.kind
             )));
         }
-        // 2. A request to vanish is honoured whoever sends it (NIP-62).
-        if event.kind == nip62::KIND_VANISH {
+        // 2. A request to vanish from this relay is honoured whoever sends it, banned or not:
+        //    it only erases its author's own data (NIP-62). One naming other relays only is an
+        //    ordinary event and meets every rule below.
+        if event.kind == nip62::KIND_VANISH && nip62::targets_relay(event, ctx.relay_url) {
             return Ok(());
         }
-        // 3. Banned keys may not write — except to appeal their ban.
-        if self.is_banned(&event.pubkey, ctx.now) && !crate::proposal::is_appeal(event) {
-            return Err(Reason::blocked("this key is banned from this relay"));
+        // 3. Banned keys may not write — except to appeal their ban, which a member banned
+        //    from a members-only relay may do once authenticated as themselves.
+        if self.is_banned(&event.pubkey, ctx.now) {
+            if !crate::proposal::is_appeal(event) {
+                return Err(Reason::blocked("this key is banned from this relay"));
+            }
+            if self.admission.mode != AdmissionMode::Open && !ctx.authed.contains(&event.pubkey) {
+                return Err(Reason::auth_required(
+                    "authenticate as yourself to appeal your ban",
+                ));
+            }
+            return Ok(());
         }
         // 4. Events removed by decision stay removed.
         if self.removed_events.contains_key(&event.id) {
@@ -81,14 +112,22 @@ impl Policy {
         if self.admission.mode == AdmissionMode::Open {
             return Ok(());
         }
-        // 8. Otherwise members write, after authenticating; they may pass on other members'
+        // 8. A gift wrap (NIP-59) is signed by a throwaway key; one addressed to a member is
+        //    that member's mail, from anyone (NIP-17 inboxes on members-only relays).
+        if event.kind == nip59::KIND_GIFT_WRAP
+            && nip59::recipient(event)
+                .is_some_and(|r| self.in_good_standing(ctx.roster, &r, ctx.now))
+        {
+            return Ok(());
+        }
+        // 9. Otherwise members write, after authenticating; they may pass on other members'
         //    events, but not outsiders'.
         if ctx.authed.is_empty() {
             return Err(Reason::auth_required(
                 "this relay accepts events from its members; authenticate first",
             ));
         }
-        if !ctx.authed_member() {
+        if !ctx.authed_member(self) {
             return Err(Reason::restricted(
                 "only members may write here; ask a member for an invite",
             ));
@@ -104,15 +143,10 @@ impl Policy {
     /// Decides whether a connection may run `filters`. On members-only relays, outsiders may
     /// still read the relay's own public record (filters with `authors` = the relay only).
     pub fn may_read(&self, filters: &[Filter], ctx: &Context<'_>) -> Result<(), Reason> {
-        if self.admission.read == ReadAccess::Public || ctx.authed_member() {
+        if self.admission.read == ReadAccess::Public || ctx.authed_member(self) {
             return Ok(());
         }
-        let relay_record_only = filters.iter().all(|f| {
-            f.authors
-                .as_ref()
-                .is_some_and(|a| !a.is_empty() && a.iter().all(|k| k == ctx.relay))
-        });
-        if relay_record_only {
+        if Self::asks_for_record_only(filters, ctx.relay) {
             return Ok(());
         }
         if ctx.authed.is_empty() {
@@ -163,6 +197,7 @@ mod tests {
         let relay = w.relay.pubkey();
         let ctx = Context {
             relay: &relay,
+            relay_url: "wss://relay.example",
             roster: &w.roster,
             authed,
             now: 100,
@@ -192,9 +227,23 @@ mod tests {
             admit(&w, &note(&w.outsider, nip43::KIND_JOIN_REQUEST), &[]),
             Ok(())
         );
+        let vanish = |relay: &str| {
+            w.outsider.sign(
+                100,
+                nip62::KIND_VANISH,
+                vec![vec!["relay".into(), relay.into()]],
+                String::new(),
+            )
+        };
         assert_eq!(
-            admit(&w, &note(&w.outsider, nip62::KIND_VANISH), &[]),
-            Ok(())
+            admit(&w, &vanish("wss://relay.example"), &[]),
+            Ok(()),
+            "anyone may vanish from this relay"
+        );
+        assert_eq!(
+            admit(&w, &vanish("wss://elsewhere.example"), &[]),
+            Err(Prefix::AuthRequired),
+            "a request to vanish from other relays is an ordinary event"
         );
     }
 
@@ -256,6 +305,7 @@ mod tests {
         let read = |authed: &[PubKey], f: &[Filter]| {
             let ctx = Context {
                 relay: &relay,
+                relay_url: "wss://relay.example",
                 roster: &w.roster,
                 authed,
                 now: 1,

@@ -24,6 +24,8 @@ use crate::vote::Vote;
 pub struct Record {
     /// The relay's key (NIP-11 `self`).
     pub relay: Option<PubKey>,
+    /// The relay's URL: only requests to vanish that name it (or all relays) count.
+    pub relay_url: String,
     /// Kind 8002.
     pub decisions: Vec<Event>,
     /// Kinds 8000/8001.
@@ -32,7 +34,7 @@ pub struct Record {
     pub proposals: Vec<Event>,
     /// Votes on those proposals (kind 1018).
     pub votes: Vec<Event>,
-    /// Requests to vanish (kind 62): their authors' votes may be gone.
+    /// Requests to vanish (kind 62): their authors' votes and proposals may be gone.
     pub vanished: Vec<Event>,
     /// The current policy document (kind 33535).
     pub policy: Option<Event>,
@@ -108,7 +110,7 @@ pub fn audit(record: &Record) -> Result<Report, Divergence> {
     for v in record.votes.iter().filter_map(Vote::parse) {
         votes.entry(v.proposal).or_default().push(v);
     }
-    let vanished: BTreeSet<PubKey> = record.vanished.iter().map(|e| e.pubkey).collect();
+    let vanished = vanishes(record);
     let mut report = Report::default();
     let ledger = Ledger::replay_with(
         &record.decisions,
@@ -176,7 +178,8 @@ struct Tallied<'a> {
     decision: &'a Decision,
     proposals: &'a BTreeMap<EventId, &'a Event>,
     votes: &'a BTreeMap<EventId, Vec<Vote>>,
-    vanished: &'a BTreeSet<PubKey>,
+    /// Authors who asked this relay to vanish, and when (the latest such request).
+    vanished: &'a BTreeMap<PubKey, u64>,
 }
 
 impl Tallied<'_> {
@@ -189,8 +192,14 @@ impl Tallied<'_> {
             .proposal
             .ok_or("a decision on a vote must name its proposal")?;
         let Some(event) = self.proposals.get(&pid) else {
+            let author = self.decision.author;
+            if !author.is_some_and(|a| self.vanished.contains_key(&a)) {
+                return Err(format!(
+                    "the proposal it decided ({pid}) is missing, and its author did not ask this relay to vanish"
+                ));
+            }
             report.notes.push(format!(
-                "decision {id}: proposal {pid} is not on the relay (its author may have vanished); not re-counted"
+                "decision {id}: proposal {pid} is gone with its author, who vanished (NIP-62); not re-counted"
             ));
             return Ok(false);
         };
@@ -216,19 +225,17 @@ impl Tallied<'_> {
         }
         let no_votes = Vec::new();
         let votes = self.votes.get(&pid).unwrap_or(&no_votes);
-        let t = tally::count(&proposal, votes, &electorate, self.event.created_at);
+        let at = self.event.created_at;
+        let suspended = self.ledger.suspended(&electorate, at);
+        let t = tally::count_excluding(&proposal, votes, &electorate, at, &suspended);
         let counts = [t.yes, t.no, t.abstain, t.block];
         if counts != recorded.counts || t.votes_digest() != recorded.votes_digest {
-            if electorate.iter().any(|k| self.vanished.contains(k)) {
-                report.notes.push(format!(
-                    "decision {id}: a voter has since vanished (NIP-62), so their vote is gone; not re-counted"
-                ));
-                return Ok(false);
-            }
-            return Err(format!(
-                "re-counting the votes gives yes {}, no {}, abstain {}, block {}; the decision records {:?}",
-                t.yes, t.no, t.abstain, t.block, recorded.counts
+            let missing = self.explain_missing(&t, recorded, &electorate)?;
+            report.notes.push(format!(
+                "decision {id}: {missing} counted votes are gone with voters who vanished (NIP-62) \
+                 after it; the rest re-count as recorded"
             ));
+            return Ok(false);
         }
         let rules = self.ledger.rules_for(&proposal);
         let (expected, _) = self
@@ -247,6 +254,103 @@ impl Tallied<'_> {
         }
         Ok(true)
     }
+}
+
+impl Tallied<'_> {
+    /// A re-count `t` that falls short of `recorded` is explained only by voters of the
+    /// electorate who asked this relay to vanish after the decision (taking their votes with
+    /// them): every count may only fall, and some set of such voters, as many as the missing
+    /// votes, must complete the present voters to the recorded voters' digest. Returns how
+    /// many votes are missing.
+    fn explain_missing(
+        &self,
+        t: &tally::Tally,
+        recorded: &crate::decision::TallyRecord,
+        electorate: &BTreeSet<PubKey>,
+    ) -> Result<usize, String> {
+        let unexplained = || {
+            format!(
+                "re-counting the votes gives yes {}, no {}, abstain {}, block {}; the decision records {:?}, \
+                 and no vanished voters explain the difference",
+                t.yes, t.no, t.abstain, t.block, recorded.counts
+            )
+        };
+        let now = [t.yes, t.no, t.abstain, t.block];
+        if now.iter().zip(recorded.counts).any(|(n, r)| *n > r) {
+            return Err(unexplained());
+        }
+        let missing = (recorded.counts.iter().sum::<u32>() - now.iter().sum::<u32>()) as usize;
+        let voters = recorded.voters_digest.ok_or_else(unexplained)?;
+        let decided_at = self.event.created_at;
+        let gone: Vec<PubKey> = electorate
+            .iter()
+            .filter(|k| !t.voters.contains(k))
+            .filter(|k| self.vanished.get(k).is_some_and(|at| *at >= decided_at))
+            .copied()
+            .collect();
+        let found = subsets(&gone, missing, MAX_SUBSETS, &mut |chosen| {
+            digest_keys(t.voters.iter().chain(chosen.iter().copied())) == voters
+        });
+        match found {
+            true => Ok(missing),
+            false => Err(unexplained()),
+        }
+    }
+}
+
+/// How many sets of vanished voters an audit tries before giving up on explaining a re-count.
+const MAX_SUBSETS: usize = 1_000_000;
+
+/// Calls `hit` with subsets of `keys` of size `k`, until one returns true or `budget` subsets
+/// were tried; true when one did.
+fn subsets(
+    keys: &[PubKey],
+    k: usize,
+    budget: usize,
+    hit: &mut dyn FnMut(&[&PubKey]) -> bool,
+) -> bool {
+    fn walk<'a>(
+        keys: &'a [PubKey],
+        k: usize,
+        from: usize,
+        chosen: &mut Vec<&'a PubKey>,
+        left: &mut usize,
+        hit: &mut dyn FnMut(&[&PubKey]) -> bool,
+    ) -> bool {
+        if chosen.len() == k {
+            *left = left.saturating_sub(1);
+            return hit(chosen);
+        }
+        for i in from..keys.len() {
+            if *left == 0 || keys.len() - i < k - chosen.len() {
+                return false;
+            }
+            chosen.push(&keys[i]);
+            if walk(keys, k, i + 1, chosen, left, hit) {
+                return true;
+            }
+            chosen.pop();
+        }
+        false
+    }
+    let mut left = budget;
+    walk(keys, k, 0, &mut Vec::with_capacity(k), &mut left, hit)
+}
+
+/// The authors who asked this relay to vanish (a valid kind 62 naming its URL or all relays),
+/// with the time of their latest request. Requests naming other relays excuse nothing.
+fn vanishes(record: &Record) -> BTreeMap<PubKey, u64> {
+    let mut out: BTreeMap<PubKey, u64> = BTreeMap::new();
+    for e in &record.vanished {
+        let valid = e.kind == nips::nip62::KIND_VANISH
+            && e.verify().is_ok()
+            && nips::nip62::targets_relay(e, &record.relay_url);
+        if valid {
+            let at = out.entry(e.pubkey).or_default();
+            *at = (*at).max(e.created_at);
+        }
+    }
+    out
 }
 
 /// An emergency decision must carry the operator's signed NIP-98 request for exactly what it

@@ -66,6 +66,9 @@ pub struct TallyRecord {
     pub electorate: u32,
     pub electorate_digest: [u8; 32],
     pub votes_digest: [u8; 32],
+    /// Digest of the counted voters' keys (as the electorate's): when a voter vanishes after
+    /// the decision, and their vote with them, it tells whose votes are missing.
+    pub voters_digest: Option<[u8; 32]>,
 }
 
 impl TallyRecord {
@@ -75,6 +78,7 @@ impl TallyRecord {
             electorate: tally.electorate,
             electorate_digest,
             votes_digest: tally.votes_digest(),
+            voters_digest: Some(crate::roster::digest_keys(&tally.voters)),
         }
     }
 }
@@ -149,6 +153,9 @@ impl Decision {
                 &hex::encode(&t.electorate_digest),
             ]));
             tags.push(tag(&["votes", &hex::encode(&t.votes_digest)]));
+            if let Some(voters) = &t.voters_digest {
+                tags.push(tag(&["voters", &hex::encode(voters)]));
+            }
         }
         tags.push(tag(&["v", &self.version.to_string()]));
         tags.push(tag(&["policy", &hex::encode(&self.policy)]));
@@ -222,6 +229,10 @@ impl Decision {
                         .ok_or("bad `electorate`")?,
                     electorate_digest: digest("electorate", e.get(2).map(String::as_str))?,
                     votes_digest: digest("votes", one("votes"))?,
+                    voters_digest: match one("voters") {
+                        Some(v) => Some(digest("voters", Some(v))?),
+                        None => None,
+                    },
                 })
             }
             None => None,
@@ -278,6 +289,7 @@ mod tests {
                 electorate: 7,
                 electorate_digest: [4; 32],
                 votes_digest: [5; 32],
+                voters_digest: Some([8; 32]),
             }),
             author: Some(PubKey([7; 32])),
             reason: "why".into(),

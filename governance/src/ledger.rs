@@ -138,6 +138,16 @@ impl Ledger {
             .collect()
     }
 
+    /// Members of `electorate` whose ban (in the policy in force now) covers `at`: their votes
+    /// do not count at a close at `at`.
+    pub fn suspended(&self, electorate: &BTreeSet<PubKey>, at: u64) -> BTreeSet<PubKey> {
+        electorate
+            .iter()
+            .filter(|k| self.policy.is_banned(k, at))
+            .copied()
+            .collect()
+    }
+
     /// Founder powers for a proposal created at `at` with `electorate` members, if in force.
     pub fn founders_at(&self, at: u64, electorate: usize) -> Option<&Founders> {
         let f = &self.policy_at(at).founders;

@@ -41,6 +41,7 @@ const LIMIT_U32: &[&str] = &[
     "max_event_size",
     "max_subscriptions",
     "max_filters",
+    "max_filter_values",
     "max_limit",
     "default_limit",
     "max_subid_length",
@@ -64,7 +65,9 @@ fn fixed(name: &str) -> Option<(Class, ParamType)> {
     Some(match name {
         "admission.mode" => (C, Enum(&["open", "invite", "vouch", "vote"])),
         "admission.read" => (C, Enum(&["public", "members"])),
-        "admission.vouches_required" | "admission.invites_per_member" => (O, U32),
+        "admission.vouches_required"
+        | "admission.invites_per_member"
+        | "admission.max_open_requests" => (O, U32),
         "admission.invite_expiry" => (O, U64),
         "kinds.allowed" | "kinds.blocked" => (O, Kinds),
         "reports.threshold" => (O, U32),
@@ -121,6 +124,7 @@ pub fn all() -> Vec<ParamSpec> {
         "admission.vouches_required",
         "admission.invites_per_member",
         "admission.invite_expiry",
+        "admission.max_open_requests",
         "kinds.allowed",
         "kinds.blocked",
         "reports.threshold",

@@ -69,6 +69,9 @@ pub struct AdmissionPolicy {
     pub invites_per_member: u32,
     /// Seconds an invite code stays valid.
     pub invite_expiry: u64,
+    /// Join requests (vouch and vote modes) that may wait before the members at once; more
+    /// are refused until some are decided.
+    pub max_open_requests: u32,
 }
 
 impl Default for AdmissionPolicy {
@@ -79,6 +82,7 @@ impl Default for AdmissionPolicy {
             vouches_required: 2,
             invites_per_member: 5,
             invite_expiry: 7 * 86_400,
+            max_open_requests: 50,
         }
     }
 }

@@ -141,6 +141,17 @@ pub struct RateLimits {
     pub strikes_before_disconnect: u32,
     /// Seconds an IP whose connections keep getting closed must wait before reconnecting.
     pub ip_backoff: u64,
+    /// Join requests (NIP-43) per IP per minute.
+    pub joins_per_minute_per_ip: u32,
+    /// Gift wraps (NIP-59) per sending IP per minute: wraps are signed by throwaway keys, so
+    /// their authors' rates mean nothing.
+    pub wraps_per_minute_per_ip: u32,
+    /// Gift wraps per recipient per minute, relay-wide: no inbox can be flooded.
+    pub wraps_per_minute_per_recipient: u32,
+    /// Join requests without an invite code (in vouch and vote modes) per minute, from
+    /// everyone together: each opens a proposal before the members, whose attention is the
+    /// scarce thing.
+    pub joins_per_minute: u32,
 }
 
 impl Default for RateLimits {
@@ -156,6 +167,10 @@ impl Default for RateLimits {
             pow_non_members_only: false,
             strikes_before_disconnect: 30,
             ip_backoff: 60,
+            joins_per_minute_per_ip: 10,
+            wraps_per_minute_per_ip: 60,
+            wraps_per_minute_per_recipient: 60,
+            joins_per_minute: 60,
         }
     }
 }
@@ -196,6 +211,10 @@ pub const NAMES: &[&str] = &[
     "pow_non_members_only",
     "strikes_before_disconnect",
     "ip_backoff",
+    "joins_per_minute_per_ip",
+    "wraps_per_minute_per_ip",
+    "wraps_per_minute_per_recipient",
+    "joins_per_minute",
 ];
 
 /// The type of `rate.<name>`, if governed.

@@ -66,11 +66,24 @@ pub fn count(
     electorate: &BTreeSet<PubKey>,
     closed_at: u64,
 ) -> Tally {
+    count_excluding(proposal, votes, electorate, closed_at, &BTreeSet::new())
+}
+
+/// As [`count`], leaving out the votes of `suspended` members (banned at the close: a ban
+/// suspends the right to vote). The electorate, and so the quorum, stays as it was frozen.
+pub fn count_excluding(
+    proposal: &Proposal,
+    votes: &[Vote],
+    electorate: &BTreeSet<PubKey>,
+    closed_at: u64,
+    suspended: &BTreeSet<PubKey>,
+) -> Tally {
     let end = proposal.ends_at.min(closed_at);
     let mut latest: BTreeMap<PubKey, &Vote> = BTreeMap::new();
     for v in votes {
         let counts = v.proposal == proposal.id
             && electorate.contains(&v.voter)
+            && !suspended.contains(&v.voter)
             && v.created_at >= proposal.created_at
             && v.created_at <= end
             && (v.choice != Choice::Block || proposal.block);

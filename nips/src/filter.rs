@@ -80,6 +80,27 @@ impl Filter {
         Ok(filter)
     }
 
+    /// Values in the filter's lists: what a live subscription holds in memory per filter.
+    pub fn values(&self) -> usize {
+        self.ids.as_ref().map_or(0, Vec::len)
+            + self.authors.as_ref().map_or(0, Vec::len)
+            + self.kinds.as_ref().map_or(0, Vec::len)
+            + self.tags.iter().map(|t| t.values.len()).sum::<usize>()
+    }
+
+    /// The longest single list of the filter.
+    pub fn longest_list(&self) -> usize {
+        [
+            self.ids.as_ref().map_or(0, Vec::len),
+            self.authors.as_ref().map_or(0, Vec::len),
+            self.kinds.as_ref().map_or(0, Vec::len),
+        ]
+        .into_iter()
+        .chain(self.tags.iter().map(|t| t.values.len()))
+        .max()
+        .unwrap_or(0)
+    }
+
     /// True when some list is empty, so nothing can match (`{"ids": []}`).
     pub fn is_unsatisfiable(&self) -> bool {
         self.ids.as_ref().is_some_and(Vec::is_empty)

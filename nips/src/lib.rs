@@ -17,6 +17,7 @@ pub mod nip42;
 pub mod nip43;
 pub mod nip50;
 pub mod nip56;
+pub mod nip59;
 pub mod nip62;
 pub mod nip70;
 pub mod nip88;

@@ -19,6 +19,8 @@ pub struct Limits {
     pub max_subscriptions: u32,
     /// Most filters in one `REQ` or `COUNT`.
     pub max_filters: u32,
+    /// Most values in one list of one filter (`ids`, `authors`, `kinds`, each `#x`).
+    pub max_filter_values: u32,
     /// Each filter's `limit` is clamped to this.
     pub max_limit: u32,
     /// The `limit` of a filter that gives none.
@@ -44,6 +46,7 @@ impl Default for Limits {
             max_event_size: 262_144,
             max_subscriptions: 100,
             max_filters: 32,
+            max_filter_values: 5_000,
             max_limit: 5_000,
             default_limit: 500,
             max_subid_length: 64,
@@ -129,6 +132,7 @@ impl Limits {
             ("max_event_size", u64::from(self.max_event_size)),
             ("max_subscriptions", u64::from(self.max_subscriptions)),
             ("max_filters", u64::from(self.max_filters)),
+            ("max_filter_values", u64::from(self.max_filter_values)),
             ("max_limit", u64::from(self.max_limit)),
             ("max_subid_length", u64::from(self.max_subid_length)),
         ];

@@ -52,6 +52,14 @@ pub struct Limitation {
     /// Not in NIP-11; widely used names for the remaining enforced bounds.
     pub max_filters: u32,
     pub max_event_size: u32,
+    /// Values in one list of one filter.
+    pub max_filter_values: u32,
+    /// Filter values all of one connection's open subscriptions may hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_filter_values_per_connection: Option<u32>,
+    /// Filter values all subscriptions from one IP address may hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_filter_values_per_ip: Option<u32>,
 }
 
 impl Limitation {
@@ -74,6 +82,9 @@ impl Limitation {
             default_limit: limits.default_limit,
             max_filters: limits.max_filters,
             max_event_size: limits.max_event_size,
+            max_filter_values: limits.max_filter_values,
+            max_filter_values_per_connection: None,
+            max_filter_values_per_ip: None,
         }
     }
 }

@@ -129,10 +129,18 @@ pub struct ServerConfig {
     /// Client queries one IP address may have running at once; more wait their turn, so one
     /// client cannot hold every database connection.
     pub queries_per_ip: u32,
+    /// Filter values (ids, authors, kinds, tag values) all of one connection's open
+    /// subscriptions may hold: what its live subscriptions cost in memory.
+    pub max_filter_values_per_connection: u32,
+    /// The same, over every connection from one IP address.
+    pub max_filter_values_per_ip: u32,
     /// Seconds between sweeps that delete expired (NIP-40) events.
     pub expiration_sweep_secs: u64,
     /// A connection that sends nothing (not even a pong) for this long is closed.
     pub idle_timeout_secs: u64,
+    /// A connection that has not become a WebSocket this long after it was accepted is closed
+    /// (plain HTTP requests included: a client makes a new connection for the next one).
+    pub handshake_timeout_secs: u64,
     /// Behind a reverse proxy: the header carrying the client's address (`X-Forwarded-For`
     /// or `X-Real-IP`). Unset: the peer address is the client's.
     pub real_ip_header: Option<String>,
@@ -162,8 +170,11 @@ impl Default for ServerConfig {
             db_pool_size: 8,
             query_timeout_ms: 1_000,
             queries_per_ip: 2,
+            max_filter_values_per_connection: 20_000,
+            max_filter_values_per_ip: 100_000,
             expiration_sweep_secs: 60,
             idle_timeout_secs: 300,
+            handshake_timeout_secs: 10,
             real_ip_header: None,
             trusted_proxies: vec![
                 std::net::IpAddr::from([127, 0, 0, 1]),
@@ -302,8 +313,17 @@ impl Config {
             ("server.db_pool_size", u64::from(s.db_pool_size)),
             ("server.query_timeout_ms", s.query_timeout_ms),
             ("server.queries_per_ip", u64::from(s.queries_per_ip)),
+            (
+                "server.max_filter_values_per_connection",
+                u64::from(s.max_filter_values_per_connection),
+            ),
+            (
+                "server.max_filter_values_per_ip",
+                u64::from(s.max_filter_values_per_ip),
+            ),
             ("server.expiration_sweep_secs", s.expiration_sweep_secs),
             ("server.idle_timeout_secs", s.idle_timeout_secs),
+            ("server.handshake_timeout_secs", s.handshake_timeout_secs),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(bad(key, "must be greater than 0"));

@@ -25,6 +25,19 @@ pub struct LiveFrame {
 pub struct Subscriber {
     pub tx: mpsc::Sender<LiveFrame>,
     pub lagged: CancellationToken,
+    /// Keys the connection authenticated as: a gift wrap goes only to its recipient.
+    pub authed: RwLock<Arc<[PubKey]>>,
+}
+
+impl Subscriber {
+    /// A subscriber for the queue `tx`, not yet authenticated.
+    pub fn new(tx: mpsc::Sender<LiveFrame>) -> Self {
+        Self {
+            tx,
+            lagged: CancellationToken::new(),
+            authed: RwLock::new(Arc::from([])),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -207,7 +220,10 @@ impl Fanout {
     /// Delivers `event` (serialized as `json`) to every matching subscription. Never waits: a
     /// full queue marks that connection as lagging instead.
     pub fn broadcast(&self, event: &Event, json: &Arc<str>) -> usize {
-        let hits = self.index.read().matching(event);
+        let mut hits = self.index.read().matching(event);
+        if event.kind == nips::nip59::KIND_GIFT_WRAP {
+            hits.retain(|e| nips::nip59::may_receive(event, &e.sink.authed.read()));
+        }
         for entry in &hits {
             let frame = LiveFrame {
                 sub_id: entry.sub_id.clone(),
@@ -239,13 +255,7 @@ mod tests {
 
     fn sink(cap: usize) -> (Arc<Subscriber>, mpsc::Receiver<LiveFrame>) {
         let (tx, rx) = mpsc::channel(cap);
-        (
-            Arc::new(Subscriber {
-                tx,
-                lagged: CancellationToken::new(),
-            }),
-            rx,
-        )
+        (Arc::new(Subscriber::new(tx)), rx)
     }
 
     fn filters(v: serde_json::Value) -> Vec<Filter> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use governance::admit::Context;
 use nips::{
-    Event, KindClass, PubKey, Reason, nip09, nip40, nip42, nip43, nip56, nip62, nip70, nip88,
+    Event, KindClass, PubKey, Reason, nip09, nip40, nip42, nip43, nip56, nip59, nip62, nip70, nip88,
 };
 
 use crate::ratelimit::Limited;
@@ -29,10 +29,11 @@ impl From<Reason> for Refusal {
     }
 }
 
-/// Who is publishing: the keys the connection has authenticated as (NIP-42).
-#[derive(Debug, Clone, Default)]
+/// Who is publishing: the keys the connection has authenticated as (NIP-42), and its address.
+#[derive(Debug, Clone)]
 pub struct Origin {
     pub authed: Arc<[PubKey]>,
+    pub ip: std::net::IpAddr,
 }
 
 impl Origin {
@@ -55,7 +56,7 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
     policy
         .limitation
         .check_event(event, record.json.len(), now)?;
-    let member = snapshot.roster.contains(&event.pubkey);
+    let member = snapshot.is_member(&event.pubkey, now);
     let pow = if policy.rate.pow_non_members_only && member {
         0
     } else {
@@ -87,19 +88,22 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
     let relay_key = relay.community.pubkey();
     let ctx = Context {
         relay: &relay_key,
+        relay_url: &relay.public_url,
         roster: &snapshot.roster,
         authed: &origin.authed,
         now,
     };
     policy.admit(event, &ctx)?;
-    if event.kind != nip62::KIND_VANISH {
-        relay
-            .limits()
-            .event(event, member)
-            .map_err(Refusal::Limited)?;
+    let limits = relay.limits();
+    limits.event(event, member).map_err(Refusal::Limited)?;
+    if event.kind == nip59::KIND_GIFT_WRAP {
+        limits.wrap(event, &origin.ip).map_err(Refusal::Limited)?;
     }
     match event.kind {
-        nip43::KIND_JOIN_REQUEST => return Ok(relay.community.join(relay, event).await?.into()),
+        nip43::KIND_JOIN_REQUEST => {
+            relay.limits().join(&origin.ip).map_err(Refusal::Limited)?;
+            return Ok(relay.community.join(relay, event).await?.into());
+        }
         nip43::KIND_LEAVE_REQUEST => return Ok(relay.community.leave(relay, event).await?.into()),
         nip88::KIND_POLL => {
             if let Some(result) = relay.community.propose(relay, &record).await {
@@ -129,6 +133,9 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
             relay.fanout.broadcast(&record.event, &record.json);
             if record.event.kind == nip56::KIND_REPORT {
                 relay.community.report(relay, &record.event).await;
+            }
+            if vanish {
+                relay.community.vanished(&record.event).await;
             }
             Ok("".into())
         }

@@ -107,6 +107,10 @@ pub struct Limits<C: Clock = DefaultClock> {
     clock: C,
     connections: Option<Keyed<IpAddr, C>>,
     reqs: Tiered<IpAddr, C>,
+    joins_per_ip: Option<Keyed<IpAddr, C>>,
+    joins: Option<MessageLimiter<C>>,
+    wraps_per_ip: Option<Keyed<IpAddr, C>>,
+    wraps_per_recipient: Option<Keyed<[u8; 32], C>>,
     /// Keyed by author.
     events: [Tiered<[u8; 32], C>; 4],
     targets: [Tiered<[u8; 32], C>; 4],
@@ -131,6 +135,14 @@ impl<C: Clock + Clone> Limits<C> {
         Self {
             connections: keyed(quota(config.connections_per_minute, MINUTE), &clock),
             reqs: Tiered::new(&config.reqs_per_minute, MINUTE, &clock),
+            joins_per_ip: keyed(quota(config.joins_per_minute_per_ip, MINUTE), &clock),
+            joins: quota(config.joins_per_minute, MINUTE)
+                .map(|q| RateLimiter::direct_with_clock(q, clock.clone())),
+            wraps_per_ip: keyed(quota(config.wraps_per_minute_per_ip, MINUTE), &clock),
+            wraps_per_recipient: keyed(
+                quota(config.wraps_per_minute_per_recipient, MINUTE),
+                &clock,
+            ),
             events,
             targets,
             cooling: Mutex::new(HashMap::new()),
@@ -148,6 +160,58 @@ impl<C: Clock + Clone> Limits<C> {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// A join request (NIP-43) from `ip`.
+    pub fn join(&self, ip: &IpAddr) -> Result<(), Limited> {
+        if self
+            .joins_per_ip
+            .as_ref()
+            .is_some_and(|l| l.check_key(ip).is_err())
+        {
+            return Err(limited(
+                "joins_per_minute_per_ip",
+                "too many join requests from your address; wait a minute",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A join request that would open a proposal before the members, from anyone: limited
+    /// relay-wide, since the members' attention is shared.
+    pub fn candidacy(&self) -> Result<(), Limited> {
+        if self.joins.as_ref().is_some_and(|l| l.check().is_err()) {
+            return Err(limited(
+                "joins_per_minute",
+                "this relay is taking many join requests right now; try again in a minute",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A gift wrap sent from `ip`: limited per sending address and per recipient.
+    pub fn wrap(&self, event: &Event, ip: &IpAddr) -> Result<(), Limited> {
+        if self
+            .wraps_per_ip
+            .as_ref()
+            .is_some_and(|l| l.check_key(ip).is_err())
+        {
+            return Err(limited(
+                "wraps_per_minute_per_ip",
+                "you are sending direct messages too fast; slow down",
+            ));
+        }
+        let recipient = nips::nip59::recipient(event).map(|k| k.0);
+        let limiter = self.wraps_per_recipient.as_ref();
+        if let (Some(l), Some(r)) = (limiter, recipient)
+            && l.check_key(&r).is_err()
+        {
+            return Err(limited(
+                "wraps_per_minute_per_recipient",
+                "this person is receiving direct messages faster than this community allows",
+            ));
+        }
+        Ok(())
     }
 
     /// A REQ or COUNT from `ip`.
@@ -207,7 +271,14 @@ impl<C: Clock + Clone> Limits<C> {
 
     /// Forgets keys whose limits are back to full, so memory stays bounded under key churn.
     pub fn prune(&self) {
-        if let Some(l) = &self.connections {
+        for l in [&self.connections, &self.joins_per_ip, &self.wraps_per_ip]
+            .into_iter()
+            .flatten()
+        {
+            l.retain_recent();
+            l.shrink_to_fit();
+        }
+        if let Some(l) = &self.wraps_per_recipient {
             l.retain_recent();
             l.shrink_to_fit();
         }
@@ -224,6 +295,9 @@ impl<C: Clock + Clone> Limits<C> {
     /// Keys currently held by all limiters.
     pub fn keys(&self) -> usize {
         self.connections.as_ref().map_or(0, |l| l.len())
+            + self.joins_per_ip.as_ref().map_or(0, |l| l.len())
+            + self.wraps_per_ip.as_ref().map_or(0, |l| l.len())
+            + self.wraps_per_recipient.as_ref().map_or(0, |l| l.len())
             + self.reqs.len()
             + self
                 .events

@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::fanout::{ConnId, Fanout};
 use crate::ratelimit::{Limited, Limits};
 use crate::reads::ReadGate;
+use crate::shares::PerIp;
 use crate::store::{self, Store, StoreError};
 use crate::writer::Writer;
 
@@ -66,7 +67,9 @@ pub struct Relay {
     /// Rate limiters for the `rate` policy in force.
     limits: arc_swap::ArcSwap<Limits>,
     /// Open connections per IP.
-    per_ip: parking_lot::Mutex<HashMap<IpAddr, u32>>,
+    per_ip: PerIp,
+    /// Filter values held by live subscriptions, per IP.
+    pub filter_values: PerIp,
     penalties: parking_lot::Mutex<HashMap<IpAddr, Penalty>>,
     /// Renders `/metrics`, when a recorder is installed.
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
@@ -121,7 +124,8 @@ impl Relay {
             community,
             replays: Default::default(),
             limits: arc_swap::ArcSwap::from_pointee(limits),
-            per_ip: Default::default(),
+            per_ip: PerIp::default(),
+            filter_values: PerIp::default(),
             penalties: Default::default(),
             metrics,
             connections_by_id: parking_lot::Mutex::new(HashMap::new()),
@@ -171,8 +175,8 @@ impl Relay {
                 "your address was disconnected for flooding; wait before reconnecting",
             ));
         }
-        let cap = self.snapshot().policy.rate.connections_per_ip;
-        if cap > 0 && self.per_ip.lock().get(ip).copied().unwrap_or(0) >= cap {
+        let cap = self.snapshot().policy.rate.connections_per_ip as usize;
+        if cap > 0 && self.per_ip.get(ip) >= cap {
             return Err(refuse(
                 "connections_per_ip",
                 "too many open connections from your address",
@@ -206,19 +210,13 @@ impl Relay {
         self.connections_by_id
             .lock()
             .insert(conn, Connection { ip, close });
-        *self.per_ip.lock().entry(ip).or_default() += 1;
+        self.per_ip.try_add(ip, 1, 0);
         metrics::gauge!("communitarium_connections").increment(1.0);
     }
 
     pub fn unregister(&self, conn: ConnId) {
         if let Some(c) = self.connections_by_id.lock().remove(&conn) {
-            let mut per_ip = self.per_ip.lock();
-            if let Some(n) = per_ip.get_mut(&c.ip) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    per_ip.remove(&c.ip);
-                }
-            }
+            self.per_ip.release(c.ip, 1);
         }
         metrics::gauge!("communitarium_connections").decrement(1.0);
     }

@@ -1,16 +1,14 @@
 //! Serving: the HTTP/WebSocket listener and an orderly shutdown.
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::http;
-use crate::quickack::QuickAckListener;
 use crate::relay::Relay;
+use crate::sockets::{Peer, Sockets};
 
 /// How long shutdown waits for sessions to finish their in-flight work.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(15);
@@ -28,9 +26,11 @@ pub async fn serve(
         tracing::info!("shutting down");
         token.cancel();
     });
-    let app = http::router(relay.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    // Tapping the listener also gives handlers the peer address as `ConnectInfo<SocketAddr>`.
-    let listener = QuickAckListener(listener).tap_io(|io| io.set_nodelay());
+    let app = http::router(relay.clone()).into_make_service_with_connect_info::<Peer>();
+    let listener = Sockets {
+        listener,
+        handshake: Duration::from_secs(relay.config.server.handshake_timeout_secs),
+    };
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(relay.shutdown.clone().cancelled_owned())
         .await;

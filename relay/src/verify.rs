@@ -245,6 +245,7 @@ pub async fn verify(url: &str, keys: Option<Keys>) -> Result<Report, VerifyError
         .await?;
     let record = Record {
         relay: Some(relay),
+        relay_url: url.to_string(),
         decisions,
         members,
         proposals,

@@ -97,6 +97,7 @@ impl Community {
             clock,
             accepted_up_to: 0,
             changed_at,
+            electorate: None,
         };
         proposals::reopen(&**store, &keys, &mut state, now).await?;
         let blocked: HashSet<IpAddr> = store
@@ -121,6 +122,7 @@ impl Community {
             keys,
             public_url,
             snapshot: ArcSwap::from_pointee(snapshot),
+            changes: tokio::sync::watch::Sender::new(0),
             state: Mutex::new(state),
             blocked_ips: RwLock::new(blocked),
         })

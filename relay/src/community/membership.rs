@@ -48,14 +48,14 @@ impl Community {
     /// Mints an invite code for an authenticated member (an `{"kinds":[28935]}` request).
     pub async fn invite(&self, relay: &Relay, authed: &[PubKey]) -> Result<Event, Reason> {
         let snapshot = self.snapshot();
-        let Some(member) = authed.iter().find(|k| snapshot.roster.contains(k)) else {
+        let now = unix_now();
+        let Some(member) = authed.iter().find(|k| snapshot.is_member(k, now)) else {
             return Err(if authed.is_empty() {
                 Reason::auth_required("authenticate as a member to ask for an invite code")
             } else {
                 Reason::restricted("only members can invite")
             });
         };
-        let now = unix_now();
         let policy = &snapshot.policy;
         let members = u32::try_from(snapshot.roster.len()).unwrap_or(u32::MAX);
         let unlimited =
@@ -96,7 +96,18 @@ impl Community {
                 .claim_invite(&code_hash(code), &event.pubkey, now)
                 .await
                 .map_err(|_| Reason::error("could not check the invite code; try again"))?;
+            let inviter_stands = |inviter: &PubKey| {
+                *inviter == self.keys.pubkey()
+                    || state
+                        .ledger
+                        .policy
+                        .in_good_standing(&state.ledger.roster, inviter, now)
+            };
             return match claim {
+                // A banned or departed member's codes are void: the ban suspends inviting.
+                Claim::Claimed { inviter } if !inviter_stands(&inviter) => Err(Reason::restricted(
+                    "that invite code is void: its inviter is not a member in good standing",
+                )),
                 Claim::Claimed { inviter } => {
                     self.change_member(relay, &mut state, &event.pubkey, true, Some(&inviter), now)
                         .await
@@ -117,6 +128,18 @@ impl Community {
                     .any(|o| o.proposal.action == Action::Admit(event.pubkey));
                 if pending {
                     return Ok("duplicate: your request is already before the members".into());
+                }
+                relay
+                    .limits()
+                    .candidacy()
+                    .map_err(|limited| limited.reason)?;
+                let waiting = state.open_join_requests();
+                let max = policy.admission.max_open_requests as usize;
+                if waiting >= max {
+                    return Err(Reason::rate_limited(format!(
+                        "{waiting} join requests are waiting for the members already; try again \
+                         when some are decided"
+                    )));
                 }
                 let title = format!(
                     "Admit {} as a member?{}{}",

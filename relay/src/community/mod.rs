@@ -38,6 +38,13 @@ pub struct Snapshot {
     pub roster: Arc<Roster>,
 }
 
+impl Snapshot {
+    /// Is `key` a member in good standing (on the roster, not banned) at `now`?
+    pub fn is_member(&self, key: &PubKey, now: u64) -> bool {
+        self.policy.in_good_standing(&self.roster, key, now)
+    }
+}
+
 /// Failures of the community service (internal; clients see `error:`).
 #[derive(Debug, thiserror::Error)]
 pub enum CommunityError {
@@ -72,6 +79,8 @@ pub(crate) struct State {
     pub accepted_up_to: u64,
     /// The latest `created_at` of a relay-signed member event or decision.
     pub changed_at: u64,
+    /// The electorate computed last, shared by proposals opened while it stands.
+    pub electorate: Option<Arc<std::collections::BTreeSet<PubKey>>>,
 }
 
 impl State {
@@ -96,6 +105,28 @@ impl State {
         at
     }
 
+    /// The electorate as of `at`, the same allocation as the last one when it is equal: a
+    /// queue of proposals opened while membership stands still holds one copy, not one each.
+    pub fn electorate_at(&mut self, at: u64) -> Arc<std::collections::BTreeSet<PubKey>> {
+        let fresh = self.ledger.electorate_at(at);
+        match &self.electorate {
+            Some(last) if **last == fresh => last.clone(),
+            _ => {
+                let shared = Arc::new(fresh);
+                self.electorate = Some(shared.clone());
+                shared
+            }
+        }
+    }
+
+    /// Join requests waiting for the members: open admission proposals.
+    pub fn open_join_requests(&self) -> usize {
+        self.open
+            .values()
+            .filter(|o| matches!(o.proposal.action, governance::Action::Admit(_)))
+            .count()
+    }
+
     /// Records that a proposal dated `created_at` was accepted.
     fn accepted(&mut self, created_at: u64) {
         self.accepted_up_to = self.accepted_up_to.max(created_at);
@@ -118,6 +149,8 @@ pub struct Community {
     keys: Keys,
     public_url: String,
     snapshot: ArcSwap<Snapshot>,
+    /// Bumped with every new snapshot, so sessions re-check what their clients may read.
+    changes: tokio::sync::watch::Sender<u64>,
     state: Mutex<State>,
     blocked_ips: RwLock<HashSet<IpAddr>>,
 }
@@ -143,6 +176,12 @@ impl Community {
             policy: Arc::new(state.ledger.policy.clone()),
             roster: Arc::new(state.ledger.roster.clone()),
         }));
+        self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// Changes whenever membership or the policy changes.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// Commits relay-signed `events` in one transaction, then delivers them live.

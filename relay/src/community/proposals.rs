@@ -21,8 +21,9 @@ use crate::store::{Record, Saved, Store, WriteOp};
 #[derive(Debug, Clone)]
 pub struct Open {
     pub proposal: Proposal,
-    /// Members at the proposal's creation, less those banned then.
-    pub electorate: BTreeSet<PubKey>,
+    /// Members at the proposal's creation, less those banned then; shared between proposals
+    /// opened while membership stood still.
+    pub electorate: Arc<BTreeSet<PubKey>>,
     rules: Rules,
     pub votes: Vec<Vote>,
 }
@@ -30,26 +31,35 @@ pub struct Open {
 impl Open {
     /// Opens `proposal` with its electorate frozen as of its `created_at`. A proposal no
     /// member could vote on is refused: it would sit open for nothing.
-    fn new(proposal: Proposal, ledger: &Ledger) -> Result<Self, CommunityError> {
-        let electorate = ledger.electorate_at(proposal.created_at);
+    fn new(proposal: Proposal, state: &mut State) -> Result<Self, CommunityError> {
+        let electorate = state.electorate_at(proposal.created_at);
         if electorate.is_empty() {
             return Err(CommunityError::NoElectorate);
         }
         Ok(Self {
             electorate,
-            rules: ledger.rules_for(&proposal),
+            rules: state.ledger.rules_for(&proposal),
             proposal,
             votes: Vec::new(),
         })
     }
 
-    fn tally(&self, closed_at: u64) -> Tally {
-        tally::count(&self.proposal, &self.votes, &self.electorate, closed_at)
+    /// The tally at a close at `closed_at`, under the policy in force then (its bans
+    /// suspend votes).
+    fn tally(&self, closed_at: u64, ledger: &Ledger) -> Tally {
+        let suspended = ledger.suspended(&self.electorate, closed_at);
+        tally::count_excluding(
+            &self.proposal,
+            &self.votes,
+            &self.electorate,
+            closed_at,
+            &suspended,
+        )
     }
 
     /// Settled before `endsAt`: everyone voted, or enough members vouched.
-    fn settled(&self, now: u64) -> bool {
-        self.rules.settled(&self.tally(now))
+    fn settled(&self, now: u64, ledger: &Ledger) -> bool {
+        self.rules.settled(&self.tally(now, ledger))
     }
 }
 
@@ -77,7 +87,7 @@ pub(super) async fn reopen(
         if state.ledger.decided.contains(&proposal.id) {
             continue;
         }
-        match Open::new(proposal, &state.ledger) {
+        match Open::new(proposal, state) {
             Ok(open) => {
                 state.open.insert(open.proposal.id, open);
             }
@@ -177,7 +187,12 @@ impl Community {
                     return Err(Reason::blocked("this ban has already been appealed"));
                 }
             }
-            _ if !state.ledger.roster.contains(&proposal.author) => {
+            _ if !state.ledger.policy.in_good_standing(
+                &state.ledger.roster,
+                &proposal.author,
+                now,
+            ) =>
+            {
                 return Err(Reason::restricted("only members make proposals"));
             }
             _ => {}
@@ -196,7 +211,7 @@ impl Community {
                 "you have {mine} open proposals; this community allows {max} at a time"
             )));
         }
-        let open = Open::new(proposal, &state.ledger).map_err(|_| {
+        let open = Open::new(proposal, state).map_err(|_| {
             Reason::restricted(
                 "no member could vote on this proposal: the community has no members",
             )
@@ -260,14 +275,15 @@ impl Community {
         }
         relay.fanout.broadcast(event, &record.json);
         let at = now.max(vote.created_at);
+        let state = &mut *state;
         let settled = match state.open.get_mut(&target) {
             Some(open) => {
                 open.votes.push(vote);
-                open.settled(at)
+                open.settled(at, &state.ledger)
             }
             None => false,
         };
-        if settled && let Err(e) = self.close(relay, &mut state, &target, at).await {
+        if settled && let Err(e) = self.close(relay, state, &target, at).await {
             tracing::error!(error = %e, proposal = %target, "could not close a settled proposal");
         }
         Some(Ok(""))
@@ -304,7 +320,7 @@ impl Community {
         let Some(open) = state.open.remove(id) else {
             return Ok(());
         };
-        let t = open.tally(at);
+        let t = open.tally(at, &state.ledger);
         let p = &open.proposal;
         let (resolution, reverts) = state
             .ledger
@@ -313,7 +329,7 @@ impl Community {
             proposal: Some(*id),
             action: Some(p.action.clone()),
             reverts,
-            tally: Some(TallyRecord::new(&t, digest_keys(&open.electorate))),
+            tally: Some(TallyRecord::new(&t, digest_keys(open.electorate.iter()))),
             author: Some(p.author),
             reason: p.title.chars().take(200).collect(),
             emergency: None,
@@ -368,12 +384,34 @@ impl Community {
             CommunityError::Decision("the relay built an invalid proposal".into())
         })?;
         let id = event.id;
-        let open = Open::new(proposal, &state.ledger)?;
+        let open = Open::new(proposal, state)?;
         self.publish(relay, vec![event]).await?;
         state.accepted(now);
         state.open.insert(id, open);
         tracing::info!(proposal = %id, "relay opened a proposal");
         Ok(id)
+    }
+
+    /// Its author asked this relay to vanish, and their events up to it are erased: their
+    /// votes on open proposals no longer count, and their open proposals are withdrawn. A
+    /// decision then never counts a vote the public record no longer holds.
+    pub async fn vanished(&self, request: &Event) {
+        let (author, until) = (request.pubkey, request.created_at);
+        let mut state = self.state.lock().await;
+        for open in state.open.values_mut() {
+            open.votes
+                .retain(|v| v.voter != author || v.created_at > until);
+        }
+        let withdrawn: Vec<EventId> = state
+            .open
+            .values()
+            .filter(|o| o.proposal.author == author && o.proposal.created_at <= until)
+            .map(|o| o.proposal.id)
+            .collect();
+        for id in withdrawn {
+            state.open.remove(&id);
+            tracing::info!(proposal = %id, "proposal withdrawn: its author vanished");
+        }
     }
 
     /// Refuses deletion requests aimed at proposals or votes: they are the public record.
@@ -403,8 +441,9 @@ impl Community {
         Ok(())
     }
 
-    /// Open proposals, for the NIP-11 document and tests.
-    pub async fn open_count(&self) -> usize {
-        self.state.lock().await.open.len()
+    /// Open proposals, and how many of them are join requests: the queue members can see.
+    pub async fn open_counts(&self) -> (usize, usize) {
+        let state = self.state.lock().await;
+        (state.open.len(), state.open_join_requests())
     }
 }

@@ -45,12 +45,16 @@ impl Community {
             return;
         };
         let mut state = self.state.lock().await;
-        if !state.ledger.roster.contains(&report.pubkey) {
+        let now = unix_now();
+        let ledger = &state.ledger;
+        if !ledger
+            .policy
+            .in_good_standing(&ledger.roster, &report.pubkey, now)
+        {
             return;
         }
         let key = normalize(target);
         let since = state.reported.get(&key).map_or(0, |t| t + 1);
-        let now = unix_now();
         let filter = match target {
             nip56::Target::Event(id, _) => {
                 json!({"kinds": [nip56::KIND_REPORT], "#e": [id.to_hex()], "since": since})
@@ -70,8 +74,11 @@ impl Community {
         let mut cited: Vec<EventId> = Vec::new();
         for r in &reports {
             let same_target = nip56::target(r).map(normalize) == Some(key);
-            if same_target && state.ledger.roster.contains(&r.pubkey) && reporters.insert(r.pubkey)
-            {
+            let stands = state
+                .ledger
+                .policy
+                .in_good_standing(&state.ledger.roster, &r.pubkey, now);
+            if same_target && stands && reporters.insert(r.pubkey) {
                 cited.push(r.id);
             }
         }

@@ -17,6 +17,7 @@ use tower_http::cors::{Any, CorsLayer};
 
 use crate::relay::Relay;
 use crate::session;
+use crate::sockets::Peer;
 
 /// The relay's HTTP application.
 pub fn router(relay: Arc<Relay>) -> Router {
@@ -71,12 +72,12 @@ async fn metrics(State(relay): State<Arc<Relay>>) -> Response {
 
 async fn root(
     State(relay): State<Arc<Relay>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     if let Ok(upgrade) = upgrade {
-        let ip = client_ip(&relay, &peer, &headers);
+        let ip = client_ip(&relay, &peer.addr, &headers);
         if relay.community.is_blocked(&ip) {
             return (StatusCode::FORBIDDEN, "blocked: this address is blocked").into_response();
         }
@@ -92,6 +93,7 @@ async fn root(
             return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
         };
         let limit = hard_frame_limit(&relay);
+        peer.upgrading();
         return upgrade
             .max_message_size(limit)
             .max_frame_size(limit)
@@ -110,7 +112,7 @@ async fn root(
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.contains("application/nostr+json"));
     if wants_nip11 {
-        return nip11::response(&relay);
+        return nip11::response(&relay).await;
     }
     let name = nip11::escape_html(&relay.snapshot().policy.info.name);
     Html(format!(

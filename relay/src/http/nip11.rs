@@ -14,7 +14,8 @@ use crate::relay::Relay;
 pub const SUPPORTED_NIPS: &[u16] = &[1, 9, 11, 13, 40, 42, 43, 45, 56, 62, 70, 86, 88];
 
 /// The document for `relay` as governed now.
-pub fn document(relay: &Relay) -> RelayInformation {
+pub async fn document(relay: &Relay) -> RelayInformation {
+    let (open, joins) = relay.community.open_counts().await;
     let snapshot = relay.snapshot();
     let policy = &snapshot.policy;
     let info = &relay.config.info;
@@ -36,6 +37,11 @@ pub fn document(relay: &Relay) -> RelayInformation {
             "admission": policy.admission.mode.as_str(),
             "read": policy.admission.read.as_str(),
             "members": snapshot.roster.len(),
+            "open_proposals": open,
+            "join_requests": {
+                "open": joins,
+                "max": policy.admission.max_open_requests,
+            },
             "classes": classes,
             "limits": policy.rate,
             "spec": "https://github.com/communitarium/communitarium/blob/main/nips/NIP-CG.md",
@@ -53,18 +59,24 @@ pub fn document(relay: &Relay) -> RelayInformation {
         software: env!("CARGO_PKG_REPOSITORY").to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         terms_of_service: info.terms_of_service.clone(),
-        limitation: Limitation::new(
-            &policy.limitation,
-            false,
-            restricted || policy.admission.read == ReadAccess::Members,
-        ),
+        limitation: Limitation {
+            max_filter_values_per_connection: Some(
+                relay.config.server.max_filter_values_per_connection,
+            ),
+            max_filter_values_per_ip: Some(relay.config.server.max_filter_values_per_ip),
+            ..Limitation::new(
+                &policy.limitation,
+                false,
+                restricted || policy.admission.read == ReadAccess::Members,
+            )
+        },
         extra,
     }
 }
 
 /// `application/nostr+json` response.
-pub fn response(relay: &Relay) -> Response {
-    let body = serde_json::to_string(&document(relay)).unwrap_or_else(|_| "{}".into());
+pub async fn response(relay: &Relay) -> Response {
+    let body = serde_json::to_string(&document(relay).await).unwrap_or_else(|_| "{}".into());
     ([(header::CONTENT_TYPE, "application/nostr+json")], body).into_response()
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use nips::{Signature, nip98};
@@ -16,13 +16,16 @@ use serde_json::{Value, json};
 
 use crate::community::CallError;
 use crate::relay::{Relay, unix_now};
+use crate::sockets::Peer;
 
 /// Content type of management requests.
 pub const CONTENT_TYPE: &str = "application/nostr+json+rpc";
 
-/// Authorization headers already used (by signature), with when they may be forgotten. Keyed
-/// by signature, not id: a client that signs the same request twice in one second gets two
-/// signatures (BIP-340 signing is randomized), while a replayed header repeats one.
+/// Operators' authorization headers already used (by signature), with when they may be
+/// forgotten. Keyed by signature, not id: a client that signs the same request twice in one
+/// second gets two signatures (BIP-340 signing is randomized), while a replayed header repeats
+/// one. Only operators' authorizations get here, at the request rate of their addresses, so it
+/// stays small.
 #[derive(Default)]
 pub struct Replays(Mutex<HashMap<Signature, u64>>);
 
@@ -63,8 +66,21 @@ fn accepted_urls(public_url: &str) -> Vec<String> {
     vec![public_url.to_string(), http]
 }
 
-/// `POST /` handler.
-pub async fn handle(State(relay): State<Arc<Relay>>, headers: HeaderMap, body: Bytes) -> Response {
+/// `POST /` handler. Cheap refusals come first: the caller's request rate, then the
+/// authorization, then whether its key is an operator's; only an operator's authorization is
+/// remembered against replay, so strangers cannot fill that memory.
+pub async fn handle(
+    State(relay): State<Arc<Relay>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ip = super::client_ip(&relay, &peer.addr, &headers);
+    if let Err(limited) = relay.limits().req(&ip, false) {
+        metrics::counter!("communitarium_rate_limited_total", "limit" => limited.limit)
+            .increment(1);
+        return error(StatusCode::TOO_MANY_REQUESTS, &limited.reason.to_string());
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -86,6 +102,18 @@ pub async fn handle(State(relay): State<Arc<Relay>>, headers: HeaderMap, body: B
     };
     if let Err(e) = nip98::check(&auth, &accepted_urls(&relay.public_url), "POST", &body, now) {
         return error(StatusCode::UNAUTHORIZED, &e.to_string());
+    }
+    if !relay
+        .snapshot()
+        .policy
+        .operators
+        .keys
+        .contains(&auth.pubkey)
+    {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "this key is not an operator of this relay",
+        );
     }
     if !relay.replays.first_use(auth.sig, now) {
         return error(

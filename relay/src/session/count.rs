@@ -4,7 +4,7 @@ use nips::Filter;
 use nips::message::relay as msg;
 
 use super::Session;
-use super::req::read_refusal;
+use super::access::read_refusal;
 use crate::relay::unix_now;
 use crate::store::{Reader, StoreError};
 
@@ -13,7 +13,7 @@ impl Session {
         if !self.request_allowed(&sub_id).await {
             return;
         }
-        if let Err(reason) = self.check_filters(&sub_id, &filters) {
+        if let Err(reason) = self.check_filters(&sub_id, &filters, true) {
             self.send(msg::closed(&sub_id, &reason)).await;
             return;
         }

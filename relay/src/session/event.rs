@@ -15,6 +15,7 @@ impl Session {
         let out = self.out.clone();
         let origin = Origin {
             authed: self.authed.clone(),
+            ip: self.ip,
         };
         let conn = self.conn;
         let strikes = self.strikes.clone();

@@ -1,14 +1,15 @@
 //! One WebSocket connection: reads client messages, dispatches each verb to its own module, and
 //! keeps the connection's subscriptions and authentication state.
 
+mod access;
 mod auth;
 mod count;
 mod event;
 mod outbound;
 mod req;
 mod strikes;
+mod subs;
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -43,8 +44,8 @@ pub(crate) struct Session {
     challenge: String,
     /// Keys this connection authenticated as; a snapshot travels with each EVENT.
     authed: Arc<[PubKey]>,
-    /// Open subscriptions; cancelling a token stops that subscription's stored-event query.
-    subs: HashMap<String, CancellationToken>,
+    /// Open subscriptions.
+    subs: subs::Subs,
     /// Cancelled when the session ends; parent of every subscription token.
     cancel: CancellationToken,
     /// Messages per second from this connection.
@@ -81,7 +82,7 @@ pub async fn run(socket: WebSocket, relay: Arc<Relay>, ip: IpAddr, _permit: Owne
         subscriber,
         challenge: hex::encode(rand::random::<[u8; 16]>()),
         authed: Arc::from([]),
-        subs: HashMap::new(),
+        subs: subs::Subs::default(),
     };
     tracing::debug!(conn, %ip, "connected");
     session.out.send(msg::auth(&session.challenge)).await;
@@ -111,13 +112,14 @@ pub(crate) async fn strike(
     }
 }
 
-/// The close code for a read error: 1009 when a frame was too big, 1002 for a protocol
-/// violation, none when the peer just went away.
+/// The close code for a read error: 1009 when a frame was too big, 1007 for a text frame that
+/// is not UTF-8, 1002 for a protocol violation, none when the peer just went away.
 fn close_reason(e: axum::Error) -> Option<(u16, &'static str)> {
     use tungstenite::error::ProtocolError;
     let inner = e.into_inner();
     match inner.downcast_ref::<tungstenite::Error>() {
         Some(tungstenite::Error::Capacity(_)) => Some((1009, "message too big")),
+        Some(tungstenite::Error::Utf8(_)) => Some((1007, "text frames must be UTF-8")),
         Some(tungstenite::Error::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => None,
         Some(tungstenite::Error::Protocol(_)) => Some((1002, "protocol error")),
         _ => None,
@@ -135,11 +137,13 @@ impl Session {
         let mut in_flight = InFlight::new();
         let deadline = tokio::time::sleep(idle);
         tokio::pin!(deadline);
+        let mut changes = self.relay.community.changes();
         loop {
             tokio::select! {
                 biased;
                 () = closed.cancelled() => break,
                 () = self.cancel.cancelled() => break,
+                Ok(()) = changes.changed() => self.recheck_access().await,
                 Some(()) = in_flight.next(), if !in_flight.is_empty() => {}
                 message = stream.next(), if in_flight.len() < max_in_flight => {
                     deadline.as_mut().reset(Instant::now() + idle);
@@ -162,7 +166,14 @@ impl Session {
                             break;
                         }
                         Some(Ok(Message::Close(_))) | None => break,
-                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                        // The WebSocket layer answers pings; a ping flood still counts against
+                        // the connection's message rate.
+                        Some(Ok(Message::Ping(_))) => {
+                            if self.messages.as_ref().is_some_and(|m| m.check().is_err()) {
+                                self.flooding("").await;
+                            }
+                        }
+                        Some(Ok(Message::Pong(_))) => {}
                     }
                 }
                 () = &mut deadline => {
@@ -202,7 +213,16 @@ impl Session {
             }
             Err(MessageError::Malformed(m)) => {
                 tracing::debug!(conn = self.conn, ip = %self.ip, "malformed message: {m}");
-                self.notice(&format!("invalid: {m}")).await;
+                // An EVENT whose JSON is broken (a raw control character in a string, say)
+                // is still answered by id when the id can be read, so its client is not left
+                // waiting for an OK.
+                match sniff_event_id(text) {
+                    Some(id) => {
+                        let reason = format!("invalid: the event is not valid JSON ({m})");
+                        self.send(msg::ok(&id, false, &reason)).await;
+                    }
+                    None => self.notice(&format!("invalid: {m}")).await,
+                }
             }
             Err(MessageError::BadEvent {
                 id: Some(id),
@@ -222,10 +242,30 @@ impl Session {
         }
     }
 
+    /// Membership, bans or read access changed: on a members-only relay, a connection no longer
+    /// authenticated as a member in good standing loses the subscriptions a member needs
+    /// (everything but the relay's own record), each closed with its reason.
+    async fn recheck_access(&mut self) {
+        let snapshot = self.relay.snapshot();
+        if snapshot.policy.admission.read == governance::ReadAccess::Public || self.is_member() {
+            return;
+        }
+        let reason = if self.authed.is_empty() {
+            "auth-required: this relay serves its members; authenticate first"
+        } else {
+            "restricted: you are no longer a member in good standing of this relay"
+        };
+        for id in self.subs.ids_where(|s| s.record_only) {
+            self.close(&id);
+            self.send(msg::closed(&id, reason)).await;
+        }
+    }
+
     /// Is the connection authenticated as a member? (Members get the members' rate tier.)
     fn is_member(&self) -> bool {
         let snapshot = self.relay.snapshot();
-        self.authed.iter().any(|k| snapshot.roster.contains(k))
+        let now = crate::relay::unix_now();
+        self.authed.iter().any(|k| snapshot.is_member(k, now))
     }
 
     /// The per-IP request rate, for `REQ` and `COUNT`: `CLOSED` and a strike when exceeded.
@@ -274,6 +314,7 @@ impl Session {
     fn finish(&mut self) {
         self.cancel.cancel();
         self.relay.fanout.remove_connection(self.conn);
-        self.subs.clear();
+        let held = self.subs.clear();
+        self.relay.filter_values.release(self.ip, held);
     }
 }

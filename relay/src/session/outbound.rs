@@ -68,10 +68,7 @@ pub fn channel(
 ) -> (Outbound, Arc<Subscriber>, Pump) {
     let (tx, direct) = mpsc::channel(DIRECT_QUEUE);
     let (live_tx, live) = mpsc::channel(live_capacity.max(1));
-    let subscriber = Arc::new(Subscriber {
-        tx: live_tx,
-        lagged: CancellationToken::new(),
-    });
+    let subscriber = Arc::new(Subscriber::new(live_tx));
     let pump = Pump {
         sink,
         direct,

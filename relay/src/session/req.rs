@@ -2,87 +2,32 @@
 
 use std::sync::Arc;
 
-use governance::admit::Context;
+use governance::Policy;
 use nips::message::relay as msg;
-use nips::{Filter, nip43};
+use nips::{Filter, PubKey, nip43};
 use tokio_util::sync::CancellationToken;
 
+use super::access::{may_see, read_refusal};
+use super::subs::Sub;
 use super::{Outbound, Session};
 use crate::relay::{Relay, unix_now};
 use crate::store::{Reader, StoreError, StoredEvent};
 
-/// The text a client gets when its read fails: what happened and what to do, never internals.
-pub(super) fn read_refusal(relay: &Relay, e: &StoreError, what: &str) -> String {
-    match e {
-        StoreError::Unavailable => "error: the database is unavailable; try again shortly".into(),
-        StoreError::Busy => "error: the relay is busy; try again shortly".into(),
-        StoreError::TimedOut => format!(
-            "blocked: this query ran longer than the {} ms this relay allows; narrow it with \
-             ids, authors, kinds or a time range",
-            relay.config.server.query_timeout_ms
-        ),
-        other => {
-            tracing::warn!(error = %other, "{what}");
-            format!("error: {what}; try again")
-        }
-    }
-}
-
 impl Session {
-    /// Checks the limits and read access every `REQ`/`COUNT` shares. `Err` is the `CLOSED`
-    /// text.
-    pub(super) fn check_filters(&self, sub_id: &str, filters: &[Filter]) -> Result<(), String> {
-        let snapshot = self.relay.snapshot();
-        let limits = &snapshot.policy.limitation;
-        if sub_id.chars().count() > limits.max_subid_length as usize {
-            return Err(format!(
-                "invalid: subscription id is longer than {} characters",
-                limits.max_subid_length
-            ));
-        }
-        if filters.len() > limits.max_filters as usize {
-            return Err(format!(
-                "invalid: {} filters in one request; this relay accepts at most {}",
-                filters.len(),
-                limits.max_filters
-            ));
-        }
-        if filters.iter().any(|f| f.search.is_some()) {
-            return Err("invalid: this relay does not support NIP-50 search".into());
-        }
-        let relay_key = self.relay.community.pubkey();
-        let ctx = Context {
-            relay: &relay_key,
-            roster: &snapshot.roster,
-            authed: &self.authed,
-            now: unix_now(),
-        };
-        snapshot
-            .policy
-            .may_read(filters, &ctx)
-            .map_err(|r| r.to_string())
-    }
-
     pub(super) async fn req(&mut self, sub_id: String, filters: Vec<Filter>) {
         if !self.request_allowed(&sub_id).await {
             self.close(&sub_id);
             return;
         }
-        if let Err(reason) = self.check_filters(&sub_id, &filters) {
+        if let Err(reason) = self.check_filters(&sub_id, &filters, false) {
             self.close(&sub_id);
             self.send(msg::closed(&sub_id, &reason)).await;
             return;
         }
-        // A subscription whose query failed has cancelled itself; forget it.
-        self.subs.retain(|_, token| !token.is_cancelled());
-        let max = self.relay.snapshot().policy.limitation.max_subscriptions as usize;
-        if !self.subs.contains_key(&sub_id) && self.subs.len() >= max {
-            let reason = format!("rate-limited: {max} subscriptions are open; close one first");
+        let values: usize = filters.iter().map(Filter::values).sum();
+        if let Err(reason) = self.make_room(&sub_id, values) {
             self.send(msg::closed(&sub_id, &reason)).await;
             return;
-        }
-        if let Some(old) = self.subs.remove(&sub_id) {
-            old.cancel();
         }
         // NIP-43: asking for kind 28935 mints an invite code for an authenticated member.
         let wants_invite = filters.iter().any(|f| {
@@ -94,13 +39,54 @@ impl Session {
             match self.relay.community.invite(&self.relay, &self.authed).await {
                 Ok(invite) => self.send(msg::event(&sub_id, &invite.to_json())).await,
                 Err(reason) => {
-                    self.relay.fanout.unsubscribe(self.conn, &sub_id);
                     self.send(msg::closed(&sub_id, &reason.to_string())).await;
                     return;
                 }
             }
         }
+        self.open(sub_id, filters, values);
+    }
+
+    /// Frees a place for subscription `sub_id` holding `values` filter values: closes the one
+    /// it replaces and forgets ended ones, then checks the connection's subscription count and
+    /// the values the connection and its address hold. `Err` is the `CLOSED` text.
+    fn make_room(&mut self, sub_id: &str, values: usize) -> Result<(), String> {
+        self.close(sub_id);
+        let (ended, freed) = self.subs.forget_ended();
+        for id in ended {
+            self.relay.fanout.unsubscribe(self.conn, &id);
+        }
+        self.relay.filter_values.release(self.ip, freed);
+        let max = self.relay.snapshot().policy.limitation.max_subscriptions as usize;
+        if self.subs.len() >= max {
+            return Err(format!(
+                "rate-limited: {max} subscriptions are open; close one first"
+            ));
+        }
+        let server = &self.relay.config.server;
+        let per_conn = server.max_filter_values_per_connection as usize;
+        if self.subs.held() + values > per_conn {
+            return Err(format!(
+                "rate-limited: this connection's subscriptions would hold {} filter values; \
+                 at most {per_conn} are allowed; close some first",
+                self.subs.held() + values
+            ));
+        }
+        let per_ip = server.max_filter_values_per_ip as usize;
+        if !self.relay.filter_values.try_add(self.ip, values, per_ip) {
+            return Err(format!(
+                "rate-limited: subscriptions from your address hold too many filter values \
+                 (at most {per_ip}); close some first"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Opens the subscription: live delivery, then the stored events.
+    fn open(&mut self, sub_id: String, filters: Vec<Filter>, values: usize) {
         let sub: Arc<str> = Arc::from(sub_id.as_str());
+        let relay_key = self.relay.community.pubkey();
+        let record_only = Policy::asks_for_record_only(&filters, &relay_key);
         // Live delivery starts before the stored query so nothing committed in between is
         // missed; an event in both is sent twice, which clients already deduplicate by id.
         self.relay.fanout.subscribe(
@@ -110,13 +96,23 @@ impl Session {
             self.subscriber.clone(),
         );
         let token = self.cancel.child_token();
-        self.subs.insert(sub_id, token.clone());
+        self.subs.insert(
+            sub_id,
+            Sub {
+                token: token.clone(),
+                values,
+                record_only,
+            },
+        );
         let relay = self.relay.clone();
         let out = self.out.clone();
         let conn = self.conn;
-        let ip = self.ip;
+        let reader = Requester {
+            ip: self.ip,
+            authed: self.authed.clone(),
+        };
         self.relay.tasks.spawn(async move {
-            if let Err(reason) = send_stored(&relay, &out, &sub, &filters, ip, &token).await {
+            if let Err(reason) = send_stored(&relay, &out, &sub, &filters, &reader, &token).await {
                 relay.fanout.unsubscribe(conn, &sub);
                 token.cancel();
                 out.send(msg::closed(&sub, &reason)).await;
@@ -124,23 +120,31 @@ impl Session {
         });
     }
 
+    /// Closes subscription `sub_id`, if open, and gives back the filter values it held.
     pub(super) fn close(&mut self, sub_id: &str) {
-        if let Some(token) = self.subs.remove(sub_id) {
-            token.cancel();
+        if let Some(sub) = self.subs.take(sub_id) {
+            self.relay.filter_values.release(self.ip, sub.values);
         }
         self.relay.fanout.unsubscribe(self.conn, sub_id);
     }
 }
 
-/// Queries each filter (limits apply per filter), merges newest first, sends, then `EOSE`.
-/// The queries wait for one of the client address's read slots, and run within the query
-/// budget; `Err` is the `CLOSED` text.
+/// Who a subscription serves: the address its reads are counted against and the keys its
+/// connection authenticated as.
+pub(super) struct Requester {
+    pub ip: std::net::IpAddr,
+    pub authed: Arc<[PubKey]>,
+}
+
+/// Queries each filter (limits apply per filter), merges newest first, sends what the reader
+/// may see, then `EOSE`. The queries wait for one of the client address's read slots, and run
+/// within the query budget; `Err` is the `CLOSED` text.
 async fn send_stored(
     relay: &Relay,
     out: &Outbound,
     sub: &str,
     filters: &[Filter],
-    ip: std::net::IpAddr,
+    reader: &Requester,
     cancel: &CancellationToken,
 ) -> Result<(), String> {
     let now = unix_now();
@@ -151,7 +155,7 @@ async fn send_stored(
         .iter()
         .any(|f| limits.effective_limit(f.limit) > 0 && !f.is_unsatisfiable());
     let _slot = match wanted {
-        true => match relay.reads.enter(ip, cancel).await {
+        true => match relay.reads.enter(reader.ip, cancel).await {
             Some(slot) => Some(slot),
             None => return Ok(()),
         },
@@ -178,7 +182,7 @@ async fn send_stored(
         events.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
         events.dedup_by(|a, b| a.id == b.id);
     }
-    for e in events {
+    for e in events.iter().filter(|e| may_see(e, &reader.authed)) {
         if cancel.is_cancelled() || !out.send(msg::event(sub, &e.json)).await {
             return Ok(());
         }

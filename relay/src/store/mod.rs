@@ -68,11 +68,13 @@ pub enum Saved {
     Vanished,
 }
 
-/// A stored event as served: its ordering key and its canonical JSON.
+/// A stored event as served: its ordering key, its kind (some kinds are served only to some
+/// readers) and its canonical JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     pub created_at: i64,
     pub id: EventId,
+    pub kind: u16,
     pub json: String,
 }
 
@@ -250,17 +252,20 @@ pub async fn open(
     }
 }
 
-/// Rows of `(created_at, id, json)` as served events.
-fn rows_to_events(rows: Vec<(i64, Vec<u8>, String)>) -> Result<Vec<StoredEvent>, StoreError> {
+/// Rows of `(created_at, id, kind, json)` as served events.
+fn rows_to_events(rows: Vec<(i64, Vec<u8>, i32, String)>) -> Result<Vec<StoredEvent>, StoreError> {
     rows.into_iter()
-        .map(|(created_at, id, json)| match EventId::from_slice(&id) {
-            Some(id) => Ok(StoredEvent {
-                created_at,
-                id,
-                json,
-            }),
-            None => Err(StoreError::Corrupt(json)),
-        })
+        .map(
+            |(created_at, id, kind, json)| match (EventId::from_slice(&id), u16::try_from(kind)) {
+                (Some(id), Ok(kind)) => Ok(StoredEvent {
+                    created_at,
+                    id,
+                    kind,
+                    json,
+                }),
+                _ => Err(StoreError::Corrupt(json)),
+            },
+        )
         .collect()
 }
 

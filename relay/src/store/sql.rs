@@ -215,7 +215,7 @@ fn driver(f: &Filter) -> Driver<'_> {
     }
 }
 
-/// The newest `limit` events matching `f`: `SELECT created_at, id, json …`.
+/// The newest `limit` events matching `f`: `SELECT created_at, id, kind, json …`.
 ///
 /// Starts from the filter's most selective condition ([`driver`]). A single-valued tag drives
 /// from the tag index `(name, value[, kind], created_at DESC)`, which yields rows already in
@@ -227,7 +227,7 @@ pub(crate) fn select(f: &Filter, limit: u64, now: u64, style: ListStyle) -> Sql 
         Driver::Tag(tf) if tf.values.len() == 1 => {
             let mut sql = Sql::new(
                 style,
-                "SELECT e.created_at, e.id, e.json FROM event_tags t JOIN events e ON e.id = t.event_id WHERE t.name = ",
+                "SELECT e.created_at, e.id, e.kind, e.json FROM event_tags t JOIN events e ON e.id = t.event_id WHERE t.name = ",
             );
             sql.bind(Param::Text(tf.name.to_string()))
                 .push(" AND t.value = ")
@@ -244,7 +244,7 @@ pub(crate) fn select(f: &Filter, limit: u64, now: u64, style: ListStyle) -> Sql 
             };
             let mut sql = Sql::new(
                 style,
-                "SELECT e.created_at, e.id, e.json FROM (SELECT DISTINCT t.event_id FROM event_tags t WHERE t.name = ",
+                "SELECT e.created_at, e.id, e.kind, e.json FROM (SELECT DISTINCT t.event_id FROM event_tags t WHERE t.name = ",
             );
             sql.bind(Param::Text(tf.name.to_string())).push(" AND ");
             sql.push_in("t.value", Param::TextList(tf.values.clone()));
@@ -257,7 +257,7 @@ pub(crate) fn select(f: &Filter, limit: u64, now: u64, style: ListStyle) -> Sql 
         }
         Driver::Events => Sql::new(
             style,
-            "SELECT e.created_at, e.id, e.json FROM events e WHERE TRUE",
+            "SELECT e.created_at, e.id, e.kind, e.json FROM events e WHERE TRUE",
         ),
     };
     push_event_conditions(&mut sql, f, now);
@@ -343,7 +343,7 @@ mod tests {
         let k = "a".repeat(64);
         let from = |v: serde_json::Value| {
             let s = select(&filter(v), 10, 5, ListStyle::Array).text;
-            s["SELECT e.created_at, e.id, e.json ".len()..].to_string()
+            s["SELECT e.created_at, e.id, e.kind, e.json ".len()..].to_string()
         };
         let one_tag = "FROM event_tags t JOIN events e";
         let tag_set = "FROM (SELECT DISTINCT t.event_id FROM event_tags t";
