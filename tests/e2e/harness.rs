@@ -247,6 +247,21 @@ impl TestRelay {
         self.launch().await;
     }
 
+    /// The relay process's resident memory, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let pid = self
+            .child
+            .as_ref()
+            .and_then(|c| c.id())
+            .expect("relay is running");
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
+    }
+
     /// Lines the relay logged that contain `needle`.
     pub fn logged(&self, needle: &str) -> usize {
         self.log

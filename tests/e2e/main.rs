@@ -22,6 +22,7 @@ mod deletion;
 mod electorate;
 mod expiration;
 mod fairness;
+mod hostile;
 mod info;
 mod lifecycle;
 mod management;
@@ -30,6 +31,7 @@ mod nip01;
 mod node;
 mod outage;
 mod ratelimits;
+mod security;
 mod vanish;
 mod verify;
 

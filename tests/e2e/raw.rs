@@ -96,6 +96,19 @@ impl Raw {
         let _ = self.ws.send(Message::Text(text.into().into())).await;
     }
 
+    /// Sends a WebSocket frame exactly as given (a text frame that is not UTF-8, say).
+    pub async fn send_frame(
+        &mut self,
+        frame: tokio_tungstenite::tungstenite::protocol::frame::Frame,
+    ) {
+        let _ = self.ws.send(Message::Frame(frame)).await;
+    }
+
+    /// Sends a ping frame.
+    pub async fn ping(&mut self) -> bool {
+        self.ws.send(Message::Ping(vec![1].into())).await.is_ok()
+    }
+
     /// Sends a binary frame, which Nostr does not use.
     pub async fn ws_binary(&mut self) {
         self.ws

@@ -161,7 +161,96 @@ async fn verify_catches_an_edited_policy(store: Store) {
     assert!(!ok, "verify must catch an edited policy document:\n{text}");
 }
 
+/// Three founders pass a proposal unanimously: the relay and its decision.
+async fn a_passed_proposal(store: Store) -> (TestRelay, Vec<::nips::Keys>, ::nips::Event) {
+    let f: Vec<::nips::Keys> = (0..3).map(|_| ::nips::Keys::generate()).collect();
+    let relay = gov::start(store, &config(&[&f[0], &f[1], &f[2]], &[], "open", "")).await;
+    let pk = gov::relay_key(&relay).await;
+    let mut c = member(&relay, &f[0]).await;
+    let p = proposal(&f[0], &set("reports.threshold", "4"), 60, &relay.url, "");
+    c.accept(&p).await;
+    for k in &f {
+        member(&relay, k).await.accept(&vote(k, &p, "yes")).await;
+    }
+    decision_on(&mut c, &pk, &p.id.to_hex()).await;
+    (relay, f, p)
+}
+
+async fn vote_id(relay: &TestRelay, voter: &::nips::Keys, p: &::nips::Event) -> String {
+    let mut c = crate::raw::Raw::connect(&relay.url).await;
+    let votes = c
+        .req(
+            "v",
+            json!([{"authors": [voter.pubkey().to_hex()], "kinds": [1018], "#e": [p.id.to_hex()]}]),
+        )
+        .await
+        .events();
+    votes[0]["id"].as_str().unwrap().to_string()
+}
+
+async fn a_vanish_for_another_relay_excuses_nothing(store: Store) {
+    let (relay, f, p) = a_passed_proposal(store).await;
+    // A dishonest operator removes a counted vote; a member then asks *another* relay to
+    // erase them, which a careless audit would take as the reason the vote is gone.
+    tamper(
+        &relay,
+        "DELETE FROM events WHERE id = $1",
+        &vote_id(&relay, &f[1], &p).await,
+    )
+    .await;
+    let elsewhere = crate::sign(
+        &f[1],
+        crate::now(),
+        62,
+        &[&["relay", "wss://elsewhere.example"]],
+        "",
+    );
+    member(&relay, &f[1]).await.accept(&elsewhere).await;
+    let (ok, text) = run_verify(&relay).await;
+    assert!(!ok, "the deleted vote is not explained:\n{text}");
+    assert!(text.contains("no vanished voters explain"), "{text}");
+}
+
+async fn a_voter_who_vanishes_after_a_decision_leaves_it_verifiable(store: Store) {
+    let (relay, f, _) = a_passed_proposal(store).await;
+    let here = crate::sign(&f[2], crate::now() + 1, 62, &[&["relay", &relay.url]], "");
+    member(&relay, &f[2]).await.accept(&here).await;
+    let (ok, text) = run_verify(&relay).await;
+    assert!(ok, "{text}");
+    assert!(text.contains("gone with voters who vanished"), "{text}");
+}
+
+async fn a_voter_who_vanishes_before_the_close_is_not_counted(store: Store) {
+    let f: Vec<::nips::Keys> = (0..3).map(|_| ::nips::Keys::generate()).collect();
+    let relay = gov::start(store, &config(&[&f[0], &f[1], &f[2]], &[], "open", "")).await;
+    let pk = gov::relay_key(&relay).await;
+    let mut c = member(&relay, &f[0]).await;
+    let p = proposal(&f[0], &set("reports.threshold", "4"), 3, &relay.url, "");
+    c.accept(&p).await;
+    let mut leaver = member(&relay, &f[2]).await;
+    leaver.accept(&vote(&f[2], &p, "no")).await;
+    let here = crate::sign(&f[2], crate::now(), 62, &[&["relay", &relay.url]], "");
+    leaver.accept(&here).await;
+    for k in &f[..2] {
+        member(&relay, k).await.accept(&vote(k, &p, "yes")).await;
+    }
+    let decision = decision_on(&mut c, &pk, &p.id.to_hex()).await;
+    let no = decision["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t[0] == "tally" && t[1] == "no")
+        .unwrap()[2]
+        .clone();
+    assert_eq!(no, "0", "the vanished voter's vote went with them");
+    let (ok, text) = run_verify(&relay).await;
+    assert!(ok, "{text}");
+}
+
 on_both_stores!(
     verify_passes_then_catches_tampering,
-    verify_catches_an_edited_policy
+    verify_catches_an_edited_policy,
+    a_vanish_for_another_relay_excuses_nothing,
+    a_voter_who_vanishes_after_a_decision_leaves_it_verifiable,
+    a_voter_who_vanishes_before_the_close_is_not_counted,
 );
