@@ -17,6 +17,15 @@ use crate::config::Overrides;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// How log lines are written to stderr (the level is set by RUST_LOG)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        env = "COMMUNITARIUM_LOG_FORMAT"
+    )]
+    pub log_format: crate::telemetry::LogFormat,
     /// With no subcommand, `communitarium` serves.
     #[command(flatten)]
     pub serve: ServeArgs,

@@ -236,11 +236,12 @@ impl Config {
             figment = figment.merge(Toml::file_exact(path));
         }
         let raw: RawConfig = figment
-            .merge(
-                Env::prefixed(ENV_PREFIX)
-                    .split("__")
-                    .ignore(&["config", "log"]),
-            )
+            .merge(Env::prefixed(ENV_PREFIX).split("__").ignore(&[
+                "config",
+                "log",
+                "log_format",
+                "verify_key",
+            ]))
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;

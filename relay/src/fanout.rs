@@ -229,10 +229,12 @@ impl Fanout {
                 sub_id: entry.sub_id.clone(),
                 json: json.clone(),
             };
-            if entry.sink.tx.try_send(frame).is_err() {
+            if entry.sink.tx.try_send(frame).is_err() && !entry.sink.lagged.is_cancelled() {
                 entry.sink.lagged.cancel();
+                metrics::counter!("communitarium_slow_consumers_dropped_total").increment(1);
             }
         }
+        metrics::counter!("communitarium_live_deliveries_total").increment(hits.len() as u64);
         hits.len()
     }
 

@@ -19,5 +19,6 @@ pub mod shares;
 pub mod sigcheck;
 pub mod sockets;
 pub mod store;
+pub mod telemetry;
 pub mod verify;
 pub mod writer;

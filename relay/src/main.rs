@@ -9,17 +9,11 @@ use communitarium::cli::{Cli, Command, ServeArgs, StoreArgs};
 use communitarium::config::Config;
 use communitarium::relay::Relay;
 use communitarium::server;
-use communitarium::{commands, verify};
-use tracing_subscriber::EnvFilter;
+use communitarium::{commands, telemetry, verify};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    telemetry::init_logging(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -99,7 +93,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "sqlite"
     };
     let metrics = if config.server.metrics {
-        match metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder() {
+        match telemetry::install_metrics() {
             Ok(handle) => Some(handle),
             Err(e) => {
                 tracing::warn!("metrics disabled: {e}");

@@ -114,9 +114,13 @@ async fn commit(store: &dyn EventStore, jobs: &mut Vec<Job>) {
     let ops: Vec<WriteOp> = jobs.iter().flat_map(|j| j.ops.iter().cloned()).collect();
     let started = std::time::Instant::now();
     let written = store.write(&ops).await;
+    let took = started.elapsed();
+    metrics::histogram!("communitarium_write_batch_events").record(ops.len() as f64);
+    metrics::histogram!("communitarium_write_commit_seconds", "store" => store.name())
+        .record(took.as_secs_f64());
     tracing::trace!(
         events = ops.len(),
-        micros = started.elapsed().as_micros() as u64,
+        micros = took.as_micros() as u64,
         "batch committed"
     );
     match written {

@@ -32,6 +32,7 @@ mod node;
 mod outage;
 mod ratelimits;
 mod security;
+mod telemetry;
 mod vanish;
 mod verify;
 

@@ -184,6 +184,7 @@ async fn genesis(
     ledger
         .commit(genesis.id, now, &decision, doc, None)
         .map_err(CommunityError::Genesis)?;
+    metrics::counter!("communitarium_decisions_total", "result" => "genesis").increment(1);
     tracing::info!(founders = config.founders.len(), "genesis signed");
     Ok(ledger)
 }

@@ -309,6 +309,8 @@ impl Community {
             self.revert_ip(relay, was_block, &digest).await?;
         }
         self.publish_snapshot(state);
+        metrics::counter!("communitarium_decisions_total", "result" => resolution.as_str())
+            .increment(1);
         tracing::info!(decision = %id, result = %resolution, version = state.ledger.doc.version(), "decision recorded");
         Ok(id)
     }

@@ -28,6 +28,7 @@ impl Session {
                     msg::ok(&id, true, &message)
                 }
                 Err(Refusal::Limited(limited)) => {
+                    metrics::counter!("communitarium_events_refused_total", "reason" => "rate-limited").increment(1);
                     out.send(msg::ok(&id, false, &limited.reason.to_string()))
                         .await;
                     super::strike(&relay, &out, &strikes, &ip, &limited).await;

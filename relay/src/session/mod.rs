@@ -156,6 +156,7 @@ impl Session {
                             }
                         }
                         Some(Ok(Message::Binary(_))) => {
+                            metrics::counter!("communitarium_messages_total", "verb" => "binary").increment(1);
                             self.notice("invalid: binary messages are not part of the protocol").await;
                         }
                         Some(Err(e)) => {
@@ -169,6 +170,7 @@ impl Session {
                         // The WebSocket layer answers pings; a ping flood still counts against
                         // the connection's message rate.
                         Some(Ok(Message::Ping(_))) => {
+                            metrics::counter!("communitarium_messages_total", "verb" => "ping").increment(1);
                             if self.messages.as_ref().is_some_and(|m| m.check().is_err()) {
                                 self.flooding("").await;
                             }
@@ -200,7 +202,17 @@ impl Session {
             }
             return;
         }
-        match ClientMessage::from_json(text) {
+        let parsed = ClientMessage::from_json(text);
+        let verb = match &parsed {
+            Ok(ClientMessage::Event(_)) => "EVENT",
+            Ok(ClientMessage::Req { .. }) => "REQ",
+            Ok(ClientMessage::Count { .. }) => "COUNT",
+            Ok(ClientMessage::Close { .. }) => "CLOSE",
+            Ok(ClientMessage::Auth(_)) => "AUTH",
+            Err(_) => "invalid",
+        };
+        metrics::counter!("communitarium_messages_total", "verb" => verb).increment(1);
+        match parsed {
             Ok(ClientMessage::Event(event)) => in_flight.push(Box::pin(self.event(*event))),
             Ok(ClientMessage::Req { sub_id, filters }) => self.req(sub_id, filters).await,
             Ok(ClientMessage::Count { sub_id, filters }) => self.count(sub_id, filters).await,

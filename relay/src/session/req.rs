@@ -171,7 +171,8 @@ async fn send_stored(
             .store
             .query(f, limit, now, Reader::Client(cancel))
             .await;
-        metrics::histogram!("communitarium_query_seconds").record(started.elapsed().as_secs_f64());
+        metrics::histogram!("communitarium_query_seconds", "store" => relay.store.name())
+            .record(started.elapsed().as_secs_f64());
         match found {
             Ok(mut found) => events.append(&mut found),
             Err(StoreError::Cancelled) => return Ok(()),

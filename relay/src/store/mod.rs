@@ -155,8 +155,24 @@ pub(crate) enum Failure {
     Other,
 }
 
-/// Classifies `e` by its kind and SQLSTATE (PostgreSQL) or result code (SQLite).
+/// Classifies `e` by its kind and SQLSTATE (PostgreSQL) or result code (SQLite), and counts it.
 pub(crate) fn failure(e: &sqlx::Error) -> Failure {
+    let f = classify(e);
+    if matches!(e, sqlx::Error::PoolClosed) {
+        // Shutdown, or a client query abandoned on purpose: not a database error.
+        return f;
+    }
+    let kind = match f {
+        Failure::Connection | Failure::PoolTimeout => "connection",
+        Failure::Interrupted => "timeout",
+        Failure::Storage => "storage",
+        Failure::Other => "other",
+    };
+    metrics::counter!("communitarium_db_errors_total", "kind" => kind).increment(1);
+    f
+}
+
+fn classify(e: &sqlx::Error) -> Failure {
     match e {
         sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => Failure::Connection,
         sqlx::Error::WorkerCrashed => Failure::Connection,
@@ -209,6 +225,9 @@ pub trait EventStore: Send + Sync + 'static {
 
     /// Whether the database is reachable.
     fn health(&self) -> &Health;
+
+    /// The backend's name, for metrics and logs: `postgres` or `sqlite`.
+    fn name(&self) -> &'static str;
 
     /// Asks the database for a trivial answer, even while it is known to be down: how the
     /// relay notices it is back.

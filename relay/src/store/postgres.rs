@@ -446,6 +446,10 @@ impl super::EventStore for PostgresStore {
         &self.health
     }
 
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

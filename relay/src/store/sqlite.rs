@@ -416,6 +416,10 @@ impl super::EventStore for SqliteStore {
         &self.health
     }
 
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
