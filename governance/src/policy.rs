@@ -331,9 +331,19 @@ impl PolicyDoc {
     }
 
     /// Reads a document (e.g. a 33535 event's content).
+    /// Numbers must be integers, as in the canonical form: a fraction or an exponent would
+    /// not survive a round trip digit for digit, and the hash would change.
     pub fn from_json(json: &str) -> Result<Self, PolicyError> {
         match serde_json::from_str(json) {
-            Ok(Value::Object(map)) => Ok(Self(map)),
+            Ok(Value::Object(map)) => {
+                let doc = Self(map);
+                if !integers_only(&Value::Object(doc.0.clone())) {
+                    return Err(PolicyError::Schema(
+                        "numbers in a policy document must be integers".into(),
+                    ));
+                }
+                Ok(doc)
+            }
             Ok(_) => Err(PolicyError::NotAnObject),
             Err(e) => Err(PolicyError::Schema(e.to_string())),
         }
@@ -409,6 +419,16 @@ impl PolicyDoc {
     }
 }
 
+/// Are all numbers in `v` integers?
+fn integers_only(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.is_i64() || n.is_u64(),
+        Value::Array(items) => items.iter().all(integers_only),
+        Value::Object(map) => map.values().all(integers_only),
+        _ => true,
+    }
+}
+
 /// Hex of a sha256 digest, as written in tags.
 pub fn hex_digest(digest: &[u8; 32]) -> String {
     nips::hex::encode(digest)
@@ -460,6 +480,17 @@ mod tests {
         assert_eq!(p.admission.mode, AdmissionMode::Open);
         assert_eq!(p.admission.vouches_required, 2);
         assert_eq!(p.limitation, Limits::default());
+    }
+
+    #[test]
+    fn fractions_are_refused_so_the_hash_is_stable() {
+        assert!(PolicyDoc::from_json("{\"version\":1,\"x\":1.7000055555555556e80}").is_err());
+        assert!(PolicyDoc::from_json("{\"version\":1,\"x\":[{\"y\":0.5}]}").is_err());
+        let doc = PolicyDoc::from_json("{\"version\":18446744073709551615,\"x\":-3}").unwrap();
+        assert_eq!(
+            PolicyDoc::from_json(&doc.canonical()).unwrap().hash(),
+            doc.hash()
+        );
     }
 
     #[test]
