@@ -310,6 +310,24 @@ async fn gift_wraps_reach_only_their_recipient(store: Store) {
     assert_eq!(counted[0], "CLOSED", "{counted}");
 }
 
+async fn an_inbox_cannot_be_flooded(store: Store) {
+    let relay = TestRelay::builder(store)
+        .env(
+            "COMMUNITARIUM_POLICY__RATE__WRAPS_PER_MINUTE_PER_RECIPIENT",
+            3,
+        )
+        .start()
+        .await;
+    let (alice, bob) = (::nips::Keys::generate(), ::nips::Keys::generate());
+    let mut c = Raw::connect(&relay.url).await;
+    for _ in 0..3 {
+        c.accept(&wrap(&alice)).await;
+    }
+    let (ok, message) = c.publish(&wrap(&alice)).await;
+    assert!(!ok && message.starts_with("rate-limited:"), "{message}");
+    c.accept(&wrap(&bob)).await;
+}
+
 async fn members_get_direct_messages_on_invite_only_relays(store: Store) {
     use nostr_sdk::prelude::*;
     let f = keys(1);
@@ -358,5 +376,6 @@ on_both_stores!(
     leaving_ends_members_only_subscriptions,
     requests_to_vanish_elsewhere_meet_every_rule,
     gift_wraps_reach_only_their_recipient,
+    an_inbox_cannot_be_flooded,
     members_get_direct_messages_on_invite_only_relays,
 );
