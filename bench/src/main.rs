@@ -10,6 +10,7 @@ mod ingest;
 mod preload;
 mod query;
 mod sign;
+mod soak;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +40,8 @@ enum Command {
     Preload(preload::PreloadArgs),
     /// Well-behaved latencies with and without a flooding client
     Flood(flood::FloodArgs),
+    /// A long mixed load with governance decisions: memory, p99 and errors per window
+    Soak(soak::SoakArgs),
 }
 
 #[tokio::main]
@@ -54,6 +57,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Connections(a) => connections::run(a, quiet).await?,
         Command::Preload(a) => preload::run(a, quiet).await?,
         Command::Flood(a) => flood::run(a, quiet).await?,
+        Command::Soak(a) if a.print_founders => {
+            for k in soak::founders() {
+                println!("{}", k.pubkey().to_hex());
+            }
+            return Ok(());
+        }
+        Command::Soak(a) => soak::run(a, quiet).await?,
     };
     report.print(cli.json);
     Ok(())
