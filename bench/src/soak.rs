@@ -162,7 +162,8 @@ async fn subscriber(url: String, start: Instant, stop: Arc<AtomicBool>, w: Arc<W
         w.with(|c| c.errors += 1);
         return;
     };
-    let req = json!(["REQ", "pulse", {"kinds": [1], "#t": ["soak-pulse"], "since": crate::sign::now()}]);
+    let req =
+        json!(["REQ", "pulse", {"kinds": [1], "#t": ["soak-pulse"], "since": crate::sign::now()}]);
     if c.send(req.to_string()).await.is_err() {
         return;
     }
@@ -176,10 +177,15 @@ async fn subscriber(url: String, start: Instant, stop: Arc<AtomicBool>, w: Arc<W
         let Ok(Value::Array(m)) = serde_json::from_str::<Value>(&text) else {
             continue;
         };
-        let sent = m.get(2).and_then(|e| e["content"].as_str()?.parse::<u64>().ok());
+        let sent = m
+            .get(2)
+            .and_then(|e| e["content"].as_str()?.parse::<u64>().ok());
         if let Some(sent) = sent {
             let now = start.elapsed().as_micros() as u64;
-            w.with(|c| c.live.record(Duration::from_micros(now.saturating_sub(sent))));
+            w.with(|c| {
+                c.live
+                    .record(Duration::from_micros(now.saturating_sub(sent)))
+            });
         }
     }
 }
@@ -218,7 +224,9 @@ async fn decide(url: &str, founders: &[Keys], n: u64) -> anyhow::Result<()> {
     ]);
     let tags = governance::proposal::proposal_tags(&action, false, at + 3_600, url);
     let proposal = founders[0].sign(at, 1068, tags, format!("soak decision {n}"));
-    let (ok, _) = c.publish(&proposal.to_json(), &proposal.id.to_hex()).await?;
+    let (ok, _) = c
+        .publish(&proposal.to_json(), &proposal.id.to_hex())
+        .await?;
     anyhow::ensure!(ok, "the soak's proposal was refused");
     for f in founders {
         let tags = vec![
@@ -237,18 +245,42 @@ pub async fn run(a: SoakArgs, quiet: bool) -> anyhow::Result<Report> {
         .pid
         .or_else(find_relay)
         .ok_or_else(|| anyhow::anyhow!("pass --pid: no single `communitarium` process found"))?;
-    let (stop, w, start) = (Arc::new(AtomicBool::new(false)), Arc::new(Window::default()), Instant::now());
+    let (stop, w, start) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(Window::default()),
+        Instant::now(),
+    );
     let mut tasks = Vec::new();
     for i in 0..a.publishers {
-        tasks.push(tokio::spawn(publisher(a.url.clone(), a.rate, i as u64, stop.clone(), w.clone())));
+        tasks.push(tokio::spawn(publisher(
+            a.url.clone(),
+            a.rate,
+            i as u64,
+            stop.clone(),
+            w.clone(),
+        )));
     }
     for _ in 0..a.queriers {
-        tasks.push(tokio::spawn(querier(a.url.clone(), stop.clone(), w.clone())));
+        tasks.push(tokio::spawn(querier(
+            a.url.clone(),
+            stop.clone(),
+            w.clone(),
+        )));
     }
     for _ in 0..a.subscribers {
-        tasks.push(tokio::spawn(subscriber(a.url.clone(), start, stop.clone(), w.clone())));
+        tasks.push(tokio::spawn(subscriber(
+            a.url.clone(),
+            start,
+            stop.clone(),
+            w.clone(),
+        )));
     }
-    tasks.push(tokio::spawn(pulse(a.url.clone(), start, stop.clone(), w.clone())));
+    tasks.push(tokio::spawn(pulse(
+        a.url.clone(),
+        start,
+        stop.clone(),
+        w.clone(),
+    )));
     let founders = founders();
     let mut rows = Vec::new();
     let mut next_decision = Instant::now() + Duration::from_secs(a.decision_every);

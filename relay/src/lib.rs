@@ -21,4 +21,5 @@ pub mod sockets;
 pub mod store;
 pub mod telemetry;
 pub mod verify;
+pub mod web;
 pub mod writer;

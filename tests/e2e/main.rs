@@ -16,6 +16,7 @@ mod sdk;
 
 mod auth;
 mod bad_input;
+mod browser;
 mod count;
 mod defaults;
 mod deletion;

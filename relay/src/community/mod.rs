@@ -9,6 +9,7 @@ pub mod identity;
 mod membership;
 mod proposals;
 mod reports;
+pub mod view;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;

@@ -24,7 +24,7 @@ pub struct Open {
     /// Members at the proposal's creation, less those banned then; shared between proposals
     /// opened while membership stood still.
     pub electorate: Arc<BTreeSet<PubKey>>,
-    rules: Rules,
+    pub rules: Rules,
     pub votes: Vec<Vote>,
 }
 
@@ -46,7 +46,7 @@ impl Open {
 
     /// The tally at a close at `closed_at`, under the policy in force then (its bans
     /// suspend votes).
-    fn tally(&self, closed_at: u64, ledger: &Ledger) -> Tally {
+    pub(super) fn tally(&self, closed_at: u64, ledger: &Ledger) -> Tally {
         let suspended = ledger.suspended(&self.electorate, closed_at);
         tally::count_excluding(
             &self.proposal,

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::cors::{Any, CorsLayer};
 
@@ -24,6 +24,7 @@ pub fn router(relay: Arc<Relay>) -> Router {
     Router::new()
         .route("/", get(root).post(nip86::handle))
         .route("/metrics", get(metrics))
+        .merge(crate::web::routes())
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
@@ -114,11 +115,5 @@ async fn root(
     if wants_nip11 {
         return nip11::response(&relay).await;
     }
-    let name = nip11::escape_html(&relay.snapshot().policy.info.name);
-    Html(format!(
-        "<!doctype html><meta charset=utf-8><title>{name}</title>\
-         <h1>{name}</h1><p>This is a Nostr relay. Add <code>{}</code> to your Nostr client.</p>",
-        nip11::escape_html(&relay.public_url)
-    ))
-    .into_response()
+    crate::web::overview(&relay).await
 }

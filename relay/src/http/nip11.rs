@@ -79,11 +79,3 @@ pub async fn response(relay: &Relay) -> Response {
     let body = serde_json::to_string(&document(relay).await).unwrap_or_else(|_| "{}".into());
     ([(header::CONTENT_TYPE, "application/nostr+json")], body).into_response()
 }
-
-/// Escapes text for the HTML page.
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}

@@ -1,0 +1,81 @@
+//! Read-only views of the governance state, for the community's page: the same state the
+//! relay enforces, copied out under the lock and rendered without it.
+
+use std::collections::BTreeMap;
+
+use governance::tally::{Rules, Tally};
+use governance::{Proposal, Vote};
+use nips::{EventId, PubKey};
+
+use super::Community;
+use crate::relay::unix_now;
+
+/// An open proposal as it stands now.
+#[derive(Debug, Clone)]
+pub struct OpenView {
+    pub proposal: Proposal,
+    /// Size of its frozen electorate.
+    pub electorate: usize,
+    pub rules: Rules,
+    /// The tally if it closed now.
+    pub tally: Tally,
+    /// Voters needed for the quorum.
+    pub quorum: u32,
+    /// Each voter's latest vote.
+    pub votes: Vec<Vote>,
+    /// Can the viewer's key vote on it? (Members of its electorate.)
+    pub electors: std::sync::Arc<std::collections::BTreeSet<PubKey>>,
+}
+
+/// The governance state behind the page.
+#[derive(Debug, Clone, Default)]
+pub struct GovView {
+    /// Open proposals, closing soonest first.
+    pub open: Vec<OpenView>,
+    /// Emergency decisions awaiting ratification.
+    pub pending: Vec<EventId>,
+    /// Decisions in the chain.
+    pub decisions: usize,
+    /// Join requests waiting.
+    pub join_requests: usize,
+}
+
+impl Community {
+    /// The open proposals and pending emergencies now.
+    pub async fn view(&self) -> GovView {
+        let state = self.state.lock().await;
+        let now = unix_now();
+        let mut open: Vec<OpenView> = state
+            .open
+            .values()
+            .map(|o| {
+                let tally = o.tally(now, &state.ledger);
+                let mut latest: BTreeMap<PubKey, &Vote> = BTreeMap::new();
+                for v in &o.votes {
+                    match latest.get(&v.voter) {
+                        Some(prev) if !v.supersedes(prev) => {}
+                        _ => {
+                            latest.insert(v.voter, v);
+                        }
+                    }
+                }
+                OpenView {
+                    proposal: o.proposal.clone(),
+                    electorate: o.electorate.len(),
+                    quorum: o.rules.rule.quorum(tally.electorate),
+                    rules: o.rules.clone(),
+                    tally,
+                    votes: latest.into_values().cloned().collect(),
+                    electors: o.electorate.clone(),
+                }
+            })
+            .collect();
+        open.sort_by_key(|o| (o.proposal.ends_at, o.proposal.id));
+        GovView {
+            open,
+            pending: state.ledger.pending.keys().copied().collect(),
+            decisions: state.ledger.chain.len(),
+            join_requests: state.open_join_requests(),
+        }
+    }
+}

@@ -1,0 +1,608 @@
+// The community page's script: sign in with a NIP-07 signer, act by signing ordinary events
+// and sending them over the relay's own WebSocket, keep the page live, and check the decision
+// chain in the browser. The page never sees a private key; every action is judged by the
+// relay, whose answer is shown as it is, in plain words.
+
+import { schnorr } from '/assets/secp256k1.js'
+
+document.documentElement.classList.add('js')
+
+const body = document.body
+const relayUrl = body.dataset.relay
+const relayKey = body.dataset.relayKey
+const $ = (sel, root = document) => root.querySelector(sel)
+const $$ = (sel, root = document) => [...root.querySelectorAll(sel)]
+const now = () => Math.floor(Date.now() / 1000)
+
+// ---------------------------------------------------------------------------------------------
+// Telling people what happened.
+
+const PLAIN = {
+  'invalid:': 'The relay could not accept it:',
+  'restricted:': 'Not allowed:',
+  'auth-required:': 'Please sign in first:',
+  'rate-limited:': 'Too fast:',
+  'blocked:': 'Blocked:',
+  'duplicate:': 'Already done:',
+  'pow:': 'Proof of work needed:',
+  'error:': 'The relay had a problem:',
+}
+
+function plain (message) {
+  for (const [prefix, words] of Object.entries(PLAIN)) {
+    if (message.startsWith(prefix)) return `${words}${message.slice(prefix.length)}`
+  }
+  return message
+}
+
+let sayTimer = null
+
+function say (text) {
+  const status = $('#status')
+  if (!status) return
+  status.textContent = text
+  clearTimeout(sayTimer)
+  sayTimer = setTimeout(() => { status.textContent = '' }, 10000)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The relay's WebSocket.
+
+class Relay {
+  constructor (url) {
+    this.url = url
+    this.waiting = new Map() // event id -> resolve(OK)
+    this.subs = new Map() // sub id -> { onEvent, onEnd }
+    this.challenge = null
+    this.authed = null
+    this.next = 0
+    this.open = this.connect()
+  }
+
+  connect () {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this.url)
+      this.ws = ws
+      ws.onopen = () => resolve()
+      ws.onerror = () => reject(new Error('cannot reach the relay'))
+      ws.onclose = () => setTimeout(() => { this.open = this.connect().then(() => this.resubscribe()) }, 2000)
+      ws.onmessage = (m) => this.receive(JSON.parse(m.data))
+    })
+  }
+
+  receive (msg) {
+    const [verb, a, b, c] = msg
+    if (verb === 'AUTH') {
+      this.challenge = a
+      this.authed = null
+      if (signer.pubkey) this.authenticate().catch((e) => say(e.message))
+    } else if (verb === 'OK') {
+      const done = this.waiting.get(a)
+      if (done) { this.waiting.delete(a); done([b, c]) }
+    } else if (verb === 'EVENT') {
+      this.subs.get(a)?.onEvent(b)
+    } else if (verb === 'EOSE' || verb === 'CLOSED') {
+      this.subs.get(a)?.onEnd(verb, b)
+    }
+  }
+
+  async send (msg) {
+    await this.open
+    this.ws.send(JSON.stringify(msg))
+  }
+
+  // Signs the challenge with the signer (NIP-42).
+  async authenticate () {
+    if (!this.challenge || this.authed === signer.pubkey) return
+    const event = await signer.sign({
+      kind: 22242,
+      tags: [['relay', this.url], ['challenge', this.challenge]],
+      content: '',
+    })
+    const [ok, message] = await this.publish(event, 'AUTH')
+    if (!ok) throw new Error(plain(message))
+    this.authed = signer.pubkey
+  }
+
+  // Sends an event and resolves with the relay's OK: [accepted, message].
+  publish (event, verb = 'EVENT') {
+    return new Promise((resolve) => {
+      this.waiting.set(event.id, resolve)
+      this.send([verb, event]).catch((e) => resolve([false, `error: ${e.message}`]))
+    })
+  }
+
+  // Stored events for `filters` until EOSE; rejects with the CLOSED reason.
+  query (filters) {
+    const id = `q${++this.next}`
+    const events = []
+    return new Promise((resolve, reject) => {
+      this.subs.set(id, {
+        onEvent: (e) => events.push(e),
+        onEnd: (verb, reason) => {
+          this.subs.delete(id)
+          if (verb === 'EOSE') { this.send(['CLOSE', id]); resolve(events) } else reject(new Error(plain(reason || '')))
+        },
+      })
+      this.send(['REQ', id, ...filters])
+    })
+  }
+
+  // Live events for `filters` from now on.
+  subscribe (filters, onEvent) {
+    const id = `live${++this.next}`
+    const sub = { filters, onEvent, onEnd: () => {} }
+    this.subs.set(id, sub)
+    this.send(['REQ', id, ...filters])
+  }
+
+  resubscribe () {
+    for (const [id, sub] of this.subs) {
+      if (sub.filters) this.send(['REQ', id, ...sub.filters.map((f) => ({ ...f, since: now() }))])
+    }
+  }
+}
+
+const relay = new Relay(relayUrl)
+
+// ---------------------------------------------------------------------------------------------
+// Signing in with a NIP-07 extension: its key never leaves it.
+
+const signer = {
+  pubkey: null,
+  async sign (template) {
+    if (!window.nostr) throw new Error('No Nostr signer extension (NIP-07) in this browser.')
+    return window.nostr.signEvent({ created_at: now(), ...template })
+  },
+}
+
+async function waitForExtension () {
+  for (let i = 0; i < 20 && !window.nostr; i++) await new Promise((r) => setTimeout(r, 100))
+  return Boolean(window.nostr)
+}
+
+async function signIn () {
+  try {
+    signer.pubkey = await window.nostr.getPublicKey()
+    sessionStorage.setItem('signed-in', '1')
+    document.documentElement.classList.add('signed-in')
+    $('#signin').hidden = true
+    $('#whoami').textContent = `Signed in as ${npub(signer.pubkey).slice(0, 14)}…`
+    for (const el of $$('button[disabled]:not([data-keep-disabled])')) el.disabled = false
+    await relay.authenticate()
+    markMyVote()
+    say('Signed in. Every action is signed by your extension and judged by the relay.')
+  } catch (e) {
+    say(plain(e.message || String(e)))
+  }
+}
+
+async function setUpSignIn () {
+  const button = $('#signin')
+  if (!(await waitForExtension())) {
+    $('#whoami').textContent = 'To take part, install a Nostr signer extension (NIP-07).'
+    return
+  }
+  button.hidden = false
+  button.addEventListener('click', signIn)
+  if (sessionStorage.getItem('signed-in')) await signIn()
+}
+
+// ---------------------------------------------------------------------------------------------
+// NIP-19, to read npub, note and nevent.
+
+const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l'
+
+function bech32Decode (text) {
+  const s = text.toLowerCase()
+  const at = s.lastIndexOf('1')
+  if (at < 1) throw new Error('not bech32')
+  const words = [...s.slice(at + 1, -6)].map((c) => {
+    const v = CHARSET.indexOf(c)
+    if (v < 0) throw new Error('not bech32')
+    return v
+  })
+  let acc = 0; let bits = 0; const out = []
+  for (const w of words) {
+    acc = (acc << 5) | w; bits += 5
+    while (bits >= 8) { bits -= 8; out.push((acc >> bits) & 0xff) }
+  }
+  return { prefix: s.slice(0, at), bytes: out }
+}
+
+function bech32Encode (prefix, bytes) {
+  const words = []; let acc = 0; let bits = 0
+  for (const b of bytes) { acc = (acc << 8) | b; bits += 8; while (bits >= 5) { bits -= 5; words.push((acc >> bits) & 31) } }
+  if (bits > 0) words.push((acc << (5 - bits)) & 31)
+  const poly = (values) => {
+    const G = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
+    let chk = 1
+    for (const v of values) {
+      const top = chk >> 25
+      chk = ((chk & 0x1ffffff) << 5) ^ v
+      for (let i = 0; i < 5; i++) if ((top >> i) & 1) chk ^= G[i]
+    }
+    return chk
+  }
+  const expand = [...prefix].map((c) => c.charCodeAt(0) >> 5).concat([0], [...prefix].map((c) => c.charCodeAt(0) & 31))
+  const mod = poly(expand.concat(words, [0, 0, 0, 0, 0, 0])) ^ 1
+  const check = [0, 1, 2, 3, 4, 5].map((i) => (mod >> (5 * (5 - i))) & 31)
+  return prefix + '1' + words.concat(check).map((w) => CHARSET[w]).join('')
+}
+
+const hex = (bytes) => bytes.map((b) => b.toString(16).padStart(2, '0')).join('')
+const fromHex = (h) => new Uint8Array(h.match(/../g).map((b) => parseInt(b, 16)))
+const npub = (pubkeyHex) => bech32Encode('npub', [...fromHex(pubkeyHex)])
+const HEX64 = /^[0-9a-f]{64}$/
+
+// A key as hex, from hex or npub.
+function keyHex (text) {
+  const t = text.trim()
+  if (HEX64.test(t)) return t
+  const { prefix, bytes } = bech32Decode(t)
+  if (prefix !== 'npub' || bytes.length !== 32) throw new Error('That is not a public key (npub or hex).')
+  return hex(bytes)
+}
+
+// An event id as hex, from hex, note or nevent.
+function eventHex (text) {
+  const t = text.trim()
+  if (HEX64.test(t)) return t
+  const { prefix, bytes } = bech32Decode(t)
+  if (prefix === 'note' && bytes.length === 32) return hex(bytes)
+  if (prefix === 'nevent') {
+    for (let i = 0; i + 2 <= bytes.length; i += 2 + bytes[i + 1]) {
+      if (bytes[i] === 0 && bytes[i + 1] === 32) return hex(bytes.slice(i + 2, i + 34))
+    }
+  }
+  throw new Error('That is not an event id (hex, note1… or nevent1…).')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keeping the page live: relevant events refresh the server-rendered regions, not the forms.
+
+let refreshTimer = null
+
+function refreshSoon () {
+  clearTimeout(refreshTimer)
+  refreshTimer = setTimeout(refresh, 300)
+}
+
+async function refresh () {
+  const html = await (await fetch(location.href, { headers: { Accept: 'text/html' } })).text()
+  const fresh = new DOMParser().parseFromString(html, 'text/html')
+  for (const region of $$('[data-refresh]')) {
+    const replacement = fresh.getElementById(region.id)
+    if (replacement) region.replaceWith(document.adoptNode(replacement))
+  }
+  bindActions()
+  if (signer.pubkey) {
+    for (const el of $$('[data-refresh] button[disabled]:not([data-keep-disabled])')) el.disabled = false
+    markMyVote()
+  }
+}
+
+function watch () {
+  const kinds = new Set($$('[data-live]').flatMap((el) => el.dataset.live.split(',').map(Number)))
+  if (kinds.size) relay.subscribe([{ kinds: [...kinds], since: now() }], refreshSoon)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Acting: every action is an event the signer signs and the relay answers.
+
+async function act (template, done) {
+  if (!signer.pubkey) { say('Sign in first.'); return false }
+  try {
+    await relay.authenticate()
+    const event = await signer.sign(template)
+    const [ok, message] = await relay.publish(event)
+    say(ok ? (message ? plain(message) : 'Done.') : plain(message))
+    if (ok && done) done(event)
+    return ok
+  } catch (e) {
+    say(plain(e.message || String(e)))
+    return false
+  }
+}
+
+function markMyVote () {
+  const mine = signer.pubkey && $(`[data-voter="${signer.pubkey}"] .choice`)
+  for (const b of $$('[data-vote]')) b.setAttribute('aria-pressed', String(Boolean(mine) && mine.textContent === b.dataset.vote))
+}
+
+function bindActions () {
+  for (const button of $$('[data-vote]')) {
+    button.onclick = () => {
+      const id = button.closest('[data-proposal]').dataset.proposal
+      act({ kind: 1018, tags: [['e', id], ['response', button.dataset.vote]], content: '' }, refreshSoon)
+    }
+  }
+  for (const button of $$('button.reply')) {
+    button.onclick = () => {
+      const form = $('form.comment')
+      form.dataset.parent = button.dataset.replyTo
+      form.dataset.parentAuthor = button.dataset.replyAuthor
+      $('label', form).textContent = 'Reply'
+      $('textarea', form).focus()
+    }
+  }
+}
+
+function bindComment () {
+  const form = $('form.comment')
+  if (!form) return
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    const content = $('textarea', form).value.trim()
+    if (!content) return
+    const root = form.dataset.root
+    const rootAuthor = form.dataset.rootAuthor
+    const parent = form.dataset.parent || root
+    const parentAuthor = form.dataset.parentAuthor || rootAuthor
+    const tags = [
+      ['E', root, relayUrl, rootAuthor], ['K', '1068'], ['P', rootAuthor],
+      ['e', parent, relayUrl, parentAuthor], ['k', parent === root ? '1068' : '1111'], ['p', parentAuthor],
+    ]
+    act({ kind: 1111, tags, content }, () => {
+      $('textarea', form).value = ''
+      delete form.dataset.parent
+      $('label', form).textContent = 'Add to the discussion'
+      refreshSoon()
+    })
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proposing: check what the relay would refuse, then build the NIP-88 poll.
+
+const catalogue = () => JSON.parse($('#catalogue')?.textContent || '{}')
+
+function paramOf (name) {
+  return catalogue().params.find((p) => p.name === name)
+}
+
+// The value as the relay reads it, or an error in words.
+function checkValue (spec, raw) {
+  const t = raw.trim()
+  const whole = (max) => {
+    if (!/^\d+$/.test(t) || BigInt(t) > max) throw new Error(`${spec.name} takes a whole number${max < 2n ** 64n ? ` up to ${max}` : ''}.`)
+    return Number(t)
+  }
+  const list = () => t.split(',').map((s) => s.trim()).filter(Boolean)
+  switch (spec.type) {
+    case 'u32': return whole(4294967295n)
+    case 'u64': return whole(18446744073709551615n)
+    case 'bool': case 'enum': case 'methods': {
+      const items = spec.type === 'methods' ? list() : [t]
+      const bad = items.find((i) => !spec.words.includes(i))
+      if (bad !== undefined || !items.length) throw new Error(`${spec.name} takes ${spec.type === 'methods' ? 'some of' : 'one of'}: ${spec.words.join(', ')}.`)
+      return t
+    }
+    case 'kinds': if (list().some((k) => !/^\d+$/.test(k) || Number(k) > 65535)) throw new Error(`${spec.name} takes kind numbers, separated by commas.`); return t
+    case 'pubkeys': list().forEach(keyHex); return t
+    default: return t
+  }
+}
+
+// The consistency rules a policy must keep (NIP-CG), against the values in force.
+function checkConsistency (name, value) {
+  const doc = catalogue().doc
+  const get = (path) => path.split('.').reduce((o, k) => (o ?? {})[k], doc)
+  const n = Number(value)
+  const rules = {
+    'limitation.default_limit': () => n <= get('limitation.max_limit') || 'default_limit must not exceed max_limit',
+    'limitation.max_limit': () => n >= get('limitation.default_limit') || 'max_limit must not be below default_limit',
+    'limitation.max_event_size': () => n <= get('limitation.max_message_length') || 'max_event_size must not exceed max_message_length',
+    'limitation.max_message_length': () => n >= get('limitation.max_event_size') || 'max_message_length must not be below max_event_size',
+    'limitation.min_pow_difficulty': () => n <= 256 || 'min_pow_difficulty is at most 256',
+    'proposals.min_window': () => n >= 1 || 'min_window must be at least 1',
+  }
+  const sizes = ['max_message_length', 'max_event_size', 'max_subscriptions', 'max_filters', 'max_limit', 'max_subid_length', 'max_filter_values']
+  if (sizes.some((s) => name === `limitation.${s}`) && n < 1) return `${name} must be at least 1`
+  if (/^classes\.\w+\.(quorum_percent|max_block_percent)$/.test(name) && n > 100) return 'a percentage is at most 100'
+  if (/^classes\.\w+\.window$/.test(name) && n < 1) return 'a window must be at least 1 second'
+  const c = name.match(/^classes\.(\w+)\.pass_(num|den)$/)
+  if (c) {
+    const num = c[2] === 'num' ? n : get(`classes.${c[1]}.pass_num`)
+    const den = c[2] === 'den' ? n : get(`classes.${c[1]}.pass_den`)
+    if (den < 1 || num > den) return 'pass_num must not exceed pass_den, and pass_den must be at least 1'
+  }
+  const rule = rules[name]
+  const verdict = rule ? rule() : true
+  return verdict === true ? null : verdict
+}
+
+// A parameter's type and bounds, in words.
+function describe (spec) {
+  const doc = catalogue().doc
+  const get = (path) => path.split('.').reduce((o, k) => (o ?? {})[k], doc)
+  const extra = {
+    'limitation.default_limit': ` At most max_limit (${get('limitation.max_limit')}).`,
+    'limitation.max_limit': ` At least default_limit (${get('limitation.default_limit')}).`,
+    'limitation.max_event_size': ` At most max_message_length (${get('limitation.max_message_length')}).`,
+    'limitation.max_message_length': ` At least max_event_size (${get('limitation.max_event_size')}).`,
+    'limitation.min_pow_difficulty': ' At most 256.',
+  }[spec.name] ?? (/percent$/.test(spec.name) ? ' At most 100.' : '')
+  switch (spec.type) {
+    case 'u32': return `A whole number from 0 to 4294967295.${extra}`
+    case 'u64': return `A whole number (seconds, or a time).${extra}`
+    case 'bool': return 'true or false.'
+    case 'enum': return `One of: ${spec.words.join(', ')}.`
+    case 'methods': return `Some of: ${spec.words.join(', ')}, separated by commas.`
+    case 'kinds': return 'Kind numbers, separated by commas (empty for none).'
+    case 'pubkeys': return 'Keys (npub or hex), separated by commas.'
+    default: return 'Text.'
+  }
+}
+
+// The action's `gov` and payload tags, and its class.
+function actionTags (form) {
+  const f = (name) => form.elements[name]?.value ?? ''
+  const action = form.dataset.action
+  switch (action) {
+    case 'set': case 'constitution': {
+      const spec = paramOf(f('param'))
+      if (!spec) throw new Error('Pick a parameter.')
+      checkValue(spec, f('value'))
+      const inconsistent = checkConsistency(spec.name, f('value').trim())
+      if (inconsistent) throw new Error(`The policy would be inconsistent: ${inconsistent}.`)
+      return [[['gov', action], ['change', spec.name, f('value').trim()]], spec.class]
+    }
+    case 'ban': {
+      const days = Number(f('days'))
+      if (!(days >= 0)) throw new Error('The duration is a number of days (0: for good).')
+      const secs = Math.round(days * 86400)
+      const tags = [['gov', 'ban'], ['p', keyHex(f('target'))]]
+      if (secs > 0) tags.push(['duration', String(secs)])
+      return [tags, secs === 0 || secs > catalogue().short_ban ? 'membership' : 'moderation']
+    }
+    case 'unban': return [[['gov', 'unban'], ['p', keyHex(f('target'))]], 'moderation']
+    case 'remove-event': case 'restore-event': {
+      const id = eventHex(f('target'))
+      if (action === 'restore-event' && !catalogue().removed.includes(id)) throw new Error('That event is not removed.')
+      return [[['gov', action], ['e', id, '', 'target']], 'moderation']
+    }
+    case 'admit': return [[['gov', 'admit'], ['p', keyHex(f('target'))]], 'admission']
+    case 'remove-member': return [[['gov', 'remove-member'], ['p', keyHex(f('target'))]], 'membership']
+    case 'role': {
+      if (!f('role').trim()) throw new Error('Name the role.')
+      return [[['gov', 'role'], ['p', keyHex(f('target'))], ['role', f('role').trim(), f('assign')]], 'membership']
+    }
+    case 'appeal': return [[['gov', 'appeal'], ['e', eventHex(f('target')), '', 'appeal-of']], 'moderation']
+  }
+  throw new Error('Unknown action.')
+}
+
+function bindPropose () {
+  const form = $('#propose')
+  if (!form) return
+  const error = $('#propose-error')
+  const windowInput = form.elements.window
+  const update = () => {
+    const spec = paramOf(form.elements.param?.value)
+    const hint = $('#param-hint')
+    if (hint && spec) {
+      const now = spec.now === undefined || spec.now === null ? '(not set)' : JSON.stringify(spec.now)
+      hint.textContent = `Now ${now}. ${describe(spec)} Decided by the ${spec.class} rule.`
+    }
+    let cls = 'moderation'
+    try { cls = actionTags(form)[1] } catch { if (spec) cls = spec.class }
+    const max = catalogue().classes[cls]?.window ?? 604800
+    const min = catalogue().min_window
+    windowInput.max = (max / 86400).toFixed(2)
+    if (!windowInput.value) windowInput.value = (max / 86400).toFixed(2)
+    $('#window-hint').textContent = `Between ${(min / 3600).toFixed(1)} hours and ${(max / 86400).toFixed(1)} days for the ${cls} rule.`
+  }
+  form.addEventListener('input', () => { error.textContent = ''; update() })
+  update()
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    error.textContent = ''
+    let tags, cls
+    try {
+      [tags, cls] = actionTags(form)
+      const text = form.elements.text.value.trim()
+      if (!text) throw new Error('Say what you propose and why.')
+      const { classes, min_window: min } = catalogue()
+      const secs = Math.round(Number(windowInput.value) * 86400)
+      if (!(secs >= min && secs <= classes[cls].window)) throw new Error(`The vote must stay open between ${min} and ${classes[cls].window} seconds.`)
+      const options = [['option', 'yes', 'Yes'], ['option', 'no', 'No'], ['option', 'abstain', 'Abstain']]
+      if (classes[cls].block) options.push(['option', 'block', 'Block'])
+      tags.push(['class', cls], ...options, ['polltype', 'singlechoice'], ['endsAt', String(now() + secs)], ['relay', relayUrl])
+      act({ kind: 1068, tags, content: text }, (event) => { location.href = `/proposals/${event.id}` })
+    } catch (err) {
+      error.textContent = err.message
+    }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Members: an invite link; newcomers: joining.
+
+function bindInvite () {
+  const button = $('#mint-invite')
+  if (!button) return
+  button.addEventListener('click', async () => {
+    if (!signer.pubkey) { say('Sign in first.'); return }
+    try {
+      await relay.authenticate()
+      const [invite] = await relay.query([{ kinds: [28935] }])
+      const code = invite?.tags.find((t) => t[0] === 'claim')?.[1]
+      if (!code) throw new Error('The relay sent no code.')
+      $('#invite-link').value = `${location.origin}/join?code=${encodeURIComponent(code)}`
+      $('#invite-result').hidden = false
+      say('Here is a join link. It works once.')
+    } catch (e) {
+      say(e.message)
+    }
+  })
+  $('#copy-invite')?.addEventListener('click', () => navigator.clipboard?.writeText($('#invite-link').value).then(() => say('Copied.')))
+}
+
+function bindJoin () {
+  const form = $('#join')
+  if (!form) return
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault()
+    const code = form.dataset.code
+    const tags = code ? [['-'], ['claim', code]] : [['-']]
+    const content = form.elements.intro?.value.trim() ?? ''
+    await act({ kind: 28934, tags, content }, () => {
+      $('#join-result').textContent = code ? 'Welcome! You are a member now.' : 'Your request is before the members.'
+    })
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The decision log, checked here: ids, the relay's signatures, the chain, the policy digest.
+
+async function sha256Hex (text) {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return hex([...new Uint8Array(digest)])
+}
+
+async function checkEvent (e) {
+  const id = await sha256Hex(JSON.stringify([0, e.pubkey, e.created_at, e.kind, e.tags, e.content]))
+  return id === e.id && e.pubkey === relayKey && await schnorr.verifyAsync(fromHex(e.sig), fromHex(e.id), fromHex(e.pubkey))
+}
+
+async function checkChain () {
+  const box = $('#chain-check')
+  if (!box) return
+  const report = (ok, text) => {
+    box.className = `check ${ok ? 'ok' : 'bad'}`
+    box.insertAdjacentHTML('afterbegin', '<p></p>')
+    box.firstChild.textContent = text
+  }
+  if (!window.crypto?.subtle) { report(false, 'This browser cannot check signatures here (it needs https).'); return }
+  try {
+    const decisions = await relay.query([{ authors: [relayKey], kinds: [8002], limit: 5000 }])
+    const [policy] = await relay.query([{ authors: [relayKey], kinds: [33535], '#d': ['relay'] }])
+    for (const e of decisions) if (!(await checkEvent(e))) throw new Error(`decision ${e.id.slice(0, 12)} is not signed by the relay`)
+    const prev = (e) => e.tags.find((t) => t[0] === 'prev')?.[1]
+    const geneses = decisions.filter((e) => !prev(e))
+    if (geneses.length !== 1) throw new Error('there is not exactly one genesis')
+    const next = new Map()
+    for (const e of decisions) if (prev(e)) { if (next.has(prev(e))) throw new Error('the chain forks'); next.set(prev(e), e) }
+    let head = geneses[0]; let length = 1
+    while (next.has(head.id)) { head = next.get(head.id); length++ }
+    if (length !== decisions.length) throw new Error('a decision is not linked into the chain')
+    if (!policy || !(await checkEvent(policy))) throw new Error('the policy document is not signed by the relay')
+    const digest = head.tags.find((t) => t[0] === 'policy')?.[1]
+    if ((await sha256Hex(policy.content)) !== digest) throw new Error('the policy document does not match the latest decision')
+    report(true, `Checked in your browser: ${decisions.length} decisions, every one signed by the relay's key, chained from the genesis without a gap or a fork, and the policy in force is the one the latest decision names.`)
+  } catch (e) {
+    report(false, `The check failed: ${e.message}.`)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+bindActions()
+bindComment()
+bindPropose()
+bindInvite()
+bindJoin()
+watch()
+checkChain()
+setUpSignIn()

@@ -1,0 +1,220 @@
+//! Words for the page: people's names, times, durations and what an action does. All text;
+//! the templates escape it.
+
+use std::collections::BTreeMap;
+
+use governance::{Action, Policy, PolicyDoc};
+use maud::{Markup, html};
+use nips::{PubKey, nip19};
+
+/// Display names from members' profiles (kind 0), by key.
+pub type Names = BTreeMap<PubKey, String>;
+
+/// `npub1abcd…wxyz`.
+pub fn short_npub(key: &PubKey) -> String {
+    let npub = nip19::encode_npub(key);
+    format!("{}…{}", &npub[..10], &npub[npub.len() - 4..])
+}
+
+/// A person: their name where they gave one, with their npub on hover.
+pub fn person(key: &PubKey, names: &Names) -> Markup {
+    let npub = nip19::encode_npub(key);
+    match names.get(key) {
+        Some(name) => html! { span class="person" title=(npub) { (name) } },
+        None => html! { span class="person key" title=(npub) { (short_npub(key)) } },
+    }
+}
+
+/// A date as `2026-12-01 14:05 UTC`.
+pub fn date(at: u64) -> String {
+    let days = at / 86_400;
+    let (y, m, d) = civil(days as i64);
+    let secs = at % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3_600,
+        (secs / 60) % 60
+    )
+}
+
+/// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// `3 days`, `5 hours`, `40 minutes`, `20 seconds`.
+pub fn duration(secs: u64) -> String {
+    let unit = |n: u64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    match secs {
+        s if s >= 2 * 86_400 => unit(s / 86_400, "day"),
+        s if s >= 2 * 3_600 => unit(s / 3_600, "hour"),
+        s if s >= 120 => unit(s / 60, "minute"),
+        s => unit(s, "second"),
+    }
+}
+
+/// `closes in 3 days` or `closed`.
+pub fn time_left(ends_at: u64, now: u64) -> String {
+    if ends_at > now {
+        format!("closes in {}", duration(ends_at - now))
+    } else {
+        "closing now".into()
+    }
+}
+
+/// A parameter's value as text (lists joined, keys as npubs).
+pub fn value_text(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => "(not set)".into(),
+        Some(serde_json::Value::String(s)) if s.is_empty() => "(empty)".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(items)) if items.is_empty() => "(none)".into(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|i| match i {
+                serde_json::Value::String(s) => s
+                    .parse::<PubKey>()
+                    .map(|k| short_npub(&k))
+                    .unwrap_or_else(|_| s.clone()),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// What `action` does, in a sentence, against the policy in force.
+pub fn action_summary(action: &Action, doc: &PolicyDoc, names: &Names) -> Markup {
+    summary(action, Some(doc), names)
+}
+
+/// What `action` did, in a sentence (for the log: no "now").
+pub fn action_done(action: &Action, names: &Names) -> Markup {
+    summary(action, None, names)
+}
+
+fn summary(action: &Action, doc: Option<&PolicyDoc>, names: &Names) -> Markup {
+    match action {
+        Action::Set(changes) | Action::Constitution(changes) => html! {
+            @for (i, c) in changes.iter().enumerate() {
+                @if i > 0 { "; " }
+                "Set " code { (c.name) } " to " strong { (value_text(Some(&c.value))) }
+                @if let Some(doc) = doc { " (now " (value_text(doc.get(&c.name))) ")" }
+            }
+        },
+        Action::Admit(k) => html! { "Admit " (person(k, names)) " as a member" },
+        Action::RemoveMember(k) => html! { "Remove " (person(k, names)) " from the members" },
+        Action::Ban {
+            target,
+            duration: 0,
+        } => html! { "Ban " (person(target, names)) " for good" },
+        Action::Ban {
+            target,
+            duration: d,
+        } => {
+            html! { "Ban " (person(target, names)) " for " (duration(*d)) }
+        }
+        Action::Unban(k) => html! { "Lift the ban on " (person(k, names)) },
+        Action::RemoveEvent(id) => html! { "Remove the event " code { (short_id(&id.to_hex())) } },
+        Action::RestoreEvent(id) => {
+            html! { "Restore the event " code { (short_id(&id.to_hex())) } }
+        }
+        Action::Role {
+            member,
+            role,
+            assign: true,
+        } => {
+            html! { "Give " (person(member, names)) " the role " strong { (role) } }
+        }
+        Action::Role {
+            member,
+            role,
+            assign: false,
+        } => {
+            html! { "Take the role " strong { (role) } " from " (person(member, names)) }
+        }
+        Action::Ratify(em) => html! {
+            "Ratify the operator's emergency action " a href=(format!("/decisions#{}", em.to_hex())) { (short_id(&em.to_hex())) }
+        },
+        Action::Appeal(ban) => html! {
+            "Appeal the ban of decision " a href=(format!("/decisions#{}", ban.to_hex())) { (short_id(&ban.to_hex())) }
+        },
+    }
+}
+
+/// A decision in a line: the founding, or the first line of the relay's summary.
+pub fn decision_line(event: &nips::Event, d: &governance::Decision) -> String {
+    if d.resolution == governance::decision::Resolution::Genesis {
+        return "The community's founding: its first policy and founders.".into();
+    }
+    event.content.lines().next().unwrap_or_default().to_string()
+}
+
+/// The first 12 hex digits of an id.
+pub fn short_id(hex: &str) -> &str {
+    hex.get(..12).unwrap_or(hex)
+}
+
+/// How a class decides, in words.
+pub fn rule_text(rule: &governance::ClassRule) -> String {
+    let share = if rule.pass_den == 0 || rule.pass_num == 0 {
+        String::new()
+    } else {
+        let op = if rule.pass_strict {
+            "more than"
+        } else {
+            "at least"
+        };
+        format!(
+            "; passes with {op} {}% yes among yes and no",
+            100 * rule.pass_num / rule.pass_den
+        )
+    };
+    let block = if !rule.block {
+        String::new()
+    } else if rule.max_block_percent == 0 {
+        "; any block stops it".into()
+    } else {
+        format!(
+            "; blocks from {}% of voters stop it",
+            rule.max_block_percent
+        )
+    };
+    format!(
+        "quorum {}% of the electorate (at least {}){share}; at least {} yes{block}; open up to {}",
+        rule.quorum_percent,
+        rule.quorum_min,
+        rule.min_yes,
+        duration(rule.window)
+    )
+}
+
+/// The policy a page describes, with its document.
+pub fn doc_of(policy: &Policy) -> PolicyDoc {
+    PolicyDoc::from_policy(policy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_durations_read_well() {
+        assert_eq!(date(0), "1970-01-01 00:00 UTC");
+        assert_eq!(date(1_764_597_900), "2025-12-01 14:05 UTC");
+        assert_eq!(duration(3 * 86_400), "3 days");
+        assert_eq!(duration(86_400), "24 hours");
+        assert_eq!(duration(60), "60 seconds");
+        assert_eq!(time_left(100, 40), "closes in 60 seconds");
+    }
+}

@@ -1,0 +1,150 @@
+//! Members: who they are, when and through whom they joined (the invite tree), their roles,
+//! and how a member brings someone in. The join page is where a newcomer redeems a code or
+//! asks to join.
+
+use std::collections::BTreeMap;
+
+use governance::AdmissionMode;
+use maud::{Markup, html};
+use nips::PubKey;
+use serde::Deserialize;
+
+use super::data;
+use super::format::{Names, date, person};
+use super::layout::{self, Nav};
+use crate::relay::{Relay, unix_now};
+
+/// Invite chains nest this deep on the page; deeper ones are listed flat.
+const MAX_DEPTH: usize = 8;
+
+pub async fn page(relay: &Relay) -> Markup {
+    let snapshot = relay.snapshot();
+    let roster = &snapshot.roster;
+    let names = data::names(relay, roster.iter().map(|(k, _)| *k)).await;
+    let mut children: BTreeMap<Option<PubKey>, Vec<PubKey>> = BTreeMap::new();
+    for (key, m) in roster.iter() {
+        let parent = m.inviter.filter(|i| roster.contains(i));
+        children.entry(parent).or_default().push(*key);
+    }
+    for list in children.values_mut() {
+        list.sort_by_key(|k| roster.get(k).map(|m| m.since));
+    }
+    let body = html! {
+        h1 { "Members (" (roster.len()) ")" }
+        section class="invite" aria-labelledby="invite-title" {
+            h2 id="invite-title" { "Bring someone in" }
+            p { "A member asks the relay for an invite code and hands on the join link. Each code works once and expires in "
+                (super::format::duration(snapshot.policy.admission.invite_expiry)) "." }
+            button type="button" id="mint-invite" disabled { "Get an invite link" }
+            p class="hint needs-js" { "Sign in as a member to get one." }
+            div id="invite-result" hidden {
+                label for="invite-link" { "Join link" }
+                input id="invite-link" type="text" readonly;
+                button type="button" id="copy-invite" { "Copy" }
+            }
+        }
+        section aria-labelledby="tree-title" id="tree" data-refresh data-live="8000,8001" {
+            h2 id="tree-title" { "Who brought whom" }
+            (tree(relay, &None, &children, &names, 0))
+        }
+    };
+    layout::page(relay, "Members", Nav::Members, body)
+}
+
+fn member_line(relay: &Relay, key: &PubKey, names: &Names) -> Markup {
+    let snapshot = relay.snapshot();
+    let m = snapshot.roster.get(key);
+    let banned = snapshot.policy.is_banned(key, unix_now());
+    html! {
+        (person(key, names))
+        @if let Some(m) = m {
+            " · joined " (date(m.since))
+            @for role in &m.roles { " " span class="role" { (role) } }
+        }
+        @if banned { " " span class="result failed" { "banned" } }
+    }
+}
+
+fn tree(
+    relay: &Relay,
+    parent: &Option<PubKey>,
+    children: &BTreeMap<Option<PubKey>, Vec<PubKey>>,
+    names: &Names,
+    depth: usize,
+) -> Markup {
+    let Some(list) = children.get(parent) else {
+        return html! {};
+    };
+    html! {
+        ul class="tree" {
+            @for key in list {
+                li {
+                    (member_line(relay, key, names))
+                    @if depth < MAX_DEPTH {
+                        (tree(relay, &Some(*key), children, names, depth + 1))
+                    } @else {
+                        (flat(relay, key, children, names))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Everyone brought in, directly or not, by `root`, in one list.
+fn flat(
+    relay: &Relay,
+    root: &PubKey,
+    children: &BTreeMap<Option<PubKey>, Vec<PubKey>>,
+    names: &Names,
+) -> Markup {
+    let mut all = Vec::new();
+    let mut stack = vec![*root];
+    while let Some(k) = stack.pop() {
+        for c in children.get(&Some(k)).into_iter().flatten() {
+            all.push(*c);
+            stack.push(*c);
+        }
+    }
+    html! {
+        @if !all.is_empty() {
+            ul class="tree flat" { @for k in &all { li { (member_line(relay, k, names)) } } }
+        }
+    }
+}
+
+/// `?code=` from a join link.
+#[derive(Debug, Default, Deserialize)]
+pub struct JoinParams {
+    pub code: Option<String>,
+}
+
+pub fn join(relay: &Relay, q: &JoinParams) -> Markup {
+    let snapshot = relay.snapshot();
+    let mode = snapshot.policy.admission.mode;
+    let code = q.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let body = html! {
+        h1 { "Join " (snapshot.policy.info.name) }
+        p { "Sign in with your Nostr signer extension (NIP-07). Your key stays in it; the page only asks it to sign." }
+        form id="join" data-code=[code] {
+            @match (code, mode) {
+                (Some(_), _) => {
+                    p { "You have an invite code from a member." }
+                    button type="submit" disabled { "Join with this code" }
+                }
+                (None, AdmissionMode::Vouch | AdmissionMode::Vote) => {
+                    p { @if mode == AdmissionMode::Vouch { "Ask to join, and members vouch for you." } @else { "Ask to join, and the members vote on it." } }
+                    label for="intro" { "Introduce yourself (optional)" }
+                    textarea id="intro" name="intro" rows="3" {}
+                    button type="submit" disabled { "Ask to join" }
+                }
+                (None, _) => {
+                    p { "This community admits members with invite codes. Ask a member for a join link." }
+                }
+            }
+            p class="hint needs-js" { "Joining needs JavaScript and a Nostr signer extension (NIP-07)." }
+        }
+        p id="join-result" role="status" {}
+    };
+    layout::page(relay, "Join", Nav::None, body)
+}

@@ -1,0 +1,307 @@
+//! A proposal's page: its text, what it would change, how it is decided, where the vote
+//! stands and who voted what, the decision once made, and the deliberation (NIP-22 comments).
+
+use std::collections::BTreeMap;
+
+use governance::decision::Resolution;
+use governance::tally::Tally;
+use governance::{Action, Decision, Proposal, Vote};
+use maud::{Markup, html};
+use nips::{Event, EventId};
+use serde_json::json;
+
+use super::cards::title;
+use super::data;
+use super::format::{self, Names, date, person};
+use super::layout::{self, Nav};
+use crate::community::all;
+use crate::community::view::OpenView;
+use crate::relay::{Relay, unix_now};
+
+/// Where a proposal is: open (with its live standing) or decided.
+enum Stage {
+    Open(Box<OpenView>),
+    Decided(Box<(Event, Decision)>),
+}
+
+pub async fn page(relay: &Relay, id: &str) -> Option<Markup> {
+    let id: EventId = id.parse().ok()?;
+    let view = relay.community.view().await;
+    let (proposal, stage) = match view.open.into_iter().find(|o| o.proposal.id == id) {
+        Some(open) => (open.proposal.clone(), Stage::Open(Box::new(open))),
+        None => {
+            let decided = data::decisions(relay)
+                .await
+                .into_iter()
+                .find(|(_, d)| d.proposal == Some(id))?;
+            let event = data::by_ids(relay, &[id]).await.remove(&id);
+            let proposal = match event.as_ref().map(Proposal::parse) {
+                Some(Ok(Some(p))) => p,
+                _ => stand_in(&decided.1, id)?,
+            };
+            (proposal, Stage::Decided(Box::new(decided)))
+        }
+    };
+    if !data::public(relay) && proposal.author != relay.community.pubkey() {
+        let body = html! { h1 { "A member's proposal" } p { "This community's discussion is for its members." } };
+        return Some(layout::page(relay, "Proposal", Nav::None, body));
+    }
+    let votes = votes(relay, &id, &stage).await;
+    let comments = data::comments(relay, &id).await;
+    let keys = std::iter::once(proposal.author)
+        .chain(votes.iter().map(|v| v.voter))
+        .chain(comments.iter().map(|c| c.pubkey));
+    let names = data::names(relay, keys).await;
+    let body = html! {
+        article class="proposal-page" data-live="1018,1111,8002" data-proposal=(id.to_hex()) {
+            h1 { (title(&proposal)) }
+            p class="meta" {
+                "Proposed by " (person(&proposal.author, &names)) " on " (date(proposal.created_at))
+                " · " span class="class" { (proposal.class.as_str()) }
+            }
+            div class="text" { (body_text(&proposal)) }
+            (change_section(relay, &proposal, &names, matches!(stage, Stage::Open(_))))
+            (standing(relay, &proposal, &stage))
+            (voters(&votes, &names))
+            (discussion(relay, &proposal, &comments, &names))
+        }
+    };
+    Some(layout::page(relay, &title(&proposal), Nav::None, body))
+}
+
+/// The proposal's text below its title line.
+fn body_text(p: &Proposal) -> String {
+    let mut lines = p.title.lines();
+    lines.next();
+    lines.collect::<Vec<_>>().join("\n").trim().to_string()
+}
+
+/// A proposal whose event is gone (its author vanished), rebuilt from its decision.
+fn stand_in(d: &Decision, id: EventId) -> Option<Proposal> {
+    let action = d.action.clone()?;
+    Some(Proposal {
+        id,
+        author: d.author.unwrap_or(nips::PubKey([0; 32])),
+        created_at: 0,
+        ends_at: 0,
+        class: action.class(),
+        block: false,
+        title: d.reason.clone(),
+        action,
+    })
+}
+
+/// Each voter's latest vote.
+async fn votes(relay: &Relay, id: &EventId, stage: &Stage) -> Vec<Vote> {
+    if let Stage::Open(open) = stage {
+        return open.votes.clone();
+    }
+    let filter = json!({"kinds": [1018], "#e": [id.to_hex()]});
+    let events = all(&*relay.store, filter, unix_now())
+        .await
+        .unwrap_or_default();
+    let mut latest: BTreeMap<nips::PubKey, Vote> = BTreeMap::new();
+    for v in events.iter().filter_map(Vote::parse) {
+        match latest.get(&v.voter) {
+            Some(prev) if !v.supersedes(prev) => {}
+            _ => {
+                latest.insert(v.voter, v);
+            }
+        }
+    }
+    latest.into_values().collect()
+}
+
+/// What the proposal would change (while open: against the values now) or changed.
+fn change_section(relay: &Relay, p: &Proposal, names: &Names, open: bool) -> Markup {
+    let doc = format::doc_of(&relay.snapshot().policy);
+    html! {
+        section aria-labelledby="change-title" {
+            @if open {
+                h2 id="change-title" { "What it would change" }
+                p { (format::action_summary(&p.action, &doc, names)) }
+            } @else {
+                h2 id="change-title" { "What it asked for" }
+                p { (format::action_done(&p.action, names)) }
+            }
+            @if let (true, Action::Set(changes) | Action::Constitution(changes)) = (open, &p.action) {
+                table {
+                    thead { tr { th scope="col" { "Parameter" } th scope="col" { "Now" } th scope="col" { "Proposed" } } }
+                    tbody {
+                        @for c in changes {
+                            tr {
+                                th scope="row" { code { (c.name) } }
+                                td { (format::value_text(doc.get(&c.name))) }
+                                td { (format::value_text(Some(&c.value))) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
+    let now = unix_now();
+    match stage {
+        Stage::Open(open) => html! {
+            section aria-labelledby="vote-title" id="standing" data-refresh {
+                h2 id="vote-title" { "The vote" }
+                p { "Decided by the " strong { (p.class.as_str()) } " rule: " (format::rule_text(&open.rules.rule)) "." }
+                @if open.rules.founders.is_some() { p class="hint" { "Until the founders' sunset, a vote in which every founder took part meets the quorum." } }
+                @if let Some(k) = open.rules.vouches { p class="hint" { "It passes as soon as " (k) " members vouch (vote yes) and nobody blocks." } }
+                (layout::tally_bars(&open.tally, p.block))
+                (layout::turnout(&open.tally, open.quorum))
+                p { strong { (format::time_left(p.ends_at, now)) } " (" (date(p.ends_at)) "), or as soon as everyone has voted." }
+                div class="vote" data-proposal=(p.id.to_hex()) {
+                    p class="hint" { span class="signed-out" { "Sign in to vote. " } "Your latest vote counts; you may change it until the vote closes." }
+                    @for option in governance::proposal::OPTIONS.iter().chain(p.block.then_some(&"block")) {
+                        button type="button" data-vote=(option) disabled { (vote_label(option)) }
+                    }
+                }
+            }
+        },
+        Stage::Decided(decided) => {
+            let (event, d) = &**decided;
+            let t = d.tally.as_ref().map(|t| Tally {
+                yes: t.counts[0],
+                no: t.counts[1],
+                abstain: t.counts[2],
+                block: t.counts[3],
+                electorate: t.electorate,
+                ..Tally::default()
+            });
+            html! {
+                section aria-labelledby="vote-title" id="standing" data-refresh {
+                    h2 id="vote-title" { "The decision" }
+                    p {
+                        span class=(format!("result {}", d.resolution.as_str())) { (resolution_text(d.resolution)) }
+                        " on " (date(event.created_at)) ". "
+                        a href=(format!("/decisions#{}", event.id.to_hex())) { "In the decision log" }
+                    }
+                    p { (event.content) }
+                    @if let Some(t) = &t { (layout::tally_bars(t, t.block > 0 || p.block)) }
+                    @if relay.snapshot().policy.version == d.version { p class="hint" { "The policy in force is the one this decision left." } }
+                }
+            }
+        }
+    }
+}
+
+fn vote_label(option: &str) -> &'static str {
+    match option {
+        "yes" => "Yes",
+        "no" => "No",
+        "abstain" => "Abstain",
+        _ => "Block",
+    }
+}
+
+fn resolution_text(r: Resolution) -> &'static str {
+    match r {
+        Resolution::Passed => "Passed",
+        Resolution::Failed => "Failed",
+        Resolution::NoQuorum => "No quorum",
+        Resolution::Reverted => "Not ratified: reverted",
+        Resolution::Emergency => "Emergency",
+        Resolution::Genesis => "Genesis",
+    }
+}
+
+fn voters(votes: &[Vote], names: &Names) -> Markup {
+    html! {
+        section aria-labelledby="voters-title" id="voters" data-refresh {
+            h2 id="voters-title" { "Who voted" }
+            @if votes.is_empty() { p { "Nobody yet." } }
+            ul class="voters" {
+                @for v in votes {
+                    li data-voter=(v.voter.to_hex()) {
+                        (person(&v.voter, names)) ": "
+                        span class=(format!("choice {}", v.choice.as_str())) { (v.choice.as_str()) }
+                        " " time datetime=(v.created_at) { (date(v.created_at)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Comments, nested by the comment they answer (NIP-22 `e`), with a form to add one.
+fn discussion(relay: &Relay, p: &Proposal, comments: &[Event], names: &Names) -> Markup {
+    let root = p.id.to_hex();
+    let mut children: BTreeMap<String, Vec<&Event>> = BTreeMap::new();
+    for c in comments {
+        let parent = c.first_tag_value("e").unwrap_or(&root).to_string();
+        children.entry(parent).or_default().push(c);
+    }
+    html! {
+        section aria-labelledby="talk-title" class="discussion" {
+            div id="thread" data-refresh {
+                h2 id="talk-title" { "Discussion (" (comments.len()) ")" }
+                @if !data::public(relay) { p { "The discussion is for members." } }
+                (thread(&root, &children, names, 0))
+            }
+            form class="comment" data-root=(root) data-root-author=(p.author.to_hex()) {
+                label for="comment-text" { "Add to the discussion" }
+                textarea id="comment-text" name="content" rows="3" required {}
+                button type="submit" disabled { "Comment" }
+            }
+        }
+    }
+}
+
+fn thread(
+    parent: &str,
+    children: &BTreeMap<String, Vec<&Event>>,
+    names: &Names,
+    depth: usize,
+) -> Markup {
+    let Some(list) = children.get(parent) else {
+        return html! {};
+    };
+    html! {
+        ol class="thread" {
+            @for c in list {
+                li id=(format!("c-{}", c.id.to_hex())) {
+                    p class="meta" { (person(&c.pubkey, names)) " · " time datetime=(c.created_at) { (date(c.created_at)) } }
+                    div class="text" { (c.content) }
+                    button type="button" class="reply" data-reply-to=(c.id.to_hex()) data-reply-author=(c.pubkey.to_hex()) disabled { "Reply" }
+                    @if depth < MAX_DEPTH {
+                        (thread(&c.id.to_hex(), children, names, depth + 1))
+                    } @else {
+                        (flat(&c.id.to_hex(), children, names))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Replies nest this deep; deeper ones are listed flat under the last level.
+const MAX_DEPTH: usize = 6;
+
+/// Every reply below `parent`, in one list, oldest first.
+fn flat(parent: &str, children: &BTreeMap<String, Vec<&Event>>, names: &Names) -> Markup {
+    let mut all: Vec<&Event> = Vec::new();
+    let mut stack = vec![parent.to_string()];
+    while let Some(id) = stack.pop() {
+        for c in children.get(&id).into_iter().flatten() {
+            all.push(c);
+            stack.push(c.id.to_hex());
+        }
+    }
+    all.sort_by_key(|c| (c.created_at, c.id));
+    html! {
+        @if !all.is_empty() {
+            ol class="thread flat" {
+                @for c in all {
+                    li id=(format!("c-{}", c.id.to_hex())) {
+                        p class="meta" { (person(&c.pubkey, names)) " · " time datetime=(c.created_at) { (date(c.created_at)) } }
+                        div class="text" { (c.content) }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Proposing: a form for each action, built from the policy's own parameter catalogue (each
+//! parameter with its value now, its type and the class that decides it). The page's script
+//! checks what the relay would refuse before asking the signer, then builds the NIP-88 poll.
+
+use governance::params::{self, ParamType};
+use governance::{Class, PolicyDoc};
+use maud::{Markup, html};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::format::{self, value_text};
+use super::layout::{self, Nav};
+use crate::relay::Relay;
+
+/// `?action=` picks the form.
+#[derive(Debug, Default, Deserialize)]
+pub struct Params {
+    pub action: Option<String>,
+    pub param: Option<String>,
+}
+
+/// Every action a member can propose, with what it asks for.
+const ACTIONS: &[(&str, &str)] = &[
+    ("set", "Change a setting"),
+    ("constitution", "Change the constitution"),
+    ("ban", "Ban a key"),
+    ("unban", "Lift a ban"),
+    ("remove-event", "Remove an event"),
+    ("restore-event", "Restore an event"),
+    ("admit", "Admit a member"),
+    ("remove-member", "Remove a member"),
+    ("role", "Give or take a role"),
+    ("appeal", "Appeal your ban"),
+];
+
+fn type_name(ty: ParamType) -> (&'static str, Vec<&'static str>) {
+    match ty {
+        ParamType::U32 => ("u32", vec![]),
+        ParamType::U64 => ("u64", vec![]),
+        ParamType::Bool => ("bool", vec!["true", "false"]),
+        ParamType::Text => ("text", vec![]),
+        ParamType::Enum(words) => ("enum", words.to_vec()),
+        ParamType::Kinds => ("kinds", vec![]),
+        ParamType::Pubkeys => ("pubkeys", vec![]),
+        ParamType::Methods => ("methods", governance::emergency::METHODS.to_vec()),
+    }
+}
+
+/// What the script needs: the catalogue, the classes' windows and blocks, the bans and
+/// removals in force, and the limits it checks values against.
+fn catalogue(relay: &Relay, doc: &PolicyDoc) -> Value {
+    let snapshot = relay.snapshot();
+    let policy = &snapshot.policy;
+    let params: Vec<Value> = params::all()
+        .into_iter()
+        .map(|p| {
+            let (ty, words) = type_name(p.ty);
+            json!({"name": p.name, "class": p.class.as_str(), "type": ty, "words": words,
+                   "now": doc.get(&p.name)})
+        })
+        .collect();
+    let classes: serde_json::Map<String, Value> = Class::ALL
+        .iter()
+        .map(|c| {
+            let r = policy.classes.get(*c);
+            (
+                c.as_str().to_string(),
+                json!({"window": r.window, "block": r.block}),
+            )
+        })
+        .collect();
+    json!({
+        "params": params,
+        "classes": classes,
+        "min_window": policy.proposals.min_window,
+        "short_ban": governance::proposal::SHORT_BAN,
+        "bans": policy.bans.keys().map(|k| k.to_hex()).collect::<Vec<_>>(),
+        "removed": policy.removed_events.keys().map(|id| id.to_hex()).collect::<Vec<_>>(),
+        "doc": serde_json::from_str::<Value>(&doc.canonical()).unwrap_or_default(),
+    })
+}
+
+pub async fn page(relay: &Relay, q: &Params) -> Markup {
+    let snapshot = relay.snapshot();
+    let doc = format::doc_of(&snapshot.policy);
+    let action = q
+        .action
+        .as_deref()
+        .filter(|a| ACTIONS.iter().any(|(n, _)| n == a))
+        .unwrap_or("set");
+    let body = html! {
+        h1 { "Propose" }
+        p { "A proposal is a poll the members vote on. When it passes, the relay applies it at once and records the decision. Your signer signs it; the relay checks it like any event." }
+        nav class="actions" aria-label="What to propose" {
+            ul {
+                @for (name, label) in ACTIONS {
+                    li {
+                        @if *name == action {
+                            a href=(format!("/propose?action={name}")) aria-current="page" { (label) }
+                        } @else {
+                            a href=(format!("/propose?action={name}")) { (label) }
+                        }
+                    }
+                }
+            }
+        }
+        form id="propose" data-action=(action) novalidate {
+            (fields(action, q, &doc, &snapshot.policy))
+            label for="text" { "Title and explanation" }
+            textarea id="text" name="text" rows="5" required
+                placeholder="The first line is the title. Say why." {}
+            label for="window" { "Voting open for (days)" }
+            input id="window" name="window" type="number" min="0.05" step="0.05" inputmode="decimal";
+            p class="hint" id="window-hint" {}
+            p class="error" id="propose-error" role="alert" {}
+            button type="submit" disabled { "Sign and propose" }
+            p class="hint needs-js" { "Proposing needs JavaScript and a Nostr signer extension (NIP-07)." }
+        }
+        (layout::data_block("catalogue", &catalogue(relay, &doc)))
+    };
+    layout::page(relay, "Propose", Nav::Propose, body)
+}
+
+fn fields(action: &str, q: &Params, doc: &PolicyDoc, policy: &governance::Policy) -> Markup {
+    match action {
+        "set" | "constitution" => {
+            let class = if action == "set" {
+                Class::Ordinary
+            } else {
+                Class::Constitutional
+            };
+            let specs: Vec<_> = params::all()
+                .into_iter()
+                .filter(|p| p.class == class)
+                .collect();
+            let chosen = q
+                .param
+                .as_deref()
+                .filter(|p| specs.iter().any(|s| s.name == *p));
+            html! {
+                label for="param" { "Parameter" }
+                select id="param" name="param" required {
+                    @for s in &specs {
+                        option value=(s.name) selected[Some(s.name.as_str()) == chosen] {
+                            (s.name) " (now " (value_text(doc.get(&s.name))) ")"
+                        }
+                    }
+                }
+                p class="hint" id="param-hint" {}
+                label for="value" { "New value" }
+                input id="value" name="value" type="text" required autocomplete="off";
+            }
+        }
+        "ban" => html! {
+            label for="target" { "Key to ban (npub or hex)" }
+            input id="target" name="target" type="text" required autocomplete="off";
+            label for="days" { "For how many days (0: for good)" }
+            input id="days" name="days" type="number" min="0" value="7";
+            p class="hint" { "Bans of 30 days or less are decided by the moderation rule, longer ones by the membership rule." }
+        },
+        "unban" => html! {
+            label for="target" { "Ban to lift" }
+            select id="target" name="target" required {
+                @for key in policy.bans.keys() { option value=(key.to_hex()) { (format::short_npub(key)) } }
+            }
+            @if policy.bans.is_empty() { p class="hint" { "Nobody is banned." } }
+        },
+        "remove-event" => html! {
+            label for="target" { "Event to remove (note id, note1… or nevent1…)" }
+            input id="target" name="target" type="text" required autocomplete="off";
+        },
+        "restore-event" => html! {
+            label for="target" { "Removed event to restore" }
+            select id="target" name="target" required {
+                @for id in policy.removed_events.keys() { option value=(id.to_hex()) { (format::short_id(&id.to_hex())) } }
+            }
+            @if policy.removed_events.is_empty() { p class="hint" { "No event is removed." } }
+        },
+        "admit" | "remove-member" => html! {
+            label for="target" { "Key (npub or hex)" }
+            input id="target" name="target" type="text" required autocomplete="off";
+        },
+        "role" => html! {
+            label for="target" { "Member (npub or hex)" }
+            input id="target" name="target" type="text" required autocomplete="off";
+            label for="role" { "Role" }
+            input id="role" name="role" type="text" required autocomplete="off";
+            label for="assign" { "Give or take" }
+            select id="assign" name="assign" { option value="assign" { "Give the role" } option value="unassign" { "Take it away" } }
+        },
+        _ => html! {
+            label for="target" { "The decision that banned you (its id)" }
+            input id="target" name="target" type="text" required autocomplete="off";
+            p class="hint" { "Find it in the " a href="/decisions" { "decision log" } ". One appeal per ban." }
+        },
+    }
+}

@@ -1,0 +1,186 @@
+// The community page in a real browser, against a running relay:
+//
+//   node community.mjs <ws url> <founder secret hex> <founder> <founder> [screenshot dir]
+//
+// Three founders sign in with a NIP-07 signer; one proposes a limit through the form; the
+// others vote through the page, which shows the tally live, then the decision and the new
+// policy; the relay enforces it. A member mints an invite and a newcomer joins through the
+// link. A comment appears live in another member's thread. A `<script>` in a proposal does not
+// run. Reading works without JavaScript. axe finds no serious or critical violations, and no
+// page scrolls sideways on a phone.
+
+import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure'
+import { Relay, useWebSocketImplementation } from 'nostr-tools/relay'
+import WebSocket from 'ws'
+import { audit, launch, scrollsSideways, signIn, signerPage, status } from './lib.mjs'
+
+useWebSocketImplementation(WebSocket)
+
+const [url, ...rest] = process.argv.slice(2)
+const founders = rest.slice(0, 3)
+const shots = rest[3]
+const http = url.replace(/^ws/, 'http')
+const hexOf = (bytes) => Buffer.from(bytes).toString('hex')
+const now = () => Math.floor(Date.now() / 1000)
+const log = (...a) => console.log('•', ...a)
+
+const browser = await launch()
+const problems = []
+const pages = []
+async function page (secret, options) {
+  const p = await signerPage(browser, secret, options)
+  pages.push(p)
+  return p
+}
+async function shot (p, name) {
+  if (!shots) return
+  mkdirSync(shots, { recursive: true })
+  await p.screenshot({ path: `${shots}/${name}.png`, fullPage: true })
+}
+
+try {
+  // Three founders sign in; one proposes shorter notes through the form.
+  const [a, b, c] = await Promise.all(founders.map((f) => page(f, { viewport: { width: 1100, height: 900 } })))
+  await a.goto(`${http}/propose?action=set&param=limitation.max_content_length`)
+  await signIn(a)
+  await a.fill('#value', 'lots')
+  await a.fill('#text', 'Shorter notes\nWe talk more when we write less.')
+  await a.click('#propose button[type=submit]')
+  assert.match(await a.textContent('#propose-error'), /whole number/, 'a bad value is caught before signing')
+  await a.fill('#value', '140')
+  await shot(a, 'propose')
+  await a.click('#propose button[type=submit]')
+  await a.waitForURL(/\/proposals\/[0-9a-f]{64}$/)
+  const proposalUrl = a.url()
+  log('proposed through the form:', proposalUrl)
+  assert.equal(await a.textContent('h1'), 'Shorter notes')
+  assert.match(await a.textContent('#change-title + p'), /limitation\.max_content_length.*140.*now 102400/s)
+
+  // The others vote through the page; the proposer's page follows the tally live.
+  for (const p of [b, c]) {
+    await p.goto(proposalUrl)
+    await signIn(p)
+  }
+  await signIn(a)
+  await b.click('button[data-vote=yes]')
+  await status(b, /Done/)
+  await a.waitForFunction(() => /yes 1/.test(document.querySelector('#standing figure.tally svg')?.getAttribute('aria-label') || ''))
+  log('the tally updated live on the proposer\'s page')
+  await shot(a, 'proposal')
+  await c.click('button[data-vote=yes]')
+  await status(c, /Done/)
+  await a.click('button[data-vote=yes]')
+  await status(a, /Done/)
+  await a.waitForFunction(() => /Passed/.test(document.querySelector('#standing')?.textContent || ''))
+  log('the decision appeared on the page')
+
+  // The new policy is shown, and enforced.
+  await a.goto(`${http}/policy`)
+  assert.match(await a.textContent('tr[id="limitation.max_content_length"]'), /140/)
+  await a.goto(http)
+  assert.match(await a.textContent('#intro'), /version 2/)
+  await shot(a, 'overview')
+  const relay = await Relay.connect(url)
+  const outsider = generateSecretKey()
+  const long = finalizeEvent({ kind: 1, created_at: now(), tags: [], content: 'x'.repeat(141) }, outsider)
+  await assert.rejects(relay.publish(long), /invalid/, 'the relay enforces the decision')
+  log('the relay enforces the new limit')
+
+  // The decision log checks itself in the browser.
+  await a.goto(`${http}/decisions`)
+  await a.waitForSelector('#chain-check.ok')
+  assert.match(await a.textContent('#chain-check'), /2 decisions/)
+  await shot(a, 'decisions')
+
+  // A member mints an invite; a newcomer joins through the link.
+  await a.goto(`${http}/members`)
+  await signIn(a)
+  await a.click('#mint-invite')
+  await a.waitForSelector('#invite-result:not([hidden])')
+  const link = await a.inputValue('#invite-link')
+  assert.match(link, /\/join\?code=[0-9a-f]+$/)
+  const newcomer = hexOf(generateSecretKey())
+  const n = await page(newcomer, { viewport: { width: 800, height: 700 } })
+  await n.goto(link)
+  await signIn(n)
+  await n.click('#join button[type=submit]')
+  await n.waitForFunction(() => /Welcome/.test(document.querySelector('#join-result')?.textContent || ''))
+  await a.waitForFunction((key) => document.querySelector('#tree')?.textContent.includes(key), 'npub1')
+  await a.reload()
+  assert.equal(await a.locator('#tree li').count(), 4, 'three founders and the newcomer')
+  await shot(a, 'members')
+  log('a newcomer joined through an invite link')
+
+  // A comment appears live in another member's thread.
+  await b.goto(proposalUrl)
+  await signIn(b)
+  await c.goto(proposalUrl)
+  await signIn(c)
+  await b.fill('#comment-text', 'Short and kind, then.')
+  await b.click('form.comment button[type=submit]')
+  await status(b, /Done/)
+  await c.waitForFunction(() => /Short and kind, then\./.test(document.querySelector('#thread')?.textContent || ''))
+  await c.click('button.reply')
+  await c.fill('#comment-text', 'Agreed.')
+  await c.click('form.comment button[type=submit]')
+  await b.waitForFunction(() => document.querySelectorAll('#thread ol.thread ol.thread li').length === 1)
+  log('comments and replies appear live')
+
+  // A script in a proposal is text, not code.
+  const hostile = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> javascript:alert(1)'
+  const poll = finalizeEvent({
+    kind: 1068,
+    created_at: now(),
+    content: hostile,
+    tags: [['gov', 'set'], ['change', 'reports.threshold', '4'], ['class', 'ordinary'],
+      ['option', 'yes', 'Yes'], ['option', 'no', 'No'], ['option', 'abstain', 'Abstain'],
+      ['polltype', 'singlechoice'], ['endsAt', String(now() + 7200)], ['relay', url]],
+  }, Buffer.from(founders[1], 'hex'))
+  const member = await Relay.connect(url)
+  for (let i = 0; i < 50 && !member.challenge; i++) await new Promise((r) => setTimeout(r, 20))
+  await member.auth(async (template) => finalizeEvent(template, Buffer.from(founders[1], 'hex')))
+  await member.publish(poll)
+  await c.goto(`${http}/proposals/${poll.id}`)
+  assert.equal(await c.evaluate(() => window.__pwned), undefined, 'nothing ran')
+  assert.ok((await c.textContent('h1')).startsWith('<script>window.__pwned'), 'the text is shown as it was written')
+  await c.goto(http)
+  assert.equal(await c.evaluate(() => window.__pwned), undefined)
+  log('hostile content renders as text')
+
+  // Reading needs no JavaScript.
+  const plain = await browser.newContext({ javaScriptEnabled: false })
+  const reader = await plain.newPage()
+  await reader.goto(proposalUrl)
+  assert.equal(await reader.textContent('h1'), 'Shorter notes')
+  assert.match(await reader.textContent('#standing'), /Passed/)
+  await reader.goto(http)
+  assert.match(await reader.textContent('#open'), /Open for a vote \(1\)/)
+  await plain.close()
+  log('reading works without JavaScript')
+
+  // Accessibility and phones.
+  const auditing = await browser.newContext({ bypassCSP: true, viewport: { width: 1100, height: 900 } })
+  const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true })
+  const at = await auditing.newPage()
+  const small = await phone.newPage()
+  for (const path of ['/', new URL(proposalUrl).pathname, '/propose', '/propose?action=ban', '/decisions', '/policy', '/members', '/join', '/reports']) {
+    await at.goto(`${http}${path}`)
+    const violations = await audit(at)
+    assert.deepEqual(violations.map((v) => `${v.id}: ${v.help}`), [], `axe on ${path}`)
+    await small.goto(`${http}${path}`)
+    assert.equal(await scrollsSideways(small), false, `${path} scrolls sideways on a phone`)
+  }
+  await small.goto(proposalUrl)
+  await shot(small, 'phone-proposal')
+  log('axe finds nothing serious; nothing scrolls sideways on a phone')
+
+  for (const p of pages) problems.push(...p.problems.filter((m) => !/favicon/.test(m)))
+  assert.deepEqual(problems, [], 'no script errors or CSP violations in the pages')
+  relay.close()
+  member.close()
+  console.log('ok')
+} finally {
+  await browser.close()
+}

@@ -1,0 +1,69 @@
+// Shared by the browser scenarios: Debian's chromium through playwright-core, and a test
+// NIP-07 signer. The signer's key stays in this Node process: the page calls `window.nostr`,
+// which Playwright forwards here, as an extension would keep the key in its own process.
+
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { chromium } from 'playwright-core'
+import { finalizeEvent, getPublicKey } from 'nostr-tools/pure'
+
+const require = createRequire(import.meta.url)
+
+export async function launch () {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+// A page whose `window.nostr` signs with `secretHex`; console errors and page errors are kept
+// in `page.problems`.
+export async function signerPage (browser, secretHex, options = {}) {
+  const context = await browser.newContext(options)
+  const page = await context.newPage()
+  page.problems = []
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`))
+  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`) })
+  if (secretHex) {
+    const sk = Uint8Array.from(Buffer.from(secretHex, 'hex'))
+    await page.exposeFunction('__nip07PublicKey', () => getPublicKey(sk))
+    await page.exposeFunction('__nip07Sign', (template) => finalizeEvent(template, sk))
+    await page.addInitScript(() => {
+      window.nostr = {
+        getPublicKey: () => window.__nip07PublicKey(),
+        signEvent: (template) => window.__nip07Sign(template),
+      }
+    })
+  }
+  return page
+}
+
+// Signs in through the page's own button (unless the page did so itself, as it does for a
+// visitor who signed in before in this tab) and waits until it says so.
+export async function signIn (page) {
+  const signedIn = () => document.querySelector('#whoami')?.textContent.startsWith('Signed in')
+  await page.waitForFunction(() => document.querySelector('#whoami')?.textContent.startsWith('Signed in') ||
+    !document.querySelector('#signin')?.hidden)
+  if (!(await page.evaluate(signedIn))) await page.click('#signin')
+  await page.waitForFunction(signedIn)
+}
+
+// The page's status line, once it says something matching `pattern`.
+export async function status (page, pattern) {
+  await page.waitForFunction((p) => new RegExp(p).test(document.querySelector('#status')?.textContent || ''), pattern.source)
+  return page.textContent('#status')
+}
+
+// Runs axe-core in the page; returns its serious and critical violations.
+export async function audit (page) {
+  const source = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
+  await page.evaluate(source)
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }))
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
+// Does the page scroll sideways at its viewport?
+export async function scrollsSideways (page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)
+}

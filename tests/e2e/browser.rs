@@ -1,0 +1,78 @@
+//! The community page in a real browser: `tests/browser/community.mjs`, which drives Debian's
+//! chromium through playwright-core with a test NIP-07 signer, against the relay on both
+//! stores. The SQLite run also takes the screenshots in `docs/screenshots/`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::process::Command;
+
+use crate::harness::Store;
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/browser")
+}
+
+async fn ensure_dependencies(dir: &Path) {
+    assert!(
+        Path::new(&std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))
+            .exists(),
+        "the browser tests need Debian's chromium (apt-get install chromium), or CHROMIUM=<path>"
+    );
+    if dir
+        .join("node_modules/playwright-core/package.json")
+        .exists()
+    {
+        return;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .status()
+        .await
+        .expect("npm is needed for the browser tests");
+    assert!(status.success(), "npm ci failed in {}", dir.display());
+}
+
+async fn community_in_a_browser(store: Store) {
+    let dir = browser_dir();
+    ensure_dependencies(&dir).await;
+    let founders: Vec<nips::Keys> = (0..3).map(|_| nips::Keys::generate()).collect();
+    let refs: Vec<&nips::Keys> = founders.iter().collect();
+    let relay = crate::gov::start(store, &crate::gov::config(&refs, &[], "invite", "")).await;
+    let mut args = vec![relay.url.clone()];
+    args.extend(founders.iter().map(|k| k.secret_hex()));
+    if store == Store::Sqlite {
+        args.push(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../docs/screenshots")
+                .display()
+                .to_string(),
+        );
+    }
+    let run = Command::new("node")
+        .arg("community.mjs")
+        .args(&args)
+        .current_dir(&dir)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(150), run)
+        .await
+        .expect("the browser scenario timed out")
+        .expect("node is needed for the browser tests");
+    assert!(
+        output.status.success(),
+        "community.mjs failed on {store:?}:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_community_in_a_browser() {
+    community_in_a_browser(Store::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_community_in_a_browser() {
+    community_in_a_browser(Store::Postgres).await;
+}
