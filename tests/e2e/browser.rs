@@ -50,10 +50,24 @@ async fn community_in_a_browser(store: Store) {
                 .to_string(),
         );
     }
+    node(&dir, "community.mjs", &args, store).await;
+    // A members-only community: members' content only for members, signed in.
+    let toml = crate::gov::config(&refs[..2], &[], "mode = \"invite\"\nread = \"members\"", "");
+    let relay = crate::gov::start(store, &toml).await;
+    let args = [
+        relay.url.clone(),
+        founders[0].secret_hex(),
+        founders[1].secret_hex(),
+    ];
+    node(&dir, "members-only.mjs", &args, store).await;
+}
+
+/// Runs `node <script> <args>` in `dir`, asserting success.
+async fn node(dir: &Path, script: &str, args: &[String], store: Store) {
     let run = Command::new("node")
-        .arg("community.mjs")
-        .args(&args)
-        .current_dir(&dir)
+        .arg(script)
+        .args(args)
+        .current_dir(dir)
         .output();
     let output = tokio::time::timeout(Duration::from_secs(150), run)
         .await
@@ -61,7 +75,7 @@ async fn community_in_a_browser(store: Store) {
         .expect("node is needed for the browser tests");
     assert!(
         output.status.success(),
-        "community.mjs failed on {store:?}:\n{}\n{}",
+        "{script} failed on {store:?}:\n{}\n{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );

@@ -75,6 +75,7 @@ async fn root(
     State(relay): State<Arc<Relay>>,
     ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     if let Ok(upgrade) = upgrade {
@@ -115,5 +116,5 @@ async fn root(
     if wants_nip11 {
         return nip11::response(&relay).await;
     }
-    crate::web::overview(&relay).await
+    crate::web::overview(&relay, &headers, &uri).await
 }

@@ -31,7 +31,7 @@ pub struct Replays(Mutex<HashMap<Signature, u64>>);
 
 impl Replays {
     /// Records `sig`; false if it was used before.
-    fn first_use(&self, sig: Signature, now: u64) -> bool {
+    pub(crate) fn first_use(&self, sig: Signature, now: u64) -> bool {
         let mut seen = self.0.lock();
         seen.retain(|_, until| *until > now);
         seen.insert(sig, now + 2 * nip98::MAX_SKEW + 1).is_none()
@@ -64,6 +64,14 @@ fn accepted_urls(public_url: &str) -> Vec<String> {
         .replacen("wss://", "https://", 1)
         .replacen("ws://", "http://", 1);
     vec![public_url.to_string(), http]
+}
+
+/// The URLs of a page at `path` (with its query) of the relay, as a NIP-98 `u` names them.
+pub(crate) fn page_urls(public_url: &str, path: &str) -> Vec<String> {
+    accepted_urls(public_url)
+        .into_iter()
+        .map(|base| format!("{}{path}", base.trim_end_matches('/')))
+        .collect()
 }
 
 /// `POST /` handler. Cheap refusals come first: the caller's request rate, then the

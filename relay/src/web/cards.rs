@@ -3,11 +3,10 @@
 use governance::{PolicyDoc, Proposal};
 use maud::{Markup, html};
 
-use super::data;
+use super::Visit;
 use super::format::{self, Names};
 use super::layout;
 use crate::community::view::OpenView;
-use crate::relay::Relay;
 
 /// A proposal's title: the first line of its text (at most 120 characters), or its action.
 pub fn title(p: &Proposal) -> String {
@@ -25,7 +24,7 @@ pub fn title(p: &Proposal) -> String {
 /// An open proposal: what it would do, its tally against its quorum, and when it closes. On a
 /// members-only relay a member's proposal shows no more than that one is open.
 pub fn proposal_card(
-    relay: &Relay,
+    v: &Visit<'_>,
     open: &OpenView,
     doc: &PolicyDoc,
     names: &Names,
@@ -33,7 +32,7 @@ pub fn proposal_card(
 ) -> Markup {
     let p = &open.proposal;
     let href = format!("/proposals/{}", p.id.to_hex());
-    if !data::public(relay) && p.author != relay.community.pubkey() {
+    if !v.members && p.author != v.community.pubkey() {
         return html! {
             article class="proposal" {
                 h3 { a href=(href) { "A member's proposal" } }

@@ -8,14 +8,10 @@ use governance::Decision;
 use nips::{Event, EventId, PubKey};
 use serde_json::json;
 
+use super::Visit;
 use super::format::Names;
 use crate::community::all;
 use crate::relay::{Relay, unix_now};
-
-/// May anonymous visitors read members' content here?
-pub fn public(relay: &Relay) -> bool {
-    relay.snapshot().policy.admission.read == governance::ReadAccess::Public
-}
 
 async fn query(relay: &Relay, filter: serde_json::Value) -> Vec<Event> {
     match all(&*relay.store, filter, unix_now()).await {
@@ -40,8 +36,9 @@ pub async fn decisions(relay: &Relay) -> Vec<(Event, Decision)> {
     .collect()
 }
 
-/// Events by id (those a visitor may read).
-pub async fn by_ids(relay: &Relay, ids: &[EventId]) -> BTreeMap<EventId, Event> {
+/// Events by id (those the visitor may read).
+pub async fn by_ids(v: &Visit<'_>, ids: &[EventId]) -> BTreeMap<EventId, Event> {
+    let relay = v.relay;
     if ids.is_empty() {
         return BTreeMap::new();
     }
@@ -50,14 +47,15 @@ pub async fn by_ids(relay: &Relay, ids: &[EventId]) -> BTreeMap<EventId, Event> 
     query(relay, json!({"ids": hex}))
         .await
         .into_iter()
-        .filter(|e| public(relay) || e.pubkey == me)
+        .filter(|e| v.members || e.pubkey == me)
         .map(|e| (e.id, e))
         .collect()
 }
 
 /// NIP-22 comments on a proposal, oldest first.
-pub async fn comments(relay: &Relay, proposal: &EventId) -> Vec<Event> {
-    if !public(relay) {
+pub async fn comments(v: &Visit<'_>, proposal: &EventId) -> Vec<Event> {
+    let relay = v.relay;
+    if !v.members {
         return Vec::new();
     }
     let mut found = query(
@@ -70,9 +68,10 @@ pub async fn comments(relay: &Relay, proposal: &EventId) -> Vec<Event> {
 }
 
 /// Names people gave themselves (kind 0 `display_name` or `name`), for `keys`.
-pub async fn names(relay: &Relay, keys: impl IntoIterator<Item = PubKey>) -> Names {
+pub async fn names(v: &Visit<'_>, keys: impl IntoIterator<Item = PubKey>) -> Names {
+    let relay = v.relay;
     let keys: Vec<String> = keys.into_iter().map(|k| k.to_hex()).collect();
-    if keys.is_empty() || !public(relay) {
+    if keys.is_empty() || !v.members {
         return Names::new();
     }
     let mut names = Names::new();
@@ -93,8 +92,9 @@ pub async fn names(relay: &Relay, keys: impl IntoIterator<Item = PubKey>) -> Nam
 }
 
 /// Reports (NIP-56) of the last `days` days, newest first.
-pub async fn reports(relay: &Relay, days: u64) -> Vec<Event> {
-    if !public(relay) {
+pub async fn reports(v: &Visit<'_>, days: u64) -> Vec<Event> {
+    let relay = v.relay;
+    if !v.members {
         return Vec::new();
     }
     let since = unix_now().saturating_sub(days * 86_400);

@@ -5,15 +5,16 @@ use governance::Decision;
 use maud::{Markup, html};
 use nips::Event;
 
-use super::data;
 use super::format::{self, date, short_id};
 use super::layout::{self, Nav};
-use crate::relay::{Relay, unix_now};
+use super::{Visit, data};
+use crate::relay::unix_now;
 
-pub async fn page(relay: &Relay) -> Markup {
+pub async fn page(v: &Visit<'_>) -> Markup {
+    let relay = v.relay;
     let decisions = data::decisions(relay).await;
     let keys = decisions.iter().filter_map(|(_, d)| d.author);
-    let names = data::names(relay, keys).await;
+    let names = data::names(v, keys).await;
     let body = html! {
         h1 { "Decisions" }
         p { "Every change of this community's policy is a decision the relay signed, each naming the one before it. Anyone can replay them." }

@@ -9,18 +9,19 @@ use maud::{Markup, html};
 use nips::PubKey;
 use serde::Deserialize;
 
-use super::data;
 use super::format::{Names, date, person};
 use super::layout::{self, Nav};
+use super::{Visit, data};
 use crate::relay::{Relay, unix_now};
 
 /// Invite chains nest this deep on the page; deeper ones are listed flat.
 const MAX_DEPTH: usize = 8;
 
-pub async fn page(relay: &Relay) -> Markup {
+pub async fn page(v: &Visit<'_>) -> Markup {
+    let relay = v.relay;
     let snapshot = relay.snapshot();
     let roster = &snapshot.roster;
-    let names = data::names(relay, roster.iter().map(|(k, _)| *k)).await;
+    let names = data::names(v, roster.iter().map(|(k, _)| *k)).await;
     let mut children: BTreeMap<Option<PubKey>, Vec<PubKey>> = BTreeMap::new();
     for (key, m) in roster.iter() {
         let parent = m.inviter.filter(|i| roster.contains(i));

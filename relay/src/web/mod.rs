@@ -19,16 +19,63 @@ mod proposal;
 mod propose;
 mod reports;
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::Markup;
 
-use crate::relay::Relay;
+use crate::relay::{Relay, unix_now};
+
+/// One page view: the relay, and whether the visitor may read members' content (always on a
+/// public relay; on a members-only relay, a member who signed this request with NIP-98).
+pub struct Visit<'a> {
+    pub relay: &'a Relay,
+    pub members: bool,
+}
+
+impl Deref for Visit<'_> {
+    type Target = Relay;
+
+    fn deref(&self) -> &Relay {
+        self.relay
+    }
+}
+
+impl<'a> Visit<'a> {
+    /// The view of a request with these headers at `uri`. On a members-only relay, the page's
+    /// script signs its requests (NIP-98, `GET`, the page's URL) once its visitor signed in;
+    /// no session, no cookie.
+    pub fn of(relay: &'a Relay, headers: &HeaderMap, uri: &Uri) -> Self {
+        let snapshot = relay.snapshot();
+        if snapshot.policy.admission.read == governance::ReadAccess::Public {
+            return Self {
+                relay,
+                members: true,
+            };
+        }
+        let member = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| nips::nip98::parse_header(v).ok())
+            .filter(|auth| {
+                let path = uri.path_and_query().map_or("/", |p| p.as_str());
+                let page = crate::http::nip86::page_urls(&relay.public_url, path);
+                let now = unix_now();
+                nips::nip98::check(auth, &page, "GET", &[], now).is_ok()
+                    && relay.replays.first_use(auth.sig, now)
+            })
+            .is_some_and(|auth| snapshot.is_member(&auth.pubkey, unix_now()));
+        Self {
+            relay,
+            members: member,
+        }
+    }
+}
 
 /// The page's routes (the overview at `/` is dispatched by [`crate::http`], which shares
 /// that path with the WebSocket and NIP-11).
@@ -82,12 +129,19 @@ pub(crate) fn html(relay: &Relay, status: StatusCode, page: Markup) -> Response 
 }
 
 /// The overview, for `GET /` from a browser.
-pub async fn overview(relay: &Relay) -> Response {
-    html(relay, StatusCode::OK, overview::page(relay).await)
+pub async fn overview(relay: &Relay, headers: &HeaderMap, uri: &Uri) -> Response {
+    let v = Visit::of(relay, headers, uri);
+    html(relay, StatusCode::OK, overview::page(&v).await)
 }
 
-async fn proposal_page(State(relay): State<Arc<Relay>>, Path(id): Path<String>) -> Response {
-    match proposal::page(&relay, &id).await {
+async fn proposal_page(
+    State(relay): State<Arc<Relay>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let v = Visit::of(&relay, &headers, &uri);
+    match proposal::page(&v, &id).await {
         Some(page) => html(&relay, StatusCode::OK, page),
         None => not_found(&relay, "No proposal with that id is known here."),
     }
@@ -100,16 +154,18 @@ async fn propose_page(
     html(&relay, StatusCode::OK, propose::page(&relay, &q).await)
 }
 
-async fn decisions_page(State(relay): State<Arc<Relay>>) -> Response {
-    html(&relay, StatusCode::OK, decisions::page(&relay).await)
+async fn decisions_page(State(relay): State<Arc<Relay>>, headers: HeaderMap, uri: Uri) -> Response {
+    let v = Visit::of(&relay, &headers, &uri);
+    html(&relay, StatusCode::OK, decisions::page(&v).await)
 }
 
 async fn policy_page(State(relay): State<Arc<Relay>>) -> Response {
     html(&relay, StatusCode::OK, policy::page(&relay).await)
 }
 
-async fn members_page(State(relay): State<Arc<Relay>>) -> Response {
-    html(&relay, StatusCode::OK, members::page(&relay).await)
+async fn members_page(State(relay): State<Arc<Relay>>, headers: HeaderMap, uri: Uri) -> Response {
+    let v = Visit::of(&relay, &headers, &uri);
+    html(&relay, StatusCode::OK, members::page(&v).await)
 }
 
 async fn join_page(
@@ -119,8 +175,9 @@ async fn join_page(
     html(&relay, StatusCode::OK, members::join(&relay, &q))
 }
 
-async fn reports_page(State(relay): State<Arc<Relay>>) -> Response {
-    html(&relay, StatusCode::OK, reports::page(&relay).await)
+async fn reports_page(State(relay): State<Arc<Relay>>, headers: HeaderMap, uri: Uri) -> Response {
+    let v = Visit::of(&relay, &headers, &uri);
+    html(&relay, StatusCode::OK, reports::page(&v).await)
 }
 
 fn not_found(relay: &Relay, why: &str) -> Response {

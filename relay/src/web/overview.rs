@@ -5,10 +5,10 @@ use governance::{AdmissionMode, ReadAccess};
 use maud::{Markup, html};
 
 use super::cards::proposal_card;
-use super::data;
 use super::format::{self, date, short_id};
 use super::layout::{self, Nav};
-use crate::relay::{Relay, unix_now};
+use super::{Visit, data};
+use crate::relay::unix_now;
 
 fn admission_text(mode: AdmissionMode) -> (&'static str, &'static str) {
     match mode {
@@ -19,19 +19,23 @@ fn admission_text(mode: AdmissionMode) -> (&'static str, &'static str) {
     }
 }
 
-pub async fn page(relay: &Relay) -> Markup {
+pub async fn page(v: &Visit<'_>) -> Markup {
+    let relay = v.relay;
     let snapshot = relay.snapshot();
     let policy = &snapshot.policy;
     let view = relay.community.view().await;
     let decisions = data::decisions(relay).await;
     let doc = format::doc_of(policy);
     let authors = view.open.iter().map(|o| o.proposal.author);
-    let names = data::names(relay, authors).await;
+    let names = data::names(v, authors).await;
     let now = unix_now();
     let body = html! {
         section class="intro" id="intro" data-refresh data-live="1068,1018,8002,8000,8001" {
             h1 { (policy.info.name) }
             p class="description" { (policy.info.description) }
+            @if snapshot.roster.is_empty() {
+                p class="notice" { "This community has no members yet, so nobody can propose or vote. Its operator names the founders when starting the relay: " code { "communitarium serve --founder npub1…" } "." }
+            }
             dl class="facts" {
                 @let (mode, how) = admission_text(policy.admission.mode);
                 div { dt { "Admission" } dd { (mode) br; span class="hint" { (how) } } }
@@ -47,7 +51,7 @@ pub async fn page(relay: &Relay) -> Markup {
                 p { "Nothing is open for a vote. " a href="/propose" { "Propose something" } "." }
             }
             @for open in &view.open {
-                (proposal_card(relay, open, &doc, &names, now))
+                (proposal_card(v, open, &doc, &names, now))
             }
         }
         section aria-labelledby="latest-title" id="latest" data-refresh {

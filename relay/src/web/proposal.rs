@@ -11,9 +11,9 @@ use nips::{Event, EventId};
 use serde_json::json;
 
 use super::cards::title;
-use super::data;
 use super::format::{self, Names, date, person};
 use super::layout::{self, Nav};
+use super::{Visit, data};
 use crate::community::all;
 use crate::community::view::OpenView;
 use crate::relay::{Relay, unix_now};
@@ -24,7 +24,8 @@ enum Stage {
     Decided(Box<(Event, Decision)>),
 }
 
-pub async fn page(relay: &Relay, id: &str) -> Option<Markup> {
+pub async fn page(v: &Visit<'_>, id: &str) -> Option<Markup> {
+    let relay = v.relay;
     let id: EventId = id.parse().ok()?;
     let view = relay.community.view().await;
     let (proposal, stage) = match view.open.into_iter().find(|o| o.proposal.id == id) {
@@ -34,7 +35,7 @@ pub async fn page(relay: &Relay, id: &str) -> Option<Markup> {
                 .await
                 .into_iter()
                 .find(|(_, d)| d.proposal == Some(id))?;
-            let event = data::by_ids(relay, &[id]).await.remove(&id);
+            let event = data::by_ids(v, &[id]).await.remove(&id);
             let proposal = match event.as_ref().map(Proposal::parse) {
                 Some(Ok(Some(p))) => p,
                 _ => stand_in(&decided.1, id)?,
@@ -42,16 +43,16 @@ pub async fn page(relay: &Relay, id: &str) -> Option<Markup> {
             (proposal, Stage::Decided(Box::new(decided)))
         }
     };
-    if !data::public(relay) && proposal.author != relay.community.pubkey() {
+    if !v.members && proposal.author != relay.community.pubkey() {
         let body = html! { h1 { "A member's proposal" } p { "This community's discussion is for its members." } };
         return Some(layout::page(relay, "Proposal", Nav::None, body));
     }
     let votes = votes(relay, &id, &stage).await;
-    let comments = data::comments(relay, &id).await;
+    let comments = data::comments(v, &id).await;
     let keys = std::iter::once(proposal.author)
         .chain(votes.iter().map(|v| v.voter))
         .chain(comments.iter().map(|c| c.pubkey));
-    let names = data::names(relay, keys).await;
+    let names = data::names(v, keys).await;
     let body = html! {
         article class="proposal-page" data-live="1018,1111,8002" data-proposal=(id.to_hex()) {
             h1 { (title(&proposal)) }
@@ -63,7 +64,7 @@ pub async fn page(relay: &Relay, id: &str) -> Option<Markup> {
             (change_section(relay, &proposal, &names, matches!(stage, Stage::Open(_))))
             (standing(relay, &proposal, &stage))
             (voters(&votes, &names))
-            (discussion(relay, &proposal, &comments, &names))
+            (discussion(v, &proposal, &comments, &names))
         }
     };
     Some(layout::page(relay, &title(&proposal), Nav::None, body))
@@ -228,7 +229,7 @@ fn voters(votes: &[Vote], names: &Names) -> Markup {
 }
 
 /// Comments, nested by the comment they answer (NIP-22 `e`), with a form to add one.
-fn discussion(relay: &Relay, p: &Proposal, comments: &[Event], names: &Names) -> Markup {
+fn discussion(v: &Visit<'_>, p: &Proposal, comments: &[Event], names: &Names) -> Markup {
     let root = p.id.to_hex();
     let mut children: BTreeMap<String, Vec<&Event>> = BTreeMap::new();
     for c in comments {
@@ -239,7 +240,7 @@ fn discussion(relay: &Relay, p: &Proposal, comments: &[Event], names: &Names) ->
         section aria-labelledby="talk-title" class="discussion" {
             div id="thread" data-refresh {
                 h2 id="talk-title" { "Discussion (" (comments.len()) ")" }
-                @if !data::public(relay) { p { "The discussion is for members." } }
+                @if !v.members { p { "The discussion is for members." } }
                 (thread(&root, &children, names, 0))
             }
             form class="comment" data-root=(root) data-root-author=(p.author.to_hex()) {

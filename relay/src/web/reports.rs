@@ -8,18 +8,19 @@ use maud::{Markup, html};
 use nips::nip56::{self, Target};
 
 use super::cards::proposal_card;
-use super::data;
 use super::format::{self, date, person, short_id};
 use super::layout::{self, Nav};
-use crate::relay::{Relay, unix_now};
+use super::{Visit, data};
+use crate::relay::unix_now;
 
 /// How far back the page lists reports.
 const REPORT_DAYS: u64 = 30;
 
-pub async fn page(relay: &Relay) -> Markup {
+pub async fn page(v: &Visit<'_>) -> Markup {
+    let relay = v.relay;
     let view = relay.community.view().await;
     let decisions = data::decisions(relay).await;
-    let reports = data::reports(relay, REPORT_DAYS).await;
+    let reports = data::reports(v, REPORT_DAYS).await;
     let me = relay.community.pubkey();
     let doc = format::doc_of(&relay.snapshot().policy);
     let keys = reports.iter().map(|r| r.pubkey).chain(
@@ -27,7 +28,7 @@ pub async fn page(relay: &Relay) -> Markup {
             .iter()
             .filter_map(|(_, d)| d.emergency.as_ref().map(|e| e.operator)),
     );
-    let names = data::names(relay, keys).await;
+    let names = data::names(v, keys).await;
     let now = unix_now();
     let ratifications: Vec<_> = view
         .open
@@ -65,16 +66,16 @@ pub async fn page(relay: &Relay) -> Markup {
                     }
                 }
             }
-            @for open in &ratifications { (proposal_card(relay, open, &doc, &names, now)) }
+            @for open in &ratifications { (proposal_card(v, open, &doc, &names, now)) }
         }
         section aria-labelledby="mod-title" id="moderation" data-refresh {
             h2 id="mod-title" { "Opened by reports (" (moderation.len()) ")" }
             p { "When enough members report the same event or person, the relay opens a moderation proposal citing their reports." }
-            @for open in &moderation { (proposal_card(relay, open, &doc, &names, now)) }
+            @for open in &moderation { (proposal_card(v, open, &doc, &names, now)) }
         }
         section aria-labelledby="reports-title" id="reports" data-refresh {
             h2 id="reports-title" { "Reports of the last " (REPORT_DAYS) " days" }
-            @if !data::public(relay) { p { "Reports are for members." } }
+            @if !v.members { p { "Reports are for members." } }
             @else if by_target.is_empty() { p { "None." } }
             ul class="reports" {
                 @for (target, list) in &by_target {

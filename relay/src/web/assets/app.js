@@ -171,6 +171,7 @@ async function signIn () {
     for (const el of $$('button[disabled]:not([data-keep-disabled])')) el.disabled = false
     await relay.authenticate()
     markMyVote()
+    if (membersOnly) await refresh(true)
     say('Signed in. Every action is signed by your extension and judged by the relay.')
   } catch (e) {
     say(plain(e.message || String(e)))
@@ -262,22 +263,44 @@ function eventHex (text) {
 // Keeping the page live: relevant events refresh the server-rendered regions, not the forms.
 
 let refreshTimer = null
+const membersOnly = body.dataset.read === 'members'
 
 function refreshSoon () {
   clearTimeout(refreshTimer)
   refreshTimer = setTimeout(refresh, 300)
 }
 
-async function refresh () {
-  const html = await (await fetch(location.href, { headers: { Accept: 'text/html' } })).text()
+// On a members-only relay the server shows members' content only to a member: each request
+// for the page carries a fresh NIP-98 authorization signed by the visitor's signer.
+async function pageHeaders () {
+  const headers = { Accept: 'text/html' }
+  if (!membersOnly || !signer.pubkey) return headers
+  const page = location.href.split('#')[0]
+  // The payload is the digest of the empty body of a GET.
+  const empty = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+  const auth = await signer.sign({ kind: 27235, tags: [['u', page], ['method', 'GET'], ['payload', empty]], content: '' })
+  headers.Authorization = `Nostr ${btoa(unescape(encodeURIComponent(JSON.stringify(auth))))}`
+  return headers
+}
+
+// Replaces the live regions (or, with `whole`, all of the page's content) with the server's
+// fresh rendering, leaving what the visitor is typing alone.
+async function refresh (whole = false) {
+  const html = await (await fetch(location.href.split('#')[0], { headers: await pageHeaders() })).text()
   const fresh = new DOMParser().parseFromString(html, 'text/html')
-  for (const region of $$('[data-refresh]')) {
-    const replacement = fresh.getElementById(region.id)
-    if (replacement) region.replaceWith(document.adoptNode(replacement))
+  if (whole) {
+    $('#main').replaceWith(document.adoptNode(fresh.getElementById('main')))
+    bindAll()
+    checkChain()
+  } else {
+    for (const region of $$('[data-refresh]')) {
+      const replacement = fresh.getElementById(region.id)
+      if (replacement) region.replaceWith(document.adoptNode(replacement))
+    }
+    bindActions()
   }
-  bindActions()
   if (signer.pubkey) {
-    for (const el of $$('[data-refresh] button[disabled]:not([data-keep-disabled])')) el.disabled = false
+    for (const el of $$('#main button[disabled]:not([data-keep-disabled])')) el.disabled = false
     markMyVote()
   }
 }
@@ -598,11 +621,15 @@ async function checkChain () {
 
 // ---------------------------------------------------------------------------------------------
 
-bindActions()
-bindComment()
-bindPropose()
-bindInvite()
-bindJoin()
+function bindAll () {
+  bindActions()
+  bindComment()
+  bindPropose()
+  bindInvite()
+  bindJoin()
+}
+
+bindAll()
 watch()
 checkChain()
 setUpSignIn()
