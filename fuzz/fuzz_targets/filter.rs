@@ -1,5 +1,5 @@
-//! Filters: parsing any JSON answers, and a parsed filter matches an event the same way
-//! whatever order its lists came in.
+//! Filters: parsing any JSON answers, a parsed filter matches an event the same way whatever
+//! order its lists came in, and a search finds a note made of its own words.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -24,6 +24,13 @@ fuzz_target!(|data: &[u8]| {
     let at = filter.since.unwrap_or(0);
     let event = keys.sign(at, kind, tags, String::from_utf8_lossy(data).into_owned());
     let once = filter.matches(&event);
+    // A search finds a note that says exactly what was searched for.
+    if let Some(search) = &filter.search
+        && nips::nip50::Query::parse(search).is_ok()
+    {
+        let note = keys.sign(at, 1, vec![], search.clone());
+        assert!(nips::nip50::matches(search, &note), "{search:?}");
+    }
     let again = Filter::from_value(&value).expect("parsed before");
     assert_eq!(once, again.matches(&event));
 });

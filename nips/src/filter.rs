@@ -110,8 +110,10 @@ impl Filter {
             || matches!((self.since, self.until), (Some(s), Some(u)) if s > u)
     }
 
-    /// Does `event` satisfy every condition of this filter? (`limit` and `search` aside:
-    /// limit only shapes the stored query and search is matched by the store.)
+    /// Does `event` satisfy every condition of this filter? (`limit` aside: it only shapes the
+    /// stored query. `search` matches as the stores' full-text indexes do, see [`nip50`].)
+    ///
+    /// [`nip50`]: crate::nip50
     pub fn matches(&self, event: &Event) -> bool {
         if let Some(ids) = &self.ids
             && ids.binary_search(&event.id).is_err()
@@ -137,7 +139,7 @@ impl Filter {
             && self
                 .search
                 .as_deref()
-                .is_none_or(|q| crate::nip50::matches(q, &event.content))
+                .is_none_or(|q| crate::nip50::matches(q, event))
     }
 }
 

@@ -24,7 +24,7 @@ pub struct Opened {
 pub async fn open(config: &Config) -> Result<Opened, StartError> {
     let options = store::Options {
         pool_size: 2,
-        ..config.server.store_options()
+        ..config.store_options()
     };
     let store = store::open(config.database_url.as_deref(), &config.data_dir, options).await?;
     let keys = identity::load_or_create(config.relay_key.as_ref(), &config.data_dir)

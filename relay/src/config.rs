@@ -12,6 +12,8 @@ use nips::{Keys, Limits, PubKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::store::SearchIndex;
+
 /// Prefix of the environment variables that override config keys; `__` separates sections
 /// (`COMMUNITARIUM_LIMITS__MAX_LIMIT=100`).
 pub const ENV_PREFIX: &str = "COMMUNITARIUM_";
@@ -60,6 +62,7 @@ pub struct RawConfig {
     /// (`[policy.admission] mode = "invite"`).
     pub policy: Value,
     pub server: ServerConfig,
+    pub search: SearchConfig,
 }
 
 impl Default for RawConfig {
@@ -76,6 +79,27 @@ impl Default for RawConfig {
             limits: Limits::default(),
             policy: Value::Object(Default::default()),
             server: ServerConfig::default(),
+            search: SearchConfig::default(),
+        }
+    }
+}
+
+/// NIP-50 search: what is indexed, and how PostgreSQL splits words.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// Kinds whose text search finds (a profile's names and about, other kinds' content).
+    pub kinds: Vec<u16>,
+    /// PostgreSQL text search configuration. `simple` folds case only, so every language is
+    /// searched alike; a language's own (`english`, `german`) also finds other word forms.
+    pub language: String,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            kinds: crate::store::DEFAULT_SEARCH_KINDS.to_vec(),
+            language: "simple".into(),
         }
     }
 }
@@ -150,15 +174,7 @@ pub struct ServerConfig {
     pub metrics: bool,
 }
 
-impl ServerConfig {
-    /// What the store needs to know.
-    pub fn store_options(&self) -> crate::store::Options {
-        crate::store::Options {
-            pool_size: self.db_pool_size,
-            query_timeout: std::time::Duration::from_millis(self.query_timeout_ms),
-        }
-    }
-}
+impl ServerConfig {}
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -223,9 +239,19 @@ pub struct Config {
     /// The policy to sign at genesis. After genesis the decision log governs.
     pub genesis: Policy,
     pub server: ServerConfig,
+    pub search: SearchIndex,
 }
 
 impl Config {
+    /// What the store needs to know.
+    pub fn store_options(&self) -> crate::store::Options {
+        crate::store::Options {
+            pool_size: self.server.db_pool_size,
+            query_timeout: std::time::Duration::from_millis(self.server.query_timeout_ms),
+            search: self.search.clone(),
+        }
+    }
+
     /// Layers defaults, `file`, the environment and `overrides`, then validates.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
@@ -338,6 +364,18 @@ impl Config {
                 ));
             }
         }
+        let language = raw.search.language.trim();
+        if language.is_empty()
+            || !language
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        {
+            return Err(bad(
+                "search.language",
+                "must name a text search configuration, like `simple` or `english`",
+            ));
+        }
+        let search = SearchIndex::new(raw.search.kinds.clone(), language.to_owned());
         Ok(Self {
             listen,
             data_dir: raw.data_dir,
@@ -350,6 +388,7 @@ impl Config {
             operators,
             genesis,
             server: raw.server,
+            search,
         })
     }
 }

@@ -97,7 +97,7 @@ impl Relay {
         let store = store::open(
             config.database_url.as_deref(),
             &config.data_dir,
-            config.server.store_options(),
+            config.store_options(),
         )
         .await?;
         let writer_stop = CancellationToken::new();
@@ -139,6 +139,7 @@ impl Relay {
         relay.tasks.spawn(proposal_closer(relay.clone()));
         relay.tasks.spawn(limit_pruner(relay.clone()));
         relay.tasks.spawn(database_prober(relay.clone()));
+        relay.tasks.spawn(search_reindexer(relay.clone()));
         Ok(relay)
     }
 
@@ -329,5 +330,24 @@ async fn expiration_sweeper(relay: Arc<Relay>) {
             Ok(n) => tracing::info!(purged = n, "deleted expired events"),
             Err(e) => tracing::warn!(error = %e, "expiration sweep failed"),
         }
+    }
+}
+
+/// Rebuilds the search index in the background when the relay indexes other kinds or another
+/// language than it was built for (or was built by a version without search). Searches run
+/// meanwhile find what is indexed so far.
+async fn search_reindexer(relay: Arc<Relay>) {
+    let started = std::time::Instant::now();
+    tokio::select! {
+        () = relay.shutdown.cancelled() => {}
+        done = relay.store.reindex_search() => match done {
+            Ok(None) => {}
+            Ok(Some(n)) => tracing::info!(
+                events = n,
+                seconds = started.elapsed().as_secs(),
+                "search index rebuilt"
+            ),
+            Err(e) => tracing::warn!(error = %e, "could not rebuild the search index; it rebuilds at the next start"),
+        },
     }
 }

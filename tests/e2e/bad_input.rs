@@ -147,7 +147,15 @@ async fn bad_requests_get_closed(store: Store) {
         ("no filters", json!(["REQ", "a"])),
         ("too many filters", json!(["REQ", "a", {}, {}, {}])),
         ("sub id too long", json!(["REQ", "abcdefghijk", {}])),
-        ("search", json!(["REQ", "a", {"search": "nostr"}])),
+        (
+            "search with too many terms",
+            json!(["REQ", "a", {"search": "a b c d e f g h i j k l m n o p q"}]),
+        ),
+        (
+            "search too long",
+            json!(["REQ", "a", {"search": "long ".repeat(120)}]),
+        ),
+        ("search not a string", json!(["REQ", "a", {"search": 5}])),
     ];
     for (what, message) in cases {
         c.send_json(message.clone()).await;

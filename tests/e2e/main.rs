@@ -32,6 +32,7 @@ mod nip01;
 mod node;
 mod outage;
 mod ratelimits;
+mod search;
 mod security;
 mod telemetry;
 mod vanish;

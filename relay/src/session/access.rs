@@ -56,8 +56,8 @@ impl Session {
                 f.longest_list()
             ));
         }
-        if filters.iter().any(|f| f.search.is_some()) {
-            return Err("invalid: this relay does not support NIP-50 search".into());
+        for q in filters.iter().filter_map(|f| f.search.as_deref()) {
+            nips::nip50::Query::parse(q).map_err(|e| format!("invalid: {e}"))?;
         }
         self.check_wraps(filters, counting)?;
         let relay_key = self.relay.community.pubkey();

@@ -13,6 +13,11 @@ impl Session {
         if !self.request_allowed(&sub_id).await {
             return;
         }
+        // A search finds only indexed kinds, live as stored.
+        let filters: Vec<Filter> = filters
+            .into_iter()
+            .map(|f| self.relay.config.search.narrow(f))
+            .collect();
         if let Err(reason) = self.check_filters(&sub_id, &filters, true) {
             self.send(msg::closed(&sub_id, &reason)).await;
             return;

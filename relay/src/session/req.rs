@@ -19,6 +19,11 @@ impl Session {
             self.close(&sub_id);
             return;
         }
+        // A search finds only indexed kinds, live as stored.
+        let filters: Vec<Filter> = filters
+            .into_iter()
+            .map(|f| self.relay.config.search.narrow(f))
+            .collect();
         if let Err(reason) = self.check_filters(&sub_id, &filters, false) {
             self.close(&sub_id);
             self.send(msg::closed(&sub_id, &reason)).await;
@@ -179,10 +184,7 @@ async fn send_stored(
             Err(e) => return Err(read_refusal(relay, &e, "could not query stored events")),
         }
     }
-    if filters.len() > 1 {
-        events.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
-        events.dedup_by(|a, b| a.id == b.id);
-    }
+    merge(&mut events, filters);
     for e in events.iter().filter(|e| may_see(e, &reader.authed)) {
         if cancel.is_cancelled() || !out.send(msg::event(sub, &e.json)).await {
             return Ok(());
@@ -192,4 +194,19 @@ async fn send_stored(
         out.send(msg::eose(sub)).await;
     }
     Ok(())
+}
+
+/// Orders the events of several filters newest first, each once. Searches keep each filter's
+/// relevance order instead (NIP-50), filter after filter.
+fn merge(events: &mut Vec<StoredEvent>, filters: &[Filter]) {
+    if filters.len() < 2 {
+        return;
+    }
+    if filters.iter().any(|f| f.search.is_some()) {
+        let mut seen = std::collections::HashSet::new();
+        events.retain(|e| seen.insert(e.id));
+        return;
+    }
+    events.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
+    events.dedup_by(|a, b| a.id == b.id);
 }

@@ -16,6 +16,7 @@ fn options(timeout: Duration) -> Options {
     Options {
         pool_size: 2,
         query_timeout: timeout,
+        ..Options::default()
     }
 }
 

@@ -14,19 +14,23 @@ use super::{
     WriteOp,
 };
 
-const NOW: u64 = 1_700_000_000;
+pub(crate) const NOW: u64 = 1_700_000_000;
 
 /// A store under test plus whatever keeps its database alive.
 pub(crate) struct Harness {
     pub store: Arc<dyn Store>,
-    _pg: Option<TestPostgres>,
+    pub(crate) _pg: Option<TestPostgres>,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Harness {
     pub async fn sqlite() -> Self {
+        Self::sqlite_with(options()).await
+    }
+
+    pub async fn sqlite_with(options: Options) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("t.db"), options())
+        let store = SqliteStore::open(&dir.path().join("t.db"), options)
             .await
             .unwrap();
         Self {
@@ -37,24 +41,43 @@ impl Harness {
     }
 
     pub async fn postgres() -> Self {
+        Self::postgres_with(options()).await
+    }
+
+    pub async fn postgres_with(options: Options) -> Self {
         let pg = TestPostgres::create().await;
-        let store = PostgresStore::connect(&pg.url, options()).await.unwrap();
+        let store = PostgresStore::connect(&pg.url, options).await.unwrap();
         Self {
             store: Arc::new(store),
             _pg: Some(pg),
             _dir: None,
         }
     }
-}
 
-fn options() -> Options {
-    Options {
-        pool_size: 2,
-        query_timeout: std::time::Duration::from_secs(10),
+    /// Opens the same database again with `options`, as a restarted relay would.
+    pub async fn reopen(&mut self, options: Options) {
+        self.store.close().await;
+        self.store = match (&self._pg, &self._dir) {
+            (Some(pg), _) => Arc::new(PostgresStore::connect(&pg.url, options).await.unwrap()),
+            (None, Some(dir)) => Arc::new(
+                SqliteStore::open(&dir.path().join("t.db"), options)
+                    .await
+                    .unwrap(),
+            ),
+            (None, None) => unreachable!("a harness holds a database"),
+        };
     }
 }
 
-fn sign(keys: &Keys, at: u64, kind: u16, tags: &[&[&str]], content: &str) -> Event {
+pub(crate) fn options() -> Options {
+    Options {
+        pool_size: 2,
+        query_timeout: std::time::Duration::from_secs(10),
+        ..Options::default()
+    }
+}
+
+pub(crate) fn sign(keys: &Keys, at: u64, kind: u16, tags: &[&[&str]], content: &str) -> Event {
     let tags = tags
         .iter()
         .map(|t| t.iter().map(|s| s.to_string()).collect())
@@ -62,21 +85,21 @@ fn sign(keys: &Keys, at: u64, kind: u16, tags: &[&[&str]], content: &str) -> Eve
     keys.sign(at, kind, tags, content.to_string())
 }
 
-async fn save(store: &dyn Store, e: &Event) -> Saved {
+pub(crate) async fn save(store: &dyn Store, e: &Event) -> Saved {
     store
         .write(&[WriteOp::Save(Arc::new(Record::new(e.clone())))])
         .await
         .unwrap()[0]
 }
 
-async fn vanish(store: &dyn Store, e: &Event) -> Saved {
+pub(crate) async fn vanish(store: &dyn Store, e: &Event) -> Saved {
     store
         .write(&[WriteOp::Vanish(Arc::new(Record::new(e.clone())))])
         .await
         .unwrap()[0]
 }
 
-async fn query(store: &dyn Store, f: serde_json::Value) -> Vec<StoredEvent> {
+pub(crate) async fn query(store: &dyn Store, f: serde_json::Value) -> Vec<StoredEvent> {
     let f = Filter::from_value(&f).unwrap();
     let limit = f.limit.unwrap_or(500);
     let relays = store.query(&f, limit, NOW, Reader::Relay).await.unwrap();
@@ -89,11 +112,11 @@ async fn query(store: &dyn Store, f: serde_json::Value) -> Vec<StoredEvent> {
     relays
 }
 
-async fn ids(store: &dyn Store, f: serde_json::Value) -> Vec<nips::EventId> {
+pub(crate) async fn ids(store: &dyn Store, f: serde_json::Value) -> Vec<nips::EventId> {
     query(store, f).await.into_iter().map(|s| s.id).collect()
 }
 
-async fn count(store: &dyn Store, fs: serde_json::Value) -> u64 {
+pub(crate) async fn count(store: &dyn Store, fs: serde_json::Value) -> u64 {
     let fs: Vec<Filter> = fs
         .as_array()
         .unwrap()
@@ -817,6 +840,7 @@ pub(crate) async fn every_driver_agrees(store: &dyn Store) {
     );
 }
 
+/// Runs each named suite function on SQLite and on PostgreSQL.
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -839,6 +863,8 @@ macro_rules! conformance {
         }
     };
 }
+
+pub(crate) use conformance;
 
 conformance!(
     stores_and_serves_verbatim,

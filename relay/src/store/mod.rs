@@ -6,6 +6,7 @@ pub mod health;
 mod postgres;
 mod private;
 mod record;
+mod search;
 mod shared;
 mod sql;
 mod sqlite;
@@ -31,6 +32,7 @@ pub use health::Health;
 pub use postgres::PostgresStore;
 pub use private::{Claim, Invite, PrivateStore};
 pub use record::{MAX_INDEXED_TAG_VALUE, Record};
+pub use search::{DEFAULT_KINDS as DEFAULT_SEARCH_KINDS, SearchIndex};
 pub use sqlite::SqliteStore;
 
 /// What a write asks of the store.
@@ -109,17 +111,21 @@ pub enum StoreError {
     },
     #[error("stored event {0} is corrupt")]
     Corrupt(String),
+    #[error("unknown text search configuration `{0}` (search.language); see \\dF in psql")]
+    SearchLanguage(String),
     #[error("unsupported database URL `{0}`: use postgres://… or leave it empty for SQLite")]
     UnsupportedUrl(String),
 }
 
 /// Settings every backend takes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Connections for clients' queries.
     pub pool_size: u32,
     /// The most one client query may take; the database stops it then.
     pub query_timeout: Duration,
+    /// What NIP-50 search indexes.
+    pub search: SearchIndex,
 }
 
 impl Default for Options {
@@ -127,6 +133,7 @@ impl Default for Options {
         Self {
             pool_size: 8,
             query_timeout: Duration::from_secs(1),
+            search: SearchIndex::default(),
         }
     }
 }
@@ -219,6 +226,10 @@ pub trait EventStore: Send + Sync + 'static {
         now: u64,
         reader: Reader<'_>,
     ) -> Result<u64, StoreError>;
+
+    /// Rebuilds the search index if it was built for other kinds or another language than
+    /// this store's; returns how many events were re-read (`None`: it was up to date).
+    async fn reindex_search(&self) -> Result<Option<u64>, StoreError>;
 
     /// Hard-deletes events whose NIP-40 expiration is at or before `now`; returns how many.
     async fn purge_expired(&self, now: u64) -> Result<u64, StoreError>;

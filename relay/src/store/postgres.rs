@@ -15,7 +15,10 @@ use sqlx::Connection;
 
 use super::bulk::{self, Known, KnownRow, Lookup, bulkable};
 use super::health::Health;
-use super::{Failure, Options, Reader, Record, Saved, StoreError, WriteOp, failure, migrate_error};
+use super::{
+    Failure, Options, Reader, Record, Saved, SearchIndex, StoreError, WriteOp, failure,
+    migrate_error,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -49,6 +52,7 @@ pub struct PostgresStore {
     /// For checking, without the pools, whether the server answers at all.
     options: PgConnectOptions,
     health: Arc<Health>,
+    search: Arc<SearchIndex>,
 }
 
 impl PostgresStore {
@@ -59,6 +63,10 @@ impl PostgresStore {
     /// table until the next ANALYZE; with sequential scans disabled it keeps using the indexes.
     pub async fn connect(url: &str, o: Options) -> Result<Self, StoreError> {
         let options: PgConnectOptions = url.parse()?;
+        check_language(&options, &o.search.language).await?;
+        // Every connection builds and reads tsvectors with the configured language, so no
+        // statement has to name it.
+        let options = options.options([("default_text_search_config", o.search.language.as_str())]);
         let health = Arc::new(Health::gated());
         let internal =
             pool_options(&health, (o.pool_size / 4).max(2)).connect_with(options.clone());
@@ -93,6 +101,7 @@ impl PostgresStore {
             writer,
             options,
             health,
+            search: Arc::new(o.search),
         })
     }
 
@@ -226,6 +235,49 @@ fn pool_options(health: &Arc<Health>, size: u32) -> PgPoolOptions {
         })
 }
 
+/// Refuses a text search configuration the server does not have, naming it (a connection
+/// that asked for it would fail with a less helpful message).
+async fn check_language(options: &PgConnectOptions, language: &str) -> Result<(), StoreError> {
+    let mut conn = PgConnection::connect_with(options).await?;
+    let (found,): (bool,) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM pg_ts_config c \
+         JOIN pg_namespace n ON n.oid = c.cfgnamespace \
+         WHERE c.cfgname = $1 OR n.nspname || '.' || c.cfgname = $1)",
+    )
+    .bind(language)
+    .fetch_one(&mut conn)
+    .await?;
+    let _ = conn.close().await;
+    match found {
+        true => Ok(()),
+        false => Err(StoreError::SearchLanguage(language.to_owned())),
+    }
+}
+
+/// Inserts the event row with its search words (`NULL` when its kind is not searched).
+async fn insert_event(
+    conn: &mut PgConnection,
+    r: &Record,
+    search: &SearchIndex,
+) -> Result<(), sqlx::Error> {
+    let e = &r.event;
+    sqlx::query(
+        "INSERT INTO events (id, pubkey, created_at, kind, d_tag, expires_at, json, search) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, to_tsvector($8))",
+    )
+    .bind(e.id.as_bytes().as_slice())
+    .bind(e.pubkey.as_bytes().as_slice())
+    .bind(r.created_at())
+    .bind(i32::from(e.kind))
+    .bind(r.address_d())
+    .bind(r.expires_at)
+    .bind(&*r.json)
+    .bind(search.document(e))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Indexes the event's single-letter tags in one statement.
 async fn insert_tags(conn: &mut PgConnection, r: &Record) -> Result<(), sqlx::Error> {
     let tags = r.indexed_tags();
@@ -279,18 +331,26 @@ async fn delete_ids(
 ///
 /// A batch that fails closes its connection, so no half-finished transaction or dead socket
 /// carries over to the next batch.
-async fn write_batch(pool: &PgPool, ops: &[WriteOp]) -> Result<Vec<Saved>, sqlx::Error> {
+async fn write_batch(
+    pool: &PgPool,
+    ops: &[WriteOp],
+    search: &SearchIndex,
+) -> Result<Vec<Saved>, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    let written = write_on(&mut conn, ops).await;
+    let written = write_on(&mut conn, ops, search).await;
     if written.is_err() {
         conn.close_on_drop();
     }
     written
 }
 
-async fn write_on(conn: &mut PgConnection, ops: &[WriteOp]) -> Result<Vec<Saved>, sqlx::Error> {
+async fn write_on(
+    conn: &mut PgConnection,
+    ops: &[WriteOp],
+    search: &SearchIndex,
+) -> Result<Vec<Saved>, sqlx::Error> {
     if ops.iter().all(bulkable) {
-        return bulk_save(conn, ops).await;
+        return bulk_save(conn, ops, search).await;
     }
     let mut tx = conn.begin().await?;
     let mut out = Vec::with_capacity(ops.len());
@@ -298,10 +358,10 @@ async fn write_on(conn: &mut PgConnection, ops: &[WriteOp]) -> Result<Vec<Saved>
     while i < ops.len() {
         let run = ops[i..].iter().take_while(|op| bulkable(op)).count();
         if run > 1 {
-            out.extend(bulk_save(&mut tx, &ops[i..i + run]).await?);
+            out.extend(bulk_save(&mut tx, &ops[i..i + run], search).await?);
             i += run;
         } else {
-            out.push(write::apply_one(&mut tx, &ops[i]).await?);
+            out.push(write::apply_one(&mut tx, &ops[i], search).await?);
             i += 1;
         }
     }
@@ -337,7 +397,11 @@ async fn known(conn: &mut PgConnection, records: &[&Record]) -> Result<Known, sq
 }
 
 /// Stores a run of plain saves in two round trips (see [`bulk`](super::bulk)).
-async fn bulk_save(conn: &mut PgConnection, ops: &[WriteOp]) -> Result<Vec<Saved>, sqlx::Error> {
+async fn bulk_save(
+    conn: &mut PgConnection,
+    ops: &[WriteOp],
+    search: &SearchIndex,
+) -> Result<Vec<Saved>, sqlx::Error> {
     let records: Vec<&Record> = ops.iter().map(|op| &**op.record()).collect();
     let plan = bulk::plan(&records, known(conn, &records).await?);
     if plan.is_empty() {
@@ -349,8 +413,9 @@ async fn bulk_save(conn: &mut PgConnection, ops: &[WriteOp]) -> Result<Vec<Saved
     // deleted before the first new row meets the one-version-per-address unique index.
     sqlx::query(
         "WITH gone AS (DELETE FROM events WHERE id = ANY($13) RETURNING id), \
-         stored AS (INSERT INTO events (id, pubkey, created_at, kind, d_tag, expires_at, json) \
-           SELECT * FROM UNNEST($1::bytea[], $2::bytea[], $3::int8[], $4::int4[], $5::text[], $6::int8[], $7::text[]) \
+         stored AS (INSERT INTO events (id, pubkey, created_at, kind, d_tag, expires_at, json, search) \
+           SELECT i, p, c, k, d, x, j, to_tsvector(s) FROM UNNEST($1::bytea[], $2::bytea[], $3::int8[], $4::int4[], $5::text[], $6::int8[], $7::text[], $14::text[]) \
+             AS u(i, p, c, k, d, x, j, s) \
            WHERE (SELECT count(*) FROM gone) >= 0) \
          INSERT INTO event_tags (event_id, name, value, kind, created_at) \
            SELECT * FROM UNNEST($8::bytea[], $9::text[], $10::text[], $11::int4[], $12::int8[])",
@@ -368,6 +433,7 @@ async fn bulk_save(conn: &mut PgConnection, ops: &[WriteOp]) -> Result<Vec<Saved
     .bind(&tags.kinds)
     .bind(&tags.times)
     .bind(&plan.replaced)
+    .bind(fresh.iter().map(|r| search.document(&r.event)).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
     Ok(plan.outcomes)
@@ -394,7 +460,7 @@ fn bind_all<'q, O>(
 #[async_trait::async_trait]
 impl super::EventStore for PostgresStore {
     async fn write(&self, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError> {
-        self.run(|| async move { write_batch(&self.writer, ops).await })
+        self.run(|| async move { write_batch(&self.writer, ops, &self.search).await })
             .await
     }
 
@@ -427,6 +493,11 @@ impl super::EventStore for PostgresStore {
         Ok(rows
             .first()
             .map_or(0, |(n,)| u64::try_from(*n).unwrap_or(0)))
+    }
+
+    async fn reindex_search(&self) -> Result<Option<u64>, StoreError> {
+        self.run(|| async move { super::search::reindex_postgres(&self.pool, &self.search).await })
+            .await
     }
 
     async fn purge_expired(&self, now: u64) -> Result<u64, StoreError> {

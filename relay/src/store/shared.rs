@@ -12,26 +12,36 @@ pub(crate) enum Precheck {
 }
 
 /// Generates the write path for the connection type `$conn`. The invoking backend module
-/// provides `insert_tags(conn, record)`, `delete_ids(conn, pubkey, ids)` and the
-/// `SELECT_ADDRESS` statement (see `replace_address`).
+/// provides `insert_event(conn, record, search)` (the row and its search entry),
+/// `insert_tags(conn, record)`, `delete_ids(conn, pubkey, ids)` and the `SELECT_ADDRESS`
+/// statement (see `replace_address`).
 macro_rules! shared_writes {
     ($conn:ty) => {
         use $crate::store::shared::Precheck;
-        use $crate::store::{Record, Saved, WriteOp, existing_wins};
+        use $crate::store::{Record, Saved, SearchIndex, WriteOp, existing_wins};
 
         /// Applies one op (inside the caller's transaction).
-        pub(super) async fn apply_one(conn: &mut $conn, op: &WriteOp) -> Result<Saved, sqlx::Error> {
+        pub(super) async fn apply_one(
+            conn: &mut $conn,
+            op: &WriteOp,
+            search: &SearchIndex,
+        ) -> Result<Saved, sqlx::Error> {
             match op {
-                WriteOp::Save(r) => save(conn, r, false).await,
+                WriteOp::Save(r) => save(conn, r, false, search).await,
                 WriteOp::Vanish(r) => {
                     apply_vanish(conn, r).await?;
-                    save(conn, r, true).await
+                    save(conn, r, true, search).await
                 }
             }
         }
 
         /// Stores one event with NIP-01 replacement rules; a kind-5 event also deletes.
-        async fn save(conn: &mut $conn, r: &Record, vanish_checked: bool) -> Result<Saved, sqlx::Error> {
+        async fn save(
+            conn: &mut $conn,
+            r: &Record,
+            vanish_checked: bool,
+            search: &SearchIndex,
+        ) -> Result<Saved, sqlx::Error> {
             match precheck(conn, r, vanish_checked).await? {
                 Precheck::Duplicate => return Ok(Saved::Duplicate),
                 Precheck::Deleted => return Ok(Saved::Deleted),
@@ -43,7 +53,7 @@ macro_rules! shared_writes {
             {
                 return Ok(Saved::Superseded);
             }
-            insert_event(conn, r).await?;
+            super::insert_event(conn, r, search).await?;
             super::insert_tags(conn, r).await?;
             if r.event.kind == nips::nip09::KIND_DELETION {
                 apply_deletion(conn, r).await?;
@@ -124,25 +134,6 @@ macro_rules! shared_writes {
                     .await?;
             }
             Ok(true)
-        }
-
-        /// Inserts the event row (tags are the backend's business).
-        async fn insert_event(conn: &mut $conn, r: &Record) -> Result<(), sqlx::Error> {
-            let e = &r.event;
-            sqlx::query(
-                "INSERT INTO events (id, pubkey, created_at, kind, d_tag, expires_at, json) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(e.id.as_bytes().as_slice())
-            .bind(e.pubkey.as_bytes().as_slice())
-            .bind(r.created_at())
-            .bind(i32::from(e.kind))
-            .bind(r.address_d())
-            .bind(r.expires_at)
-            .bind(&*r.json)
-            .execute(&mut *conn)
-            .await?;
-            Ok(())
         }
 
         /// NIP-09 `a` deletion: removes versions of the address up to `until` and remembers

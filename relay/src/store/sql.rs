@@ -5,6 +5,8 @@ use std::fmt::Write;
 
 use nips::{Filter, TagFilter};
 
+use super::search;
+
 /// A bind parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Param {
@@ -36,7 +38,7 @@ pub(crate) struct Sql {
 }
 
 impl Sql {
-    fn new(style: ListStyle, text: &str) -> Self {
+    pub(crate) fn new(style: ListStyle, text: &str) -> Self {
         Self {
             text: text.to_owned(),
             params: Vec::new(),
@@ -45,15 +47,20 @@ impl Sql {
     }
 
     /// Appends `$n` for `param`.
-    fn bind(&mut self, param: Param) -> &mut Self {
+    pub(crate) fn bind(&mut self, param: Param) -> &mut Self {
         self.params.push(param);
         let _ = write!(self.text, "${}", self.params.len());
         self
     }
 
-    fn push(&mut self, s: &str) -> &mut Self {
+    pub(crate) fn push(&mut self, s: &str) -> &mut Self {
         self.text.push_str(s);
         self
+    }
+
+    /// How this statement binds lists, which says which database it is for.
+    pub(crate) fn style(&self) -> ListStyle {
+        self.style
     }
 
     /// `column` equals one of `values` (never empty: unsatisfiable filters are skipped earlier).
@@ -96,7 +103,7 @@ fn kinds(f: &Filter) -> Option<Param> {
         .map(|k| Param::KindList(k.iter().map(|&k| i32::from(k)).collect()))
 }
 
-fn clamp(v: u64) -> i64 {
+pub(crate) fn clamp(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
@@ -121,7 +128,7 @@ fn push_kinds(sql: &mut Sql, alias: &str, f: &Filter) {
 }
 
 /// Conditions on the `events` row aliased `e`, each prefixed with ` AND `.
-fn push_event_conditions(sql: &mut Sql, f: &Filter, now: u64) {
+pub(crate) fn push_event_conditions(sql: &mut Sql, f: &Filter, now: u64) {
     if let Some(ids) = &f.ids {
         sql.push(" AND ");
         sql.push_in(
@@ -146,13 +153,13 @@ fn push_event_conditions(sql: &mut Sql, f: &Filter, now: u64) {
 /// How a non-driving tag condition is written: as a probe of the tag table's primary key per
 /// candidate row (when the candidates are few), or as a set the planner may build once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TagForm {
+pub(crate) enum TagForm {
     Probe,
     Set,
 }
 
 /// ` AND …` for one tag condition.
-fn push_tag_condition(sql: &mut Sql, tf: &TagFilter, f: &Filter, form: TagForm) {
+pub(crate) fn push_tag_condition(sql: &mut Sql, tf: &TagFilter, f: &Filter, form: TagForm) {
     match form {
         TagForm::Probe => {
             sql.push(
@@ -222,6 +229,9 @@ fn driver(f: &Filter) -> Driver<'_> {
 /// order, so the database stops after `limit`. Several values of a precise tag are gathered
 /// first (they are few), then sorted. Other shapes use the `events` indexes.
 pub(crate) fn select(f: &Filter, limit: u64, now: u64, style: ListStyle) -> Sql {
+    if let Some(q) = search::terms(f) {
+        return search::select(f, &q, limit, now, style);
+    }
     let driving = driver(f);
     let mut sql = match driving {
         Driver::Tag(tf) if tf.values.len() == 1 => {
@@ -296,6 +306,10 @@ pub(crate) fn count(filters: &[Filter], now: u64, style: ListStyle) -> Sql {
     for (i, f) in filters.iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
+        }
+        if let Some(q) = search::terms(f) {
+            search::push_count_arm(&mut sql, f, &q, now);
+            continue;
         }
         let driving = driver(f);
         match driving {

@@ -15,7 +15,10 @@ use tokio_util::sync::CancellationToken;
 use super::bulk::{self, Known, KnownRow, Lookup, bulkable};
 use super::health::Health;
 use super::sql::{ListStyle, Param, Sql};
-use super::{Failure, Options, Reader, Record, Saved, StoreError, WriteOp, failure, migrate_error};
+use super::{
+    Failure, Options, Reader, Record, Saved, SearchIndex, StoreError, WriteOp, failure,
+    migrate_error,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
@@ -40,6 +43,7 @@ pub struct SqliteStore {
     reader: SqlitePool,
     query_timeout: Duration,
     health: std::sync::Arc<Health>,
+    search: std::sync::Arc<SearchIndex>,
 }
 
 impl SqliteStore {
@@ -74,6 +78,8 @@ impl SqliteStore {
             reader: readers(2),
             query_timeout: o.query_timeout,
             health: std::sync::Arc::new(Health::reporting()),
+            // FTS5 has its own tokenizer; the language setting is PostgreSQL's.
+            search: std::sync::Arc::new(SearchIndex::new(o.search.kinds, "simple".into())),
         })
     }
 
@@ -154,6 +160,36 @@ impl SqliteStore {
     }
 }
 
+/// Inserts the event row, and its words into the search index when its kind is searched.
+async fn insert_event(
+    conn: &mut SqliteConnection,
+    r: &Record,
+    search: &SearchIndex,
+) -> Result<(), sqlx::Error> {
+    let e = &r.event;
+    let done = sqlx::query(
+        "INSERT INTO events (id, pubkey, created_at, kind, d_tag, expires_at, json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(e.id.as_bytes().as_slice())
+    .bind(e.pubkey.as_bytes().as_slice())
+    .bind(r.created_at())
+    .bind(i32::from(e.kind))
+    .bind(r.address_d())
+    .bind(r.expires_at)
+    .bind(&*r.json)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(doc) = search.document(e) {
+        sqlx::query("INSERT INTO event_search (rowid, doc) VALUES ($1, $2)")
+            .bind(done.last_insert_rowid())
+            .bind(doc)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Indexes the event's single-letter tags, one prepared insert each.
 async fn insert_tags(conn: &mut SqliteConnection, r: &Record) -> Result<(), sqlx::Error> {
     for (name, value) in r.indexed_tags() {
@@ -201,9 +237,13 @@ async fn delete_ids(
 /// A batch that fails closes its connection: a commit that fails (a full disk) can leave the
 /// transaction open, and on that connection every later "commit" would only release a
 /// savepoint of it, acknowledging events that are never written.
-async fn write_batch(pool: &SqlitePool, ops: &[WriteOp]) -> Result<Vec<Saved>, sqlx::Error> {
+async fn write_batch(
+    pool: &SqlitePool,
+    ops: &[WriteOp],
+    search: &SearchIndex,
+) -> Result<Vec<Saved>, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    let written = write_in_transaction(&mut conn, ops).await;
+    let written = write_in_transaction(&mut conn, ops, search).await;
     if written.is_err() {
         conn.close_on_drop();
     }
@@ -213,6 +253,7 @@ async fn write_batch(pool: &SqlitePool, ops: &[WriteOp]) -> Result<Vec<Saved>, s
 async fn write_in_transaction(
     conn: &mut SqliteConnection,
     ops: &[WriteOp],
+    search: &SearchIndex,
 ) -> Result<Vec<Saved>, sqlx::Error> {
     let mut tx = conn.begin().await?;
     let mut out = Vec::with_capacity(ops.len());
@@ -220,10 +261,10 @@ async fn write_in_transaction(
     while i < ops.len() {
         let run = ops[i..].iter().take_while(|op| bulkable(op)).count();
         if run > 1 {
-            out.extend(bulk_save(&mut tx, &ops[i..i + run]).await?);
+            out.extend(bulk_save(&mut tx, &ops[i..i + run], search).await?);
             i += run;
         } else {
-            out.push(write::apply_one(&mut tx, &ops[i]).await?);
+            out.push(write::apply_one(&mut tx, &ops[i], search).await?);
             i += 1;
         }
     }
@@ -277,6 +318,7 @@ async fn known(conn: &mut SqliteConnection, records: &[&Record]) -> Result<Known
 async fn bulk_save(
     conn: &mut SqliteConnection,
     ops: &[WriteOp],
+    search: &SearchIndex,
 ) -> Result<Vec<Saved>, sqlx::Error> {
     let records: Vec<&Record> = ops.iter().map(|op| &**op.record()).collect();
     let plan = bulk::plan(&records, known(conn, &records).await?);
@@ -313,6 +355,7 @@ async fn bulk_save(
     .bind(to_json(&events)?)
     .execute(&mut *conn)
     .await?;
+    index_search(conn, &plan.fresh, search).await?;
     let t = plan.tag_columns();
     if !t.ids.is_empty() {
         let rows: Vec<_> = (0..t.ids.len())
@@ -338,6 +381,29 @@ async fn bulk_save(
     Ok(plan.outcomes)
 }
 
+/// Adds the searchable ones among `records`, just inserted, to the search index.
+async fn index_search(
+    conn: &mut SqliteConnection,
+    records: &[&Record],
+    search: &SearchIndex,
+) -> Result<(), sqlx::Error> {
+    let docs: Vec<(String, String)> = records
+        .iter()
+        .filter_map(|r| Some((r.event.id.to_hex(), search.document(&r.event)?)))
+        .collect();
+    if docs.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO event_search (rowid, doc) \
+         SELECT e.rowid, j.value ->> 1 FROM json_each($1) j JOIN events e ON e.id = unhex(j.value ->> 0)",
+    )
+    .bind(to_json(&docs)?)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 fn bind_all<'q, O>(
     mut q: QueryAs<'q, Sqlite, O, SqliteArguments>,
     params: Vec<Param>,
@@ -359,7 +425,7 @@ fn bind_all<'q, O>(
 impl super::EventStore for SqliteStore {
     async fn write(&self, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError> {
         let written = self
-            .run(|| async move { write_batch(&self.writer, ops).await })
+            .run(|| async move { write_batch(&self.writer, ops, &self.search).await })
             .await;
         if written.is_ok() && self.health.is_down() {
             // Reads may work on a full disk; only a commit says the disk takes writes again.
@@ -397,6 +463,11 @@ impl super::EventStore for SqliteStore {
         Ok(rows
             .first()
             .map_or(0, |(n,)| u64::try_from(*n).unwrap_or(0)))
+    }
+
+    async fn reindex_search(&self) -> Result<Option<u64>, StoreError> {
+        self.run(|| async move { super::search::reindex_sqlite(&self.writer, &self.search).await })
+            .await
     }
 
     async fn purge_expired(&self, now: u64) -> Result<u64, StoreError> {
