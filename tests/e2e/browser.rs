@@ -1,6 +1,7 @@
 //! The community page in a real browser: `tests/browser/community.mjs`, which drives Debian's
 //! chromium through playwright-core with a test NIP-07 signer, against the relay on both
-//! stores. The SQLite run also takes the screenshots in `docs/screenshots/`.
+//! stores. The SQLite run also takes screenshots: into `docs/screenshots/` when
+//! `SCREENSHOTS=1` (to refresh the README's), otherwise into a scratch directory.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -42,13 +43,13 @@ async fn community_in_a_browser(store: Store) {
     let relay = crate::gov::start(store, &crate::gov::config(&refs, &[], "invite", "")).await;
     let mut args = vec![relay.url.clone()];
     args.extend(founders.iter().map(|k| k.secret_hex()));
+    let scratch = tempfile::tempdir().unwrap();
     if store == Store::Sqlite {
-        args.push(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../docs/screenshots")
-                .display()
-                .to_string(),
-        );
+        let shots = match std::env::var("SCREENSHOTS").as_deref() {
+            Ok("1") => Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots"),
+            _ => scratch.path().to_owned(),
+        };
+        args.push(shots.display().to_string());
     }
     node(&dir, "community.mjs", &args, store).await;
     // A members-only community: members' content only for members, signed in.
