@@ -20,6 +20,7 @@ pub mod nip56;
 pub mod nip59;
 pub mod nip62;
 pub mod nip70;
+pub mod nip77;
 pub mod nip88;
 pub mod nip98;
 pub mod reason;

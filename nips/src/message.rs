@@ -6,6 +6,7 @@ use serde_json::value::RawValue;
 use crate::event::{Event, EventError, EventId};
 use crate::filter::{Filter, FilterError};
 use crate::hex;
+use crate::nip77::{NegError, NegMessage};
 
 /// A parsed client message.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +27,8 @@ pub enum ClientMessage {
     Close { sub_id: String },
     /// `["AUTH", <signed 22242 event>]` (NIP-42)
     Auth(Box<Event>),
+    /// `NEG-OPEN`, `NEG-MSG` or `NEG-CLOSE` (NIP-77)
+    Neg(NegMessage),
 }
 
 /// Why a client message could not be parsed, and so how the relay must answer.
@@ -43,6 +46,9 @@ pub enum MessageError {
     /// A `REQ`/`COUNT` with a bad filter: answer `CLOSED`.
     #[error("{error}")]
     BadFilter { sub_id: String, error: FilterError },
+    /// A bad NIP-77 message: answer `NEG-ERR` when its subscription id is readable.
+    #[error("{0}")]
+    BadNeg(NegError),
 }
 
 impl ClientMessage {
@@ -73,6 +79,13 @@ impl ClientMessage {
                 _ => Err(MessageError::Malformed(
                     "CLOSE takes exactly one subscription id".into(),
                 )),
+            },
+            other if other.starts_with("NEG-") => match NegMessage::parse(other, args) {
+                Some(parsed) => parsed.map(ClientMessage::Neg).map_err(MessageError::BadNeg),
+                None => Err(MessageError::Malformed(format!(
+                    "unknown message type `{}`",
+                    truncate(other, 32)
+                ))),
             },
             other => Err(MessageError::Malformed(format!(
                 "unknown message type `{}`",

@@ -158,6 +158,13 @@ pub struct ServerConfig {
     pub max_filter_values_per_connection: u32,
     /// The same, over every connection from one IP address.
     pub max_filter_values_per_ip: u32,
+    /// The most events one NIP-77 sync may cover; a filter selecting more gets
+    /// `NEG-ERR "blocked: …"` (split it by time). Each costs about 40 bytes while it is open.
+    pub max_sync_events: u32,
+    /// Syncs one connection may have open at once.
+    pub max_syncs_per_connection: u32,
+    /// Events all open syncs from one IP address may cover together.
+    pub max_sync_events_per_ip: u32,
     /// Seconds between sweeps that delete expired (NIP-40) events.
     pub expiration_sweep_secs: u64,
     /// A connection that sends nothing (not even a pong) for this long is closed.
@@ -174,8 +181,6 @@ pub struct ServerConfig {
     pub metrics: bool,
 }
 
-impl ServerConfig {}
-
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
@@ -188,6 +193,9 @@ impl Default for ServerConfig {
             queries_per_ip: 2,
             max_filter_values_per_connection: 20_000,
             max_filter_values_per_ip: 100_000,
+            max_sync_events: 250_000,
+            max_syncs_per_connection: 4,
+            max_sync_events_per_ip: 500_000,
             expiration_sweep_secs: 60,
             idle_timeout_secs: 300,
             handshake_timeout_secs: 10,
@@ -347,6 +355,15 @@ impl Config {
             (
                 "server.max_filter_values_per_ip",
                 u64::from(s.max_filter_values_per_ip),
+            ),
+            ("server.max_sync_events", u64::from(s.max_sync_events)),
+            (
+                "server.max_syncs_per_connection",
+                u64::from(s.max_syncs_per_connection),
+            ),
+            (
+                "server.max_sync_events_per_ip",
+                u64::from(s.max_sync_events_per_ip),
             ),
             ("server.expiration_sweep_secs", s.expiration_sweep_secs),
             ("server.idle_timeout_secs", s.idle_timeout_secs),

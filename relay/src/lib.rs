@@ -19,6 +19,7 @@ pub mod shares;
 pub mod sigcheck;
 pub mod sockets;
 pub mod store;
+pub mod sync;
 pub mod telemetry;
 pub mod verify;
 pub mod web;

@@ -70,6 +70,8 @@ pub struct Relay {
     per_ip: PerIp,
     /// Filter values held by live subscriptions, per IP.
     pub filter_values: PerIp,
+    /// Event keys held by open NIP-77 syncs, per address.
+    pub sync_keys: Arc<PerIp>,
     penalties: parking_lot::Mutex<HashMap<IpAddr, Penalty>>,
     /// Renders `/metrics`, when a recorder is installed.
     pub metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
@@ -126,6 +128,7 @@ impl Relay {
             limits: arc_swap::ArcSwap::from_pointee(limits),
             per_ip: PerIp::default(),
             filter_values: PerIp::default(),
+            sync_keys: Arc::default(),
             penalties: Default::default(),
             metrics,
             connections_by_id: parking_lot::Mutex::new(HashMap::new()),

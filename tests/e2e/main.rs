@@ -34,6 +34,7 @@ mod outage;
 mod ratelimits;
 mod search;
 mod security;
+mod sync;
 mod telemetry;
 mod vanish;
 mod verify;

@@ -11,7 +11,9 @@ use serde_json::{Map, Value, json};
 use crate::relay::Relay;
 
 /// NIPs this relay implements end to end.
-pub const SUPPORTED_NIPS: &[u16] = &[1, 9, 11, 13, 17, 40, 42, 43, 45, 50, 56, 59, 62, 70, 86, 88];
+pub const SUPPORTED_NIPS: &[u16] = &[
+    1, 9, 11, 13, 17, 40, 42, 43, 45, 50, 56, 59, 62, 70, 77, 86, 88,
+];
 
 /// The document for `relay` as governed now.
 pub async fn document(relay: &Relay) -> RelayInformation {

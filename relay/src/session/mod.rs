@@ -9,6 +9,7 @@ mod outbound;
 mod req;
 mod strikes;
 mod subs;
+mod sync;
 
 use std::net::IpAddr;
 use std::pin::Pin;
@@ -52,6 +53,8 @@ pub(crate) struct Session {
     messages: Option<MessageLimiter>,
     /// Rate-limited refusals; too many close the connection.
     strikes: Arc<Strikes>,
+    /// Open NIP-77 syncs.
+    syncs: Arc<crate::sync::Syncs>,
 }
 
 /// Serves one upgraded connection until the client leaves, the relay shuts down, or the client
@@ -83,6 +86,7 @@ pub async fn run(socket: WebSocket, relay: Arc<Relay>, ip: IpAddr, _permit: Owne
         challenge: hex::encode(rand::random::<[u8; 16]>()),
         authed: Arc::from([]),
         subs: subs::Subs::default(),
+        syncs: Arc::default(),
     };
     tracing::debug!(conn, %ip, "connected");
     session.out.send(msg::auth(&session.challenge)).await;
@@ -209,6 +213,7 @@ impl Session {
             Ok(ClientMessage::Count { .. }) => "COUNT",
             Ok(ClientMessage::Close { .. }) => "CLOSE",
             Ok(ClientMessage::Auth(_)) => "AUTH",
+            Ok(ClientMessage::Neg(_)) => "NEG",
             Err(_) => "invalid",
         };
         metrics::counter!("communitarium_messages_total", "verb" => verb).increment(1);
@@ -217,6 +222,7 @@ impl Session {
             Ok(ClientMessage::Req { sub_id, filters }) => self.req(sub_id, filters).await,
             Ok(ClientMessage::Count { sub_id, filters }) => self.count(sub_id, filters).await,
             Ok(ClientMessage::Close { sub_id }) => self.close(&sub_id),
+            Ok(ClientMessage::Neg(message)) => self.neg(message).await,
             Ok(ClientMessage::Auth(event)) => {
                 // AUTH is a barrier: EVENTs sent before it are judged and answered without it,
                 // so a client sees their OKs first, in the order it caused them.
@@ -246,6 +252,14 @@ impl Session {
             Err(MessageError::BadEvent { id: None, error }) => {
                 self.notice(&format!("invalid: {error}")).await;
             }
+            Err(MessageError::BadNeg(e)) => match e.sub_id {
+                Some(sub_id) => {
+                    self.syncs.close(&sub_id);
+                    let reason = format!("invalid: {}", e.reason);
+                    self.send(nips::nip77::relay::err(&sub_id, &reason)).await;
+                }
+                None => self.notice(&format!("invalid: {}", e.reason)).await,
+            },
             Err(MessageError::BadFilter { sub_id, error }) => {
                 self.close(&sub_id);
                 self.send(msg::closed(&sub_id, &format!("invalid: {error}")))
@@ -328,5 +342,6 @@ impl Session {
         self.relay.fanout.remove_connection(self.conn);
         let held = self.subs.clear();
         self.relay.filter_values.release(self.ip, held);
+        self.syncs.clear();
     }
 }

@@ -16,6 +16,8 @@ mod budget_tests;
 #[cfg(test)]
 mod conformance;
 #[cfg(test)]
+mod keys_conformance;
+#[cfg(test)]
 #[path = "../../../tests/support/db.rs"]
 pub(crate) mod testdb;
 
@@ -78,6 +80,14 @@ pub struct StoredEvent {
     pub id: EventId,
     pub kind: u16,
     pub json: String,
+}
+
+/// A stored event's keys: enough to reconcile sets of events (NIP-77) without their content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventKey {
+    pub created_at: i64,
+    pub id: EventId,
+    pub kind: u16,
 }
 
 /// Storage failures; the text is for logs, clients only see a generic `error:`.
@@ -219,6 +229,16 @@ pub trait EventStore: Send + Sync + 'static {
         reader: Reader<'_>,
     ) -> Result<Vec<StoredEvent>, StoreError>;
 
+    /// The keys of the events matching `filter` (its `search` ignored), newest first, at
+    /// most `limit`, never expired at `now`.
+    async fn keys(
+        &self,
+        filter: &Filter,
+        limit: u64,
+        now: u64,
+        reader: Reader<'_>,
+    ) -> Result<Vec<EventKey>, StoreError>;
+
     /// How many distinct unexpired events match any of `filters` (NIP-45).
     async fn count(
         &self,
@@ -294,6 +314,22 @@ fn rows_to_events(rows: Vec<(i64, Vec<u8>, i32, String)>) -> Result<Vec<StoredEv
                     json,
                 }),
                 _ => Err(StoreError::Corrupt(json)),
+            },
+        )
+        .collect()
+}
+
+/// Rows of `(created_at, id, kind)` as event keys.
+fn rows_to_keys(rows: Vec<(i64, Vec<u8>, i32)>) -> Result<Vec<EventKey>, StoreError> {
+    rows.into_iter()
+        .map(
+            |(created_at, id, kind)| match (EventId::from_slice(&id), u16::try_from(kind)) {
+                (Some(id), Ok(kind)) => Ok(EventKey {
+                    created_at,
+                    id,
+                    kind,
+                }),
+                _ => Err(StoreError::Corrupt(hex::encode(id))),
             },
         )
         .collect()

@@ -232,12 +232,44 @@ pub(crate) fn select(f: &Filter, limit: u64, now: u64, style: ListStyle) -> Sql 
     if let Some(q) = search::terms(f) {
         return search::select(f, &q, limit, now, style);
     }
+    select_columns(f, limit, now, style, Columns::Served)
+}
+
+/// What a query returns of each event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Columns {
+    /// `created_at, id, kind, json`: events to send.
+    Served,
+    /// `created_at, id, kind`: the keys of a set, for reconciling it (NIP-77).
+    Keys,
+}
+
+impl Columns {
+    fn list(self) -> &'static str {
+        match self {
+            Columns::Served => "e.created_at, e.id, e.kind, e.json",
+            Columns::Keys => "e.created_at, e.id, e.kind",
+        }
+    }
+}
+
+/// [`select`] for filters without search, returning `columns`.
+pub(crate) fn select_columns(
+    f: &Filter,
+    limit: u64,
+    now: u64,
+    style: ListStyle,
+    columns: Columns,
+) -> Sql {
+    let cols = columns.list();
     let driving = driver(f);
     let mut sql = match driving {
         Driver::Tag(tf) if tf.values.len() == 1 => {
             let mut sql = Sql::new(
                 style,
-                "SELECT e.created_at, e.id, e.kind, e.json FROM event_tags t JOIN events e ON e.id = t.event_id WHERE t.name = ",
+                &format!(
+                    "SELECT {cols} FROM event_tags t JOIN events e ON e.id = t.event_id WHERE t.name = "
+                ),
             );
             sql.bind(Param::Text(tf.name.to_string()))
                 .push(" AND t.value = ")
@@ -254,7 +286,9 @@ pub(crate) fn select(f: &Filter, limit: u64, now: u64, style: ListStyle) -> Sql 
             };
             let mut sql = Sql::new(
                 style,
-                "SELECT e.created_at, e.id, e.kind, e.json FROM (SELECT DISTINCT t.event_id FROM event_tags t WHERE t.name = ",
+                &format!(
+                    "SELECT {cols} FROM (SELECT DISTINCT t.event_id FROM event_tags t WHERE t.name = "
+                ),
             );
             sql.bind(Param::Text(tf.name.to_string())).push(" AND ");
             sql.push_in("t.value", Param::TextList(tf.values.clone()));
@@ -265,10 +299,7 @@ pub(crate) fn select(f: &Filter, limit: u64, now: u64, style: ListStyle) -> Sql 
             ));
             sql
         }
-        Driver::Events => Sql::new(
-            style,
-            "SELECT e.created_at, e.id, e.kind, e.json FROM events e WHERE TRUE",
-        ),
+        Driver::Events => Sql::new(style, &format!("SELECT {cols} FROM events e WHERE TRUE")),
     };
     push_event_conditions(&mut sql, f, now);
     push_other_tags(&mut sql, f, driving);

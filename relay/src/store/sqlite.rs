@@ -448,6 +448,26 @@ impl super::EventStore for SqliteStore {
         super::rows_to_events(self.rows(sql, reader).await?)
     }
 
+    async fn keys(
+        &self,
+        filter: &nips::Filter,
+        limit: u64,
+        now: u64,
+        reader: Reader<'_>,
+    ) -> Result<Vec<super::EventKey>, StoreError> {
+        if limit == 0 || filter.is_unsatisfiable() {
+            return Ok(Vec::new());
+        }
+        let sql = super::sql::select_columns(
+            filter,
+            limit,
+            now,
+            ListStyle::Expand,
+            super::sql::Columns::Keys,
+        );
+        super::rows_to_keys(self.rows(sql, reader).await?)
+    }
+
     async fn count(
         &self,
         filters: &[nips::Filter],

@@ -1,0 +1,210 @@
+//! NIP-77 negentropy sync through a real client: nostr-sdk reconciles thousands of events with
+//! the relay, both ways, exchanging a small fraction of the full id list; the relay's caps and
+//! read rules answer with `NEG-ERR`.
+
+use std::collections::HashSet;
+
+use negentropy::{Negentropy, NegentropyStorageVector};
+use nostr_sdk::prelude::*;
+use serde_json::{Value, json};
+
+use crate::gov::{self, config};
+use crate::harness::{Store, TestRelay};
+use crate::raw::Raw;
+use crate::{now, on_both_stores, sign};
+
+/// `communitarium_sync_bytes_total` for `direction`, from `/metrics`.
+async fn sync_bytes(relay: &TestRelay, direction: &str) -> u64 {
+    let text = reqwest::get(format!("{}/metrics", relay.http))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let series = format!("communitarium_sync_bytes_total{{direction=\"{direction}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&series))
+        .map_or(0, |v| v.trim().parse().unwrap())
+}
+
+/// Publishes `events` over one connection without waiting for each `OK` in turn.
+async fn publish_all(relay: &TestRelay, events: &[::nips::Event]) {
+    let mut c = Raw::connect(&relay.url).await;
+    for e in events {
+        c.send(format!("[\"EVENT\",{}]", e.to_json())).await;
+    }
+    let mut acked = 0;
+    while acked < events.len() {
+        let m = c.recv().await;
+        if m[0] == "OK" {
+            assert_eq!(m[2], true, "{m}");
+            acked += 1;
+        }
+    }
+}
+
+fn to_sdk(e: &::nips::Event) -> Event {
+    Event::from_json(e.to_json()).unwrap()
+}
+
+async fn nostr_sdk_reconciles_both_ways(store: Store) {
+    let relay = TestRelay::builder(store).unlimited().start().await;
+    let author = ::nips::Keys::generate();
+    let base = now() - 10_000;
+    let all: Vec<::nips::Event> = (0..3_000u64)
+        .map(|i| sign(&author, base + i, 1, &[], &format!("note {i}")))
+        .collect();
+    let relay_lacks: HashSet<usize> = [17, 1_234, 2_999].into();
+    let client_lacks: HashSet<usize> = [0, 5, 1_500, 2_000].into();
+    let on_relay: Vec<::nips::Event> = (0..all.len())
+        .filter(|i| !relay_lacks.contains(i))
+        .map(|i| all[i].clone())
+        .collect();
+    publish_all(&relay, &on_relay).await;
+
+    let database = MemoryDatabase::with_opts(MemoryDatabaseOptions {
+        events: true,
+        max_events: None,
+    });
+    let keys = Keys::generate();
+    let client = Client::builder().signer(keys).database(database).build();
+    for i in (0..all.len()).filter(|i| !client_lacks.contains(i)) {
+        client
+            .database()
+            .save_event(&to_sdk(&all[i]))
+            .await
+            .unwrap();
+    }
+    client.add_relay(&relay.url).await.unwrap();
+    client.connect().await;
+    let (bytes_in, bytes_out) = (
+        sync_bytes(&relay, "in").await,
+        sync_bytes(&relay, "out").await,
+    );
+    let filter = Filter::new()
+        .author(PublicKey::from_hex(&author.pubkey().to_hex()).unwrap())
+        .kind(Kind::TextNote);
+    let done = client
+        .sync(
+            filter,
+            &SyncOptions::default().direction(SyncDirection::Both),
+        )
+        .await
+        .unwrap()
+        .val;
+    let ids = |set: &HashSet<usize>| -> HashSet<EventId> {
+        set.iter().map(|&i| to_sdk(&all[i]).id).collect()
+    };
+    assert_eq!(done.local, ids(&relay_lacks), "what only the client had");
+    assert_eq!(done.remote, ids(&client_lacks), "what only the relay had");
+    assert_eq!(done.sent, ids(&relay_lacks), "uploaded to the relay");
+    assert_eq!(
+        done.received,
+        ids(&client_lacks),
+        "downloaded from the relay"
+    );
+    let exchanged =
+        sync_bytes(&relay, "in").await - bytes_in + sync_bytes(&relay, "out").await - bytes_out;
+    let full = 32 * all.len() as u64;
+    eprintln!(
+        "negentropy: {exchanged} bytes exchanged for {} events ({full} bytes of ids)",
+        all.len()
+    );
+    assert!(
+        exchanged * 10 < full,
+        "negentropy exchanged {exchanged} bytes; the id list alone is {full}"
+    );
+    let mut c = Raw::connect(&relay.url).await;
+    c.send_json(json!(["COUNT", "n", {"authors": [author.pubkey().to_hex()]}]))
+        .await;
+    assert_eq!(c.recv().await, json!(["COUNT", "n", {"count": 3000}]));
+}
+
+/// A client's first message for the empty set.
+fn first_message() -> String {
+    let mut storage = NegentropyStorageVector::new();
+    storage.seal().unwrap();
+    let mut neg = Negentropy::owned(storage, 0).unwrap();
+    hex::encode(neg.initiate().unwrap())
+}
+
+async fn neg_reply(c: &mut Raw, sub: &str, filter: Value) -> Value {
+    c.send_json(json!(["NEG-OPEN", sub, filter, first_message()]))
+        .await;
+    c.recv_until(|m| (m[1] == sub).then(|| m.clone())).await
+}
+
+async fn caps_and_read_rules_answer_neg_err(store: Store) {
+    let member = ::nips::Keys::generate();
+    let toml = config(
+        &[&member],
+        &[],
+        "mode = \"invite\"\nread = \"members\"",
+        "[server]\nmax_sync_events = 20\nmax_syncs_per_connection = 2\n",
+    );
+    let relay = gov::start(store, &toml).await;
+    let mut m = gov::member(&relay, &member).await;
+    for i in 0..25 {
+        m.accept(&sign(&member, now() - 100 + i, 1, &[], &format!("n{i}")))
+            .await;
+    }
+    let pk = member.pubkey().to_hex();
+    let ok = neg_reply(&mut m, "few", json!({"authors": [pk], "limit": 10})).await;
+    assert_eq!(ok[0], "NEG-MSG", "{ok}");
+    let big = neg_reply(&mut m, "all", json!({"authors": [pk]})).await;
+    assert_eq!(big[0], "NEG-ERR");
+    assert!(
+        big[2]
+            .as_str()
+            .unwrap()
+            .starts_with("blocked: this filter selects more than 20"),
+        "{big}"
+    );
+    assert_eq!(
+        neg_reply(&mut m, "two", json!({"kinds": [7]})).await[0],
+        "NEG-MSG"
+    );
+    let third = neg_reply(&mut m, "three", json!({"kinds": [7]})).await;
+    assert!(
+        third[2].as_str().unwrap().starts_with("blocked: 2 syncs"),
+        "{third}"
+    );
+    m.send_json(json!(["NEG-CLOSE", "two"])).await;
+    assert_eq!(
+        neg_reply(&mut m, "three", json!({"kinds": [7]})).await[0],
+        "NEG-MSG"
+    );
+    m.send_json(json!(["NEG-MSG", "gone", "61"])).await;
+    let unknown = m.recv().await;
+    assert!(
+        unknown[2].as_str().unwrap().starts_with("closed:"),
+        "{unknown}"
+    );
+    m.send_json(json!(["NEG-MSG", "few", "zz"])).await;
+    let bad = m.recv().await;
+    assert_eq!(bad[0], "NEG-ERR");
+    assert!(bad[2].as_str().unwrap().starts_with("invalid:"), "{bad}");
+    let search = neg_reply(&mut m, "s", json!({"search": "n1"})).await;
+    assert!(
+        search[2].as_str().unwrap().starts_with("invalid:"),
+        "{search}"
+    );
+
+    let mut anon = Raw::connect(&relay.url).await;
+    let refused = neg_reply(&mut anon, "a", json!({"kinds": [1]})).await;
+    assert_eq!(refused[0], "NEG-ERR");
+    assert!(
+        refused[2].as_str().unwrap().starts_with("auth-required:"),
+        "{refused}"
+    );
+    let wraps = neg_reply(&mut m, "w", json!({"kinds": [1059]})).await;
+    assert!(
+        wraps[2].as_str().unwrap().starts_with("restricted:"),
+        "others' gift wraps are not synced: {wraps}"
+    );
+}
+
+on_both_stores!(
+    nostr_sdk_reconciles_both_ways,
+    caps_and_read_rules_answer_neg_err
+);
