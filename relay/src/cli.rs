@@ -42,6 +42,77 @@ pub enum Command {
     /// Check a relay's governance from its public record: replay every decision, re-count
     /// every vote, check every emergency action. Exits non-zero on the first divergence.
     Verify(VerifyArgs),
+    /// Write the stored events (all, or those a filter selects) to stdout, one JSON object
+    /// per line, the relay's own records included.
+    Export(ExportArgs),
+    /// Store events read from stdin, one JSON object per line: ids and signatures checked,
+    /// NIP rules applied (replaceable, deletion, expiry, vanish), duplicates skipped.
+    Import(ImportArgs),
+    /// Reconcile the stored events with another relay: by NIP-77 negentropy, or plain REQs
+    /// when it has none.
+    Sync(SyncArgs),
+}
+
+/// Which events: a NIP-01 filter and a time range.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectionArgs {
+    /// A NIP-01 filter as JSON (`{"kinds":[1,30023]}`); every event when absent
+    #[arg(long, value_name = "JSON")]
+    pub filter: Option<String>,
+    /// Only events created at or after this unix time
+    #[arg(long, value_name = "UNIX_TIME")]
+    pub since: Option<u64>,
+    /// Only events created at or before this unix time
+    #[arg(long, value_name = "UNIX_TIME")]
+    pub until: Option<u64>,
+}
+
+/// Settings of `export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Settings of `import`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// Also store governance records signed by other relays (decisions, membership), as
+    /// inert history; by default they are refused, so no relay's record can be passed off as
+    /// this one's
+    #[arg(long)]
+    pub foreign_records: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Settings of `sync`.
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// The other relay's WebSocket URL (ws:// or wss://)
+    #[arg(value_name = "RELAY_URL")]
+    pub url: String,
+    /// Which way events go: down (fetch what only the other relay has), up (send what only
+    /// this one has), or both
+    #[arg(long, value_enum, default_value = "both")]
+    pub direction: crate::transfer::Direction,
+    /// A secret key (hex or nsec) to authenticate with (NIP-42), for relays that ask
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "COMMUNITARIUM_SYNC_KEY",
+        hide_env_values = true
+    )]
+    pub key: Option<String>,
+    /// Also store other relays' governance records fetched from it (see `import`)
+    #[arg(long)]
+    pub foreign_records: bool,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Settings of `verify`.

@@ -1,5 +1,5 @@
-//! Operator commands that work on the relay's data directly, without a running server:
-//! `communitarium invite` and `communitarium members`.
+//! Operator commands that work on the relay's data directly, with or without a running
+//! server: `invite`, `members`, `export`, `import` and `sync`.
 
 use std::sync::Arc;
 
@@ -20,8 +20,9 @@ pub struct Opened {
     pub ledger: Ledger,
 }
 
-/// Opens the relay's data. Fails if the relay was never started (no genesis yet).
-pub async fn open(config: &Config) -> Result<Opened, StartError> {
+/// Opens the store and the relay's key (created if this data directory has none yet), with
+/// few connections: a command runs beside the relay.
+pub async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Keys), StartError> {
     let options = store::Options {
         pool_size: 2,
         ..config.store_options()
@@ -29,6 +30,12 @@ pub async fn open(config: &Config) -> Result<Opened, StartError> {
     let store = store::open(config.database_url.as_deref(), &config.data_dir, options).await?;
     let keys = identity::load_or_create(config.relay_key.as_ref(), &config.data_dir)
         .map_err(CommunityError::from)?;
+    Ok((store, keys))
+}
+
+/// Opens the relay's data. Fails if the relay was never started (no genesis yet).
+pub async fn open(config: &Config) -> Result<Opened, StartError> {
+    let (store, keys) = open_store(config).await?;
     let now = unix_now();
     let relay = keys.pubkey().to_hex();
     let decisions = crate::community::all(

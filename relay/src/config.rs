@@ -275,6 +275,7 @@ impl Config {
                 "log",
                 "log_format",
                 "verify_key",
+                "sync_key",
             ]))
             .merge(Serialized::defaults(overrides))
             .extract()

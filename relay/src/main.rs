@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use communitarium::cli::{Cli, Command, ServeArgs, StoreArgs};
+use communitarium::cli::{Cli, Command, ImportArgs, SelectionArgs, ServeArgs, StoreArgs, SyncArgs};
 use communitarium::config::Config;
 use communitarium::relay::Relay;
 use communitarium::server;
+use communitarium::transfer::{self, Importer, Progress, Selection};
 use communitarium::{commands, telemetry, verify};
 
 fn main() -> ExitCode {
@@ -70,6 +71,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Some(Command::Export(args)) => export(&load(&args.store)?, &args.selection).await,
+        Some(Command::Import(args)) => import(&load(&args.store)?, &args).await,
+        Some(Command::Sync(args)) => sync(&load(&args.store)?, &args).await,
     }
 }
 
@@ -111,5 +115,80 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("communitarium listening on ws://{bound}");
     let _ = std::io::stdout().flush();
     server::serve(listener, relay, server::shutdown_signal()).await?;
+    Ok(())
+}
+
+fn selection(args: &SelectionArgs) -> anyhow::Result<Selection> {
+    Ok(Selection::parse(
+        args.filter.as_deref(),
+        args.since,
+        args.until,
+    )?)
+}
+
+/// `export`: JSON lines on stdout, a progress bar on stderr.
+async fn export(config: &Config, args: &SelectionArgs) -> anyhow::Result<()> {
+    let selection = selection(args)?;
+    let (store, _) = commands::open_store(config).await?;
+    let total = transfer::export::total(&*store, &selection.filter).await?;
+    let progress = Progress::new(Some(total), "exporting");
+    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, tokio::io::stdout());
+    let written = transfer::export::export(&*store, &selection.filter, &mut out, &progress).await?;
+    progress.finish();
+    store.close().await;
+    eprintln!("exported {written} events");
+    Ok(())
+}
+
+fn importer<'a>(
+    store: &'a dyn communitarium::store::Store,
+    keys: &nips::Keys,
+    config: &Config,
+    foreign: bool,
+) -> Importer<'a> {
+    Importer {
+        store,
+        relay: keys.pubkey(),
+        relay_url: config.public_url.clone().unwrap_or_default(),
+        foreign_records: foreign,
+    }
+}
+
+/// `import`: JSON lines from stdin; a report of what became of them.
+async fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
+    let (store, keys) = commands::open_store(config).await?;
+    let progress = Progress::new(None, "importing");
+    let input = tokio::io::BufReader::with_capacity(1 << 20, tokio::io::stdin());
+    let report = importer(&*store, &keys, config, args.foreign_records)
+        .import(input, &progress)
+        .await?;
+    progress.finish();
+    store.close().await;
+    println!("{report}");
+    Ok(())
+}
+
+/// `sync`: reconcile with another relay; a report of both directions.
+async fn sync(config: &Config, args: &SyncArgs) -> anyhow::Result<()> {
+    let selection = selection(&args.selection)?;
+    let key = match &args.key {
+        Some(k) => Some(nips::Keys::parse(k).context("--key is not a secret key")?),
+        None => None,
+    };
+    let (store, keys) = commands::open_store(config).await?;
+    let progress = Progress::new(None, "syncing");
+    let importer = importer(&*store, &keys, config, args.foreign_records);
+    let report = transfer::remote::sync(
+        &importer,
+        &args.url,
+        &selection,
+        args.direction,
+        key,
+        &progress,
+    )
+    .await?;
+    progress.finish();
+    store.close().await;
+    println!("{report}");
     Ok(())
 }

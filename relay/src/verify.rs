@@ -4,21 +4,12 @@
 //! policy, and re-derives all of it with the pure `governance` crate.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
 use governance::audit::{self, Divergence, Record, Report};
-use nips::{Event, EventId, Keys, PubKey, cg, nip43, nip88};
+use nips::{EventId, Keys, PubKey, cg, nip43, nip88};
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-/// How long one request may take.
-const TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Ids per filter when fetching by id.
-const CHUNK: usize = 200;
+use crate::peer::{CHUNK, Peer, PeerError, TIMEOUT};
 
 /// Why verification could not be done, or what it found.
 #[derive(Debug, thiserror::Error)]
@@ -27,149 +18,10 @@ pub enum VerifyError {
     Url,
     #[error("cannot fetch the relay information document: {0}")]
     Info(String),
-    #[error("WebSocket error: {0}")]
-    Socket(#[from] tokio_tungstenite::tungstenite::Error),
-    #[error("the relay did not answer within {0:?}")]
-    Timeout(Duration),
-    #[error("the relay refused a request: {0}")]
-    Refused(String),
+    #[error(transparent)]
+    Peer(#[from] PeerError),
     #[error("the relay's record diverges: {0}")]
     Divergence(#[from] Divergence),
-}
-
-struct Client {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    url: String,
-    keys: Option<Keys>,
-    authed: bool,
-    next: u64,
-}
-
-impl Client {
-    async fn connect(url: &str, keys: Option<Keys>) -> Result<Self, VerifyError> {
-        let (ws, _) = tokio_tungstenite::connect_async(url).await?;
-        Ok(Self {
-            ws,
-            url: url.to_string(),
-            keys,
-            authed: false,
-            next: 0,
-        })
-    }
-
-    async fn send(&mut self, value: Value) -> Result<(), VerifyError> {
-        self.ws
-            .send(Message::Text(value.to_string().into()))
-            .await?;
-        Ok(())
-    }
-
-    /// Answers an AUTH challenge when a key was given.
-    async fn on_challenge(&mut self, challenge: &str) -> Result<(), VerifyError> {
-        if let Some(keys) = &self.keys {
-            let auth = keys.sign(
-                crate::relay::unix_now(),
-                nips::nip42::KIND_AUTH,
-                vec![
-                    vec!["relay".into(), self.url.clone()],
-                    vec!["challenge".into(), challenge.into()],
-                ],
-                String::new(),
-            );
-            self.send(json!([
-                "AUTH",
-                serde_json::from_str::<Value>(&auth.to_json()).unwrap_or_default()
-            ]))
-            .await?;
-            self.authed = true;
-        }
-        Ok(())
-    }
-
-    /// One REQ: stored events until EOSE.
-    async fn req(&mut self, filter: &Value) -> Result<Vec<Event>, VerifyError> {
-        self.next += 1;
-        let sub = format!("verify-{}", self.next);
-        self.send(json!(["REQ", sub, filter])).await?;
-        let mut events = Vec::new();
-        loop {
-            let message = tokio::time::timeout(TIMEOUT, self.ws.next())
-                .await
-                .map_err(|_| VerifyError::Timeout(TIMEOUT))?;
-            let text = match message {
-                Some(Ok(Message::Text(t))) => t,
-                Some(Ok(Message::Close(_))) | None => {
-                    return Err(VerifyError::Refused(
-                        "the relay closed the connection".into(),
-                    ));
-                }
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e.into()),
-            };
-            let Ok(Value::Array(parts)) = serde_json::from_str::<Value>(&text) else {
-                continue;
-            };
-            match (parts.first().and_then(Value::as_str), parts.get(1)) {
-                (Some("AUTH"), Some(Value::String(challenge))) => {
-                    let challenge = challenge.clone();
-                    self.on_challenge(&challenge).await?;
-                }
-                (Some("EVENT"), Some(s)) if s == &json!(sub) => {
-                    if let Some(e) = parts.get(2).and_then(|v| Event::from_value(v.clone()).ok()) {
-                        events.push(e);
-                    }
-                }
-                (Some("EOSE"), Some(s)) if s == &json!(sub) => return Ok(events),
-                (Some("CLOSED"), Some(s)) if s == &json!(sub) => {
-                    let reason = parts
-                        .get(2)
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string();
-                    return Err(VerifyError::Refused(reason));
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Every event matching `filter`, paging backwards with `until` in steps of `page`.
-    async fn all(&mut self, filter: Value, page: u64) -> Result<Vec<Event>, VerifyError> {
-        let mut seen: BTreeSet<EventId> = BTreeSet::new();
-        let mut out = Vec::new();
-        let mut until: Option<u64> = None;
-        loop {
-            let mut f = filter.clone();
-            f["limit"] = json!(page);
-            if let Some(u) = until {
-                f["until"] = json!(u);
-            }
-            let batch = self.req(&f).await?;
-            let full = batch.len() as u64 >= page;
-            let oldest = batch.iter().map(|e| e.created_at).min();
-            let mut added = 0;
-            for e in batch {
-                if seen.insert(e.id) {
-                    out.push(e);
-                    added += 1;
-                }
-            }
-            match (full, oldest) {
-                (true, Some(oldest)) if added > 0 => until = Some(oldest),
-                _ => return Ok(out),
-            }
-        }
-    }
-
-    /// Events by id, in chunks.
-    async fn by_ids(&mut self, ids: &[EventId], page: u64) -> Result<Vec<Event>, VerifyError> {
-        let mut out = Vec::new();
-        for chunk in ids.chunks(CHUNK) {
-            let ids: Vec<String> = chunk.iter().map(EventId::to_hex).collect();
-            out.extend(self.all(json!({"ids": ids}), page).await?);
-        }
-        Ok(out)
-    }
 }
 
 /// The relay's NIP-11 document.
@@ -206,7 +58,7 @@ pub async fn verify(url: &str, keys: Option<Keys>) -> Result<Report, VerifyError
         .as_u64()
         .unwrap_or(500)
         .clamp(1, 5000);
-    let mut client = Client::connect(url, keys).await?;
+    let mut client = Peer::connect(url, keys).await?;
     let me = relay.to_hex();
     let decisions = client
         .all(json!({"authors": [me], "kinds": [cg::KIND_DECISION]}), page)

@@ -163,13 +163,15 @@ impl TestRelay {
     }
 
     fn serve_args(&self) -> Vec<String> {
-        let mut args = vec![
-            "serve".to_string(),
-            "--listen".into(),
-            "127.0.0.1:0".into(),
-            "--data-dir".into(),
-            self.data_dir.display().to_string(),
-        ];
+        let mut args = vec!["serve".to_string(), "--listen".into(), "127.0.0.1:0".into()];
+        args.extend(self.store_args());
+        args.extend(self.args.iter().cloned());
+        args
+    }
+
+    /// `--data-dir`, `--database-url` and `--config` of this relay, for its other commands.
+    pub fn store_args(&self) -> Vec<String> {
+        let mut args = vec!["--data-dir".into(), self.data_dir.display().to_string()];
         if let Some(url) = self
             .db
             .as_ref()
@@ -181,7 +183,6 @@ impl TestRelay {
         if let Some(config) = &self.config {
             args.extend(["--config".into(), config.display().to_string()]);
         }
-        args.extend(self.args.iter().cloned());
         args
     }
 

@@ -36,6 +36,7 @@ mod search;
 mod security;
 mod sync;
 mod telemetry;
+mod transfer;
 mod vanish;
 mod verify;
 

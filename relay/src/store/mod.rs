@@ -16,7 +16,7 @@ mod budget_tests;
 #[cfg(test)]
 mod conformance;
 #[cfg(test)]
-mod keys_conformance;
+mod sets_conformance;
 #[cfg(test)]
 #[path = "../../../tests/support/db.rs"]
 pub(crate) mod testdb;
@@ -238,6 +238,17 @@ pub trait EventStore: Send + Sync + 'static {
         now: u64,
         reader: Reader<'_>,
     ) -> Result<Vec<EventKey>, StoreError>;
+
+    /// One page of every unexpired event matching `filter` (its `search` and `limit`
+    /// ignored), newest first, after the event `after` (its `created_at` and id): what
+    /// `export` streams, a page at a time. Runs as the relay, without a time limit.
+    async fn scan(
+        &self,
+        filter: &Filter,
+        after: Option<(i64, EventId)>,
+        limit: u64,
+        now: u64,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
 
     /// How many distinct unexpired events match any of `filters` (NIP-45).
     async fn count(

@@ -330,6 +330,38 @@ fn push_other_tags(sql: &mut Sql, f: &Filter, driving: Driver<'_>) {
     }
 }
 
+/// One page of a walk through every event matching `f` (search aside): newest first (ties:
+/// lowest id first), strictly after `after` in that order, at most `limit`. Walking by the
+/// last row seen, rather than by offset, keeps each page one index range however deep.
+pub(crate) fn scan(
+    f: &Filter,
+    after: Option<(i64, &[u8])>,
+    limit: u64,
+    now: u64,
+    style: ListStyle,
+) -> Sql {
+    let mut sql = Sql::new(
+        style,
+        &format!("SELECT {} FROM events e WHERE TRUE", Columns::Served.list()),
+    );
+    push_event_conditions(&mut sql, f, now);
+    for tf in &f.tags {
+        push_tag_condition(&mut sql, tf, f, TagForm::Set);
+    }
+    if let Some((at, id)) = after {
+        sql.push(" AND (e.created_at < ")
+            .bind(Param::Int(at))
+            .push(" OR (e.created_at = ")
+            .bind(Param::Int(at))
+            .push(" AND e.id > ")
+            .bind(Param::Bytes(id.to_vec()))
+            .push("))");
+    }
+    sql.push(" ORDER BY e.created_at DESC, e.id ASC LIMIT ")
+        .bind(Param::Int(clamp(limit)));
+    sql
+}
+
 /// `SELECT COUNT(*)` of distinct events matching any of `filters` (all satisfiable): the union
 /// of each filter's ids, each found from its own most selective condition.
 pub(crate) fn count(filters: &[Filter], now: u64, style: ListStyle) -> Sql {

@@ -468,6 +468,23 @@ impl super::EventStore for SqliteStore {
         super::rows_to_keys(self.rows(sql, reader).await?)
     }
 
+    async fn scan(
+        &self,
+        filter: &nips::Filter,
+        after: Option<(i64, EventId)>,
+        limit: u64,
+        now: u64,
+    ) -> Result<Vec<super::StoredEvent>, StoreError> {
+        if limit == 0 || filter.is_unsatisfiable() {
+            return Ok(Vec::new());
+        }
+        let after = after
+            .as_ref()
+            .map(|(at, id)| (*at, id.as_bytes().as_slice()));
+        let sql = super::sql::scan(filter, after, limit, now, ListStyle::Expand);
+        super::rows_to_events(self.rows(sql, Reader::Relay).await?)
+    }
+
     async fn count(
         &self,
         filters: &[nips::Filter],
