@@ -103,31 +103,78 @@ impl Corpus {
     }
 }
 
-fn text(rng: &mut impl Rng, len: std::ops::Range<usize>) -> String {
-    const WORDS: &[&str] = &[
-        "nostr",
-        "relay",
-        "community",
-        "garden",
-        "today",
-        "we",
-        "met",
-        "the",
-        "river",
-        "bread",
-        "music",
-        "vote",
-        "share",
-        "local",
-        "market",
+/// Words in use: the community's own first (the most frequent), then made-up words, drawn
+/// with Zipf's law (the n-th most frequent word appears about 1/n as often as the first), as
+/// in real text: so searches for common words match much, rare words little.
+pub const VOCABULARY: usize = 5_000;
+
+const COMMON: &[&str] = &[
+    "the",
+    "we",
+    "today",
+    "community",
+    "nostr",
+    "relay",
+    "garden",
+    "met",
+    "river",
+    "bread",
+    "music",
+    "vote",
+    "share",
+    "local",
+    "market",
+];
+
+/// The word of frequency rank `rank` (0: the most frequent).
+pub fn word(rank: usize) -> String {
+    if let Some(w) = COMMON.get(rank) {
+        return (*w).to_string();
+    }
+    const ONSETS: &[&str] = &[
+        "b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z",
     ];
+    const VOWELS: &[&str] = &["a", "e", "i", "o", "u"];
+    let mut n = rank;
+    let mut out = String::new();
+    for _ in 0..3 {
+        out.push_str(ONSETS[n % ONSETS.len()]);
+        n /= ONSETS.len();
+        out.push_str(VOWELS[n % VOWELS.len()]);
+        n /= VOWELS.len();
+    }
+    out
+}
+
+/// Cumulative Zipf weights of the vocabulary's ranks.
+fn zipf() -> &'static [f64] {
+    static CUMULATIVE: std::sync::LazyLock<Vec<f64>> = std::sync::LazyLock::new(|| {
+        let mut total = 0.0;
+        (0..VOCABULARY)
+            .map(|r| {
+                total += 1.0 / (r + 1) as f64;
+                total
+            })
+            .collect()
+    });
+    &CUMULATIVE
+}
+
+/// A random rank, by Zipf's law.
+fn rank(rng: &mut impl Rng) -> usize {
+    let c = zipf();
+    let x = rng.random::<f64>() * c[c.len() - 1];
+    c.partition_point(|&w| w < x).min(c.len() - 1)
+}
+
+fn text(rng: &mut impl Rng, len: std::ops::Range<usize>) -> String {
     let target = rng.random_range(len);
     let mut s = String::with_capacity(target + 16);
     while s.len() < target {
         if !s.is_empty() {
             s.push(' ');
         }
-        s.push_str(WORDS[(rng.next_u32() as usize) % WORDS.len()]);
+        s.push_str(&word(rank(rng)));
     }
     s
 }

@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 use crate::client::Conn;
-use crate::corpus::Corpus;
+use crate::corpus::{Corpus, VOCABULARY, word};
 use crate::stats::{Latency, Report};
 
 /// The filter shapes measured.
@@ -29,9 +29,18 @@ pub enum Shape {
     Mentions,
     /// The latest events of any kind
     Global,
+    /// NIP-50: a common word (among the ten most frequent), best first
+    SearchCommon,
+    /// NIP-50: a rare word (frequency rank 1,000–5,000)
+    SearchRare,
+    /// NIP-50: two common words that must both appear
+    SearchWords,
+    /// NIP-50: a quoted two-word phrase
+    SearchPhrase,
 }
 
 impl Shape {
+    /// The shapes measured by default (searches are asked for by name).
     const ALL: [Shape; 6] = [
         Shape::Author,
         Shape::Kind,
@@ -49,6 +58,10 @@ impl Shape {
             Shape::Thread => "thread",
             Shape::Mentions => "mentions",
             Shape::Global => "global",
+            Shape::SearchCommon => "search-common",
+            Shape::SearchRare => "search-rare",
+            Shape::SearchWords => "search-words",
+            Shape::SearchPhrase => "search-phrase",
         }
     }
 
@@ -69,6 +82,18 @@ impl Shape {
                 json!({"#p": [corpus.authors[pick(corpus.authors.len(), rng)].pubkey().to_hex()], "limit": limit})
             }
             Shape::Global => json!({"limit": limit}),
+            Shape::SearchCommon => json!({"search": word(pick(10, rng)), "limit": limit}),
+            Shape::SearchRare => {
+                json!({"search": word(1_000 + pick(VOCABULARY - 1_000, rng)), "limit": limit})
+            }
+            Shape::SearchWords => {
+                let q = format!("{} {}", word(pick(50, rng)), word(pick(50, rng)));
+                json!({"search": q, "limit": limit})
+            }
+            Shape::SearchPhrase => {
+                let q = format!("\"{} {}\"", word(pick(20, rng)), word(pick(20, rng)));
+                json!({"search": q, "limit": limit})
+            }
         }
     }
 }

@@ -15,7 +15,23 @@ use super::{Progress, TransferError};
 use crate::store::{Record, Saved, Store, WriteOp};
 
 /// Events per write batch.
-const BATCH: usize = 1_000;
+const BATCH: usize = 2_000;
+
+/// Parses `lines` and checks ids and signatures, on every core, off the async workers.
+async fn check(lines: Vec<String>) -> Result<Vec<Result<Event, String>>, TransferError> {
+    tokio::task::spawn_blocking(move || {
+        lines
+            .into_par_iter()
+            .map(|line| {
+                let event = Event::from_json(&line).map_err(|e| e.to_string())?;
+                event.verify().map_err(|e| e.to_string())?;
+                Ok(event)
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| TransferError::Io(std::io::Error::other(e)))
+}
 
 /// What an import did with each line.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -81,7 +97,8 @@ pub struct Importer<'a> {
 }
 
 impl Importer<'_> {
-    /// Reads `input` to its end.
+    /// Reads `input` to its end. While one batch is written, the next is parsed and its
+    /// signatures checked, so the store and the cores work at the same time.
     pub async fn import<R: AsyncBufRead + Unpin>(
         &self,
         input: R,
@@ -89,20 +106,26 @@ impl Importer<'_> {
     ) -> Result<Report, TransferError> {
         let mut report = Report::default();
         let mut lines = input.lines();
-        let mut batch = Vec::with_capacity(BATCH);
-        while let Some(line) = lines.next_line().await? {
-            if !line.trim().is_empty() {
-                batch.push(line);
+        let mut checked: Vec<WriteOp> = Vec::new();
+        loop {
+            let mut batch = Vec::with_capacity(BATCH);
+            while batch.len() < BATCH {
+                match lines.next_line().await? {
+                    Some(line) if line.trim().is_empty() => {}
+                    Some(line) => batch.push(line),
+                    None => break,
+                }
             }
-            if batch.len() == BATCH {
-                self.batch(std::mem::take(&mut batch), &mut report).await?;
-                progress.advance(BATCH as u64);
+            let (n, last) = (checked.len() as u64, batch.is_empty());
+            let writing = self.write(std::mem::take(&mut checked), &mut report);
+            let (written, next) = tokio::join!(writing, check(batch));
+            written?;
+            progress.advance(n);
+            if last {
+                return Ok(report);
             }
+            checked = self.sort(next?, &mut report);
         }
-        let rest = batch.len() as u64;
-        self.batch(batch, &mut report).await?;
-        progress.advance(rest);
-        Ok(report)
     }
 
     /// Imports already parsed events (what `sync` downloads).
@@ -112,20 +135,13 @@ impl Importer<'_> {
         report: &mut Report,
     ) -> Result<(), TransferError> {
         let lines = events.into_iter().map(|e| e.to_json()).collect();
-        self.batch(lines, report).await
+        let ops = self.sort(check(lines).await?, report);
+        self.write(ops, report).await
     }
 
-    async fn batch(&self, lines: Vec<String>, report: &mut Report) -> Result<(), TransferError> {
+    /// The write op of each checked event; what is refused or not kept goes into `report`.
+    fn sort(&self, checked: Vec<Result<Event, String>>, report: &mut Report) -> Vec<WriteOp> {
         let now = crate::relay::unix_now();
-        // Parsing and signature checks are the costly part: spread them over the cores.
-        let checked: Vec<Result<Event, String>> = lines
-            .into_par_iter()
-            .map(|line| {
-                let event = Event::from_json(&line).map_err(|e| e.to_string())?;
-                event.verify().map_err(|e| e.to_string())?;
-                Ok(event)
-            })
-            .collect();
         let mut ops = Vec::with_capacity(checked.len());
         for event in checked {
             match event.and_then(|e| self.op(e, now)) {
@@ -134,6 +150,10 @@ impl Importer<'_> {
                 Err(why) => report.refuse(why),
             }
         }
+        ops
+    }
+
+    async fn write(&self, ops: Vec<WriteOp>, report: &mut Report) -> Result<(), TransferError> {
         if ops.is_empty() {
             return Ok(());
         }
