@@ -240,8 +240,9 @@ pub trait EventStore: Send + Sync + 'static {
     ) -> Result<Vec<EventKey>, StoreError>;
 
     /// One page of every unexpired event matching `filter` (its `search` and `limit`
-    /// ignored), newest first, after the event `after` (its `created_at` and id): what
-    /// `export` streams, a page at a time. Runs as the relay, without a time limit.
+    /// ignored), oldest first (the reverse of query order), after the event `after` (its
+    /// `created_at` and id): what `export` streams, a page at a time, so an import stores
+    /// history in the order it happened. Runs as the relay, without a time limit.
     async fn scan(
         &self,
         filter: &Filter,

@@ -330,9 +330,10 @@ fn push_other_tags(sql: &mut Sql, f: &Filter, driving: Driver<'_>) {
     }
 }
 
-/// One page of a walk through every event matching `f` (search aside): newest first (ties:
-/// lowest id first), strictly after `after` in that order, at most `limit`. Walking by the
-/// last row seen, rather than by offset, keeps each page one index range however deep.
+/// One page of a walk through every event matching `f` (search aside): oldest first (ties:
+/// highest id first, the exact reverse of query order, so one index serves both), strictly
+/// after `after` in that order, at most `limit`. Walking by the last row seen, rather than by
+/// offset, keeps each page one index range however deep.
 pub(crate) fn scan(
     f: &Filter,
     after: Option<(i64, &[u8])>,
@@ -349,15 +350,15 @@ pub(crate) fn scan(
         push_tag_condition(&mut sql, tf, f, TagForm::Set);
     }
     if let Some((at, id)) = after {
-        sql.push(" AND (e.created_at < ")
+        sql.push(" AND (e.created_at > ")
             .bind(Param::Int(at))
             .push(" OR (e.created_at = ")
             .bind(Param::Int(at))
-            .push(" AND e.id > ")
+            .push(" AND e.id < ")
             .bind(Param::Bytes(id.to_vec()))
             .push("))");
     }
-    sql.push(" ORDER BY e.created_at DESC, e.id ASC LIMIT ")
+    sql.push(" ORDER BY e.created_at ASC, e.id DESC LIMIT ")
         .bind(Param::Int(clamp(limit)));
     sql
 }

@@ -1,5 +1,6 @@
-//! `communitarium export`: every event a filter selects, one JSON object per line, newest
-//! first, the relay's own records included. Streamed a page at a time, so memory stays flat
+//! `communitarium export`: every event a filter selects, one JSON object per line, oldest
+//! first (so an import stores history in the order it happened), the relay's own records
+//! included. Streamed a page at a time, so memory stays flat
 //! however many events there are.
 
 use nips::Filter;

@@ -7,7 +7,10 @@ use serde_json::json;
 use crate::store::conformance::{
     Harness, NOW, conformance, count, ids, options, query, save, sign, vanish,
 };
-use crate::store::{Options, SearchIndex, Store};
+use std::sync::Arc;
+
+use crate::store::search::RANK_WINDOW;
+use crate::store::{Options, Record, SearchIndex, Store, WriteOp};
 
 pub(crate) async fn words_phrases_and_accents(store: &dyn Store) {
     let k = Keys::generate();
@@ -85,6 +88,40 @@ pub(crate) async fn ranks_by_relevance_then_recency(store: &dyn Store) {
         ids(store, json!({"search": "relay", "limit": 1})).await,
         vec![strong.id],
         "limit keeps the best"
+    );
+}
+
+/// With more matches than [`RANK_WINDOW`], relevance ranks the newest of them: a strong match
+/// older than that window does not come first (every search stays bounded in cost).
+pub(crate) async fn ranks_within_the_newest_matches(store: &dyn Store) {
+    let k = Keys::generate();
+    let n = RANK_WINDOW + 5;
+    let mut ops = Vec::new();
+    let oldest_strong = sign(&k, NOW - 10_000, 1, &[], "window window window window");
+    ops.push(oldest_strong.clone());
+    for i in 1..n {
+        ops.push(sign(
+            &k,
+            NOW - 10_000 + i,
+            1,
+            &[],
+            &format!("a window number {i} and more words"),
+        ));
+    }
+    let strong = sign(&k, NOW - 100, 1, &[], "window window: the window");
+    ops.push(strong.clone());
+    let ops: Vec<WriteOp> = ops
+        .into_iter()
+        .map(|e| WriteOp::Save(Arc::new(Record::new(e))))
+        .collect();
+    store.write(&ops).await.unwrap();
+    let best = ids(store, json!({"search": "window", "limit": 2})).await;
+    assert_eq!(best[0], strong.id, "the strongest of the newest matches");
+    assert!(!best.contains(&oldest_strong.id), "outside the window");
+    assert_eq!(
+        ids(store, json!({"search": "window", "until": NOW - 10_000})).await,
+        vec![oldest_strong.id],
+        "narrowed by time, it is found"
     );
 }
 
@@ -208,6 +245,7 @@ pub(crate) async fn deleted_events_are_never_found(store: &dyn Store) {
 conformance!(
     words_phrases_and_accents,
     ranks_by_relevance_then_recency,
+    ranks_within_the_newest_matches,
     combines_with_every_filter_field,
     deleted_events_are_never_found,
 );

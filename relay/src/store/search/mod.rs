@@ -107,6 +107,11 @@ fn fts5_query(q: &Query) -> String {
         .join(" AND ")
 }
 
+/// How many of the newest matches a search ranks by relevance. Ranking every match of a
+/// common word would read a large part of the store; the newest thousand hold what a reader
+/// of a conversation looks for, and keep every search's cost bounded.
+pub const RANK_WINDOW: u64 = 1_000;
+
 /// Appends `SELECT <columns> FROM … WHERE <match q>`; returns the query's parameter number.
 fn push_matches(sql: &mut Sql, columns: &str, q: &Query) -> usize {
     match sql.style() {
@@ -136,20 +141,38 @@ fn push_conditions(sql: &mut Sql, f: &Filter, now: u64) {
     }
 }
 
-/// The best `limit` events matching `f` and its search `q`: most relevant first, then newest.
+/// The best `limit` events matching `f` and its search `q`: of the newest [`RANK_WINDOW`]
+/// matches, the most relevant first, then the newest. PostgreSQL takes the newest by
+/// `created_at` (walking the time index for a common word, the GIN index for a rare one);
+/// SQLite by storage order, which FTS5 walks backwards without sorting, and which follows
+/// time for events that arrive live or are imported from an export.
 pub(crate) fn select(f: &Filter, q: &Query, limit: u64, now: u64, style: ListStyle) -> Sql {
     let mut sql = Sql::new(style, "");
-    let query_at = push_matches(&mut sql, "e.created_at, e.id, e.kind, e.json", q);
-    push_conditions(&mut sql, f, now);
     match style {
-        ListStyle::Array => sql.push(&format!(
-            " ORDER BY ts_rank_cd(e.search, to_tsquery(${query_at}), 1) DESC, e.created_at DESC, \
-             e.id ASC LIMIT "
-        )),
-        ListStyle::Expand => {
-            sql.push(" ORDER BY event_search.rank, e.created_at DESC, e.id ASC LIMIT ")
+        ListStyle::Array => {
+            sql.push("SELECT c.created_at, c.id, c.kind, c.json FROM (");
+            let at = push_matches(&mut sql, "e.created_at, e.id, e.kind, e.json, e.search", q);
+            push_conditions(&mut sql, f, now);
+            sql.push(&format!(
+                " ORDER BY e.created_at DESC, e.id ASC LIMIT {RANK_WINDOW}) c \
+                 ORDER BY ts_rank_cd(c.search, to_tsquery(${at}), 1) DESC, c.created_at DESC, \
+                 c.id ASC LIMIT "
+            ));
         }
-    };
+        ListStyle::Expand => {
+            sql.push("SELECT e.created_at, e.id, e.kind, e.json FROM (");
+            push_matches(
+                &mut sql,
+                "event_search.rowid AS r, event_search.rank AS score",
+                q,
+            );
+            push_conditions(&mut sql, f, now);
+            sql.push(&format!(
+                " ORDER BY event_search.rowid DESC LIMIT {RANK_WINDOW}) c \
+                 JOIN events e ON e.rowid = c.r ORDER BY c.score, e.created_at DESC, e.id ASC LIMIT "
+            ));
+        }
+    }
     sql.bind(Param::Int(sql::clamp(limit)));
     sql
 }
