@@ -66,8 +66,20 @@ impl Conn {
         }
     }
 
-    /// Runs a REQ to `EOSE` and closes it: `(events, latency)`.
+    /// Runs a REQ to `EOSE` and closes it: `(events, latency)`; a refusal is an error.
     pub async fn query(&mut self, filter: &serde_json::Value) -> anyhow::Result<(usize, Duration)> {
+        match self.try_query(filter).await? {
+            Ok(answer) => Ok(answer),
+            Err(text) => bail!("query refused: {text}"),
+        }
+    }
+
+    /// Runs a REQ to `EOSE` and closes it: `(events, latency)`, or the `CLOSED` message that
+    /// refused it.
+    pub async fn try_query(
+        &mut self,
+        filter: &serde_json::Value,
+    ) -> anyhow::Result<Result<(usize, Duration), String>> {
         self.next += 1;
         let sub = format!("b{}", self.next);
         let start = Instant::now();
@@ -86,9 +98,9 @@ impl Conn {
             } else if text == eose {
                 let took = start.elapsed();
                 self.send(format!("[\"CLOSE\",\"{sub}\"]")).await?;
-                return Ok((events, took));
+                return Ok(Ok((events, took)));
             } else if text.starts_with(&closed) {
-                bail!("query refused: {text}");
+                return Ok(Err(text));
             }
         }
     }

@@ -147,22 +147,31 @@ pub async fn run(a: QueryArgs, quiet: bool) -> anyhow::Result<Report> {
             tasks.push(tokio::spawn(async move {
                 let mut rng = StdRng::seed_from_u64(i as u64);
                 let mut lat = Latency::default();
-                let mut events = 0u64;
+                let (mut events, mut refused) = (0u64, 0u64);
                 while Instant::now() < deadline {
-                    let (n, took) = conn.query(&shape.filter(&corpus, &mut rng, limit)).await?;
-                    lat.record(took);
-                    events += n as u64;
+                    match conn
+                        .try_query(&shape.filter(&corpus, &mut rng, limit))
+                        .await?
+                    {
+                        Ok((n, took)) => {
+                            lat.record(took);
+                            events += n as u64;
+                        }
+                        // Over the relay's time budget: counted, not timed.
+                        Err(_) => refused += 1,
+                    }
                 }
-                anyhow::Ok((conn, lat, events))
+                anyhow::Ok((conn, lat, events, refused))
             }));
         }
         let mut lat = Latency::default();
-        let mut events = 0;
+        let (mut events, mut refused) = (0, 0);
         for t in tasks {
-            let (conn, l, e) = t.await??;
+            let (conn, l, e, r) = t.await??;
             conns.push(conn);
             lat.merge(&l);
             events += e;
+            refused += r;
         }
         let secs = start.elapsed().as_secs_f64();
         results.insert(
@@ -170,6 +179,7 @@ pub async fn run(a: QueryArgs, quiet: bool) -> anyhow::Result<Report> {
             json!({
                 "queries_per_sec": lat.count() as f64 / secs,
                 "events_per_query": events as f64 / lat.count().max(1) as f64,
+                "refused": refused,
                 "eose_latency": lat.summary(),
             }),
         );

@@ -9,7 +9,7 @@ use crate::store::conformance::{
 };
 use std::sync::Arc;
 
-use crate::store::search::RANK_WINDOW;
+use crate::store::search::{PROBE_WINDOW, RANK_WINDOW};
 use crate::store::{Options, Record, SearchIndex, Store, WriteOp};
 
 pub(crate) async fn words_phrases_and_accents(store: &dyn Store) {
@@ -122,6 +122,57 @@ pub(crate) async fn ranks_within_the_newest_matches(store: &dyn Store) {
         ids(store, json!({"search": "window", "until": NOW - 10_000})).await,
         vec![oldest_strong.id],
         "narrowed by time, it is found"
+    );
+}
+
+/// Terms too rare to fill a window among the newest events are found however old: a word in
+/// the oldest of many notes, and a word in every twelfth, all of them newest first.
+pub(crate) async fn finds_rare_words_among_many(store: &dyn Store) {
+    let k = Keys::generate();
+    let n = PROBE_WINDOW + 5;
+    let oldest = sign(&k, NOW - 20_000, 1, &[], "a quince at the start");
+    let mut sparse = Vec::new();
+    let mut ops = vec![oldest.clone()];
+    for i in 1..n {
+        let e = if i % 12 == 0 {
+            sign(&k, NOW - 20_000 + i, 1, &[], &format!("medlar {i}"))
+        } else {
+            sign(&k, NOW - 20_000 + i, 1, &[], &format!("filler {i}"))
+        };
+        if i % 12 == 0 {
+            sparse.push(e.id);
+        }
+        ops.push(e);
+    }
+    let ops: Vec<WriteOp> = ops
+        .into_iter()
+        .map(|e| WriteOp::Save(Arc::new(Record::new(e))))
+        .collect();
+    store.write(&ops).await.unwrap();
+    assert_eq!(
+        ids(store, json!({"search": "quince"})).await,
+        vec![oldest.id]
+    );
+    sparse.reverse();
+    let found = ids(store, json!({"search": "medlar", "limit": 5_000})).await;
+    assert_eq!(found.len(), sparse.len());
+    assert_eq!(found, sparse, "equally relevant: newest first");
+    // PostgreSQL reads a large store's mid-frequency terms by walking time: the same events.
+    crate::store::search::prefer_walking();
+    let walked = ids(store, json!({"search": "medlar", "limit": 5_000})).await;
+    assert_eq!(
+        walked,
+        sparse[..RANK_WINDOW.min(sparse.len() as u64) as usize]
+    );
+    assert_eq!(
+        ids(store, json!({"search": "quince"})).await,
+        vec![oldest.id]
+    );
+    let common = ids(store, json!({"search": "filler", "limit": 3})).await;
+    assert_eq!(
+        common.len(),
+        3,
+        "a common word fills its window from the newest"
     );
 }
 
@@ -246,6 +297,7 @@ conformance!(
     words_phrases_and_accents,
     ranks_by_relevance_then_recency,
     ranks_within_the_newest_matches,
+    finds_rare_words_among_many,
     combines_with_every_filter_field,
     deleted_events_are_never_found,
 );

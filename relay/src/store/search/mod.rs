@@ -8,6 +8,8 @@
 mod postgres;
 mod sqlite;
 
+#[cfg(test)]
+pub(crate) use postgres::prefer_walking;
 pub(crate) use postgres::reindex as reindex_postgres;
 pub(crate) use sqlite::reindex as reindex_sqlite;
 
@@ -88,11 +90,21 @@ pub(crate) fn terms(f: &Filter) -> Option<Query> {
 /// `to_tsquery` text: phrases as `<->` chains, all terms with `&`. Words are letters and
 /// digits only, so quoting them cannot be escaped from.
 fn tsquery(q: &Query) -> String {
+    tsquery_joined(q, " <-> ")
+}
+
+/// `to_tsquery` text for every word of `q`, wherever it stands: what the word index can tell
+/// without reading the events.
+fn tsquery_words(q: &Query) -> String {
+    tsquery_joined(q, " & ")
+}
+
+fn tsquery_joined(q: &Query, within: &str) -> String {
     q.terms
         .iter()
         .map(|t| {
             let words: Vec<String> = t.iter().map(|w| format!("'{w}'")).collect();
-            format!("({})", words.join(" <-> "))
+            format!("({})", words.join(within))
         })
         .collect::<Vec<_>>()
         .join(" & ")
@@ -108,9 +120,9 @@ fn fts5_query(q: &Query) -> String {
 }
 
 /// How many of the newest matches a search ranks by relevance. Ranking every match of a
-/// common word would read a large part of the store; the newest thousand hold what a reader
-/// of a conversation looks for, and keep every search's cost bounded.
-pub const RANK_WINDOW: u64 = 1_000;
+/// common word would read a large part of the store; the newest few hundred hold what a
+/// reader of a conversation looks for, and keep every search's cost bounded.
+pub const RANK_WINDOW: u64 = 500;
 
 /// Appends `SELECT <columns> FROM … WHERE <match q>`; returns the query's parameter number.
 fn push_matches(sql: &mut Sql, columns: &str, q: &Query) -> usize {
@@ -141,24 +153,18 @@ fn push_conditions(sql: &mut Sql, f: &Filter, now: u64) {
     }
 }
 
+/// How many of the newest events meeting a search's other conditions PostgreSQL reads first,
+/// as a sample that tells a common term from a rare one.
+pub const PROBE_WINDOW: u64 = 10 * RANK_WINDOW;
+
 /// The best `limit` events matching `f` and its search `q`: of the newest [`RANK_WINDOW`]
-/// matches, the most relevant first, then the newest. PostgreSQL takes the newest by
-/// `created_at` (walking the time index for a common word, the GIN index for a rare one);
-/// SQLite by storage order, which FTS5 walks backwards without sorting, and which follows
-/// time for events that arrive live or are imported from an export.
+/// matches, the most relevant first, then the newest. SQLite takes the newest by storage
+/// order, which FTS5 walks backwards without sorting, and which follows time for events that
+/// arrive live or are imported from an export. PostgreSQL: see [`postgres::select`].
 pub(crate) fn select(f: &Filter, q: &Query, limit: u64, now: u64, style: ListStyle) -> Sql {
     let mut sql = Sql::new(style, "");
     match style {
-        ListStyle::Array => {
-            sql.push("SELECT c.created_at, c.id, c.kind, c.json FROM (");
-            let at = push_matches(&mut sql, "e.created_at, e.id, e.kind, e.json, e.search", q);
-            push_conditions(&mut sql, f, now);
-            sql.push(&format!(
-                " ORDER BY e.created_at DESC, e.id ASC LIMIT {RANK_WINDOW}) c \
-                 ORDER BY ts_rank_cd(c.search, to_tsquery(${at}), 1) DESC, c.created_at DESC, \
-                 c.id ASC LIMIT "
-            ));
-        }
+        ListStyle::Array => postgres::select(&mut sql, f, q, now),
         ListStyle::Expand => {
             sql.push("SELECT e.created_at, e.id, e.kind, e.json FROM (");
             push_matches(
@@ -217,6 +223,10 @@ mod tests {
             "('good' <-> 'morning') & ('cafe') & ('it' <-> 's')"
         );
         assert_eq!(fts5_query(&q), "\"good morning\" AND \"cafe\" AND \"it s\"");
+        assert_eq!(
+            tsquery_words(&q),
+            "('good' & 'morning') & ('cafe') & ('it' & 's')"
+        );
     }
 
     #[test]
