@@ -350,7 +350,10 @@ pub(crate) fn scan(
         push_tag_condition(&mut sql, tf, f, TagForm::Set);
     }
     if let Some((at, id)) = after {
-        sql.push(" AND (e.created_at > ")
+        // The first bound alone is what an index range can start from.
+        sql.push(" AND e.created_at >= ")
+            .bind(Param::Int(at))
+            .push(" AND (e.created_at > ")
             .bind(Param::Int(at))
             .push(" OR (e.created_at = ")
             .bind(Param::Int(at))
