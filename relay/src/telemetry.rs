@@ -54,10 +54,16 @@ const SECONDS: &[f64] = &[
 /// Buckets for the writer's batch sizes.
 const BATCH: &[f64] = &[1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0];
 
+/// How often recorded histogram samples are folded into their buckets.
+const UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Installs the Prometheus recorder, with histogram buckets (so latencies can be aggregated
-/// across instances and over time, which summaries cannot).
+/// across instances and over time, which summaries cannot), and a task that folds recorded
+/// samples into the buckets every few seconds. The recorder keeps every sample until then,
+/// so without it a relay nobody scrapes grows by each event's timings. Must be called from
+/// within the runtime.
 pub fn install_metrics() -> Result<PrometheusHandle, String> {
-    PrometheusBuilder::new()
+    let handle = PrometheusBuilder::new()
         .set_buckets(SECONDS)
         .and_then(|b| {
             b.set_buckets_for_metric(
@@ -67,5 +73,14 @@ pub fn install_metrics() -> Result<PrometheusHandle, String> {
         })
         .map_err(|e| e.to_string())?
         .install_recorder()
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(UPKEEP);
+        loop {
+            every.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    Ok(handle)
 }
