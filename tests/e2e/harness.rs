@@ -248,6 +248,16 @@ impl TestRelay {
         self.launch().await;
     }
 
+    /// The relay's `/metrics` text.
+    pub async fn metrics(&self) -> String {
+        reqwest::get(format!("{}/metrics", self.http))
+            .await
+            .expect("GET /metrics")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
     /// The relay process's resident memory, in KiB.
     pub fn rss_kib(&self) -> u64 {
         let pid = self

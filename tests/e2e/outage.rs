@@ -86,19 +86,10 @@ async fn all_served(relay: &TestRelay, ids: &BTreeSet<String>) -> usize {
     served
 }
 
-async fn metrics(relay: &TestRelay) -> String {
-    reqwest::get(format!("{}/metrics", relay.http))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 /// Waits until the relay reports the database up again.
 async fn until_recovered(relay: &TestRelay) {
     for _ in 0..100 {
-        if metrics(relay).await.contains("communitarium_db_up 1") {
+        if relay.metrics().await.contains("communitarium_db_up 1") {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

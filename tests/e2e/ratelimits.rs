@@ -366,12 +366,7 @@ async fn refusals_are_counted_in_metrics() {
     c.accept(&sign(&k, now(), 1, &[], "one")).await;
     let (ok, _) = c.publish(&sign(&k, now(), 1, &[], "two")).await;
     assert!(!ok);
-    let text = reqwest::get(format!("{}/metrics", relay.http))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = relay.metrics().await;
     assert!(
         text.contains("communitarium_rate_limited_total{limit=\"events_per_minute\"} 1"),
         "{text}"

@@ -15,12 +15,7 @@ use crate::{now, on_both_stores, sign};
 
 /// `communitarium_sync_bytes_total` for `direction`, from `/metrics`.
 async fn sync_bytes(relay: &TestRelay, direction: &str) -> u64 {
-    let text = reqwest::get(format!("{}/metrics", relay.http))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = relay.metrics().await;
     let series = format!("communitarium_sync_bytes_total{{direction=\"{direction}\"}} ");
     text.lines()
         .find_map(|l| l.strip_prefix(&series))

@@ -10,15 +10,6 @@ use crate::harness::{Store, TestRelay};
 use crate::raw::Raw;
 use crate::{now, on_both_stores, sign};
 
-async fn metrics(relay: &TestRelay) -> String {
-    reqwest::get(format!("{}/metrics", relay.http))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 /// `communitarium_*` names in `text` (histogram series reduced to their metric).
 fn names(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -53,7 +44,7 @@ async fn each_part_reports_its_metrics(store: Store) {
         .await
         .events();
     listener.recv().await;
-    let text = metrics(&relay).await;
+    let text = relay.metrics().await;
     let backend = match store {
         Store::Sqlite => "sqlite",
         Store::Postgres => "postgres",

@@ -124,8 +124,8 @@ fn fts5_query(q: &Query) -> String {
 /// reader of a conversation looks for, and keep every search's cost bounded.
 pub const RANK_WINDOW: u64 = 500;
 
-/// Appends `SELECT <columns> FROM … WHERE <match q>`; returns the query's parameter number.
-fn push_matches(sql: &mut Sql, columns: &str, q: &Query) -> usize {
+/// Appends `SELECT <columns> FROM … WHERE <match q>`.
+fn push_matches(sql: &mut Sql, columns: &str, q: &Query) {
     match sql.style() {
         ListStyle::Array => {
             sql.push(&format!(
@@ -142,7 +142,6 @@ fn push_matches(sql: &mut Sql, columns: &str, q: &Query) -> usize {
             .bind(Param::Text(fts5_query(q)));
         }
     }
-    sql.params.len()
 }
 
 /// The other conditions of `f`; tags are probed per matching event.
