@@ -20,19 +20,7 @@ async fn ensure_dependencies(dir: &Path) {
             .exists(),
         "the browser tests need Debian's chromium (apt-get install chromium), or CHROMIUM=<path>"
     );
-    if dir
-        .join("node_modules/playwright-core/package.json")
-        .exists()
-    {
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(dir)
-        .status()
-        .await
-        .expect("npm is needed for the browser tests");
-    assert!(status.success(), "npm ci failed in {}", dir.display());
+    crate::harness::ensure_npm(dir, "node_modules/playwright-core/package.json").await;
 }
 
 async fn community_in_a_browser(store: Store) {

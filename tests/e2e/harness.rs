@@ -313,3 +313,27 @@ macro_rules! on_both_stores {
         }
     };
 }
+
+/// Installs the Node dependencies of `dir` (`npm ci`) unless `marker` (a path inside it)
+/// shows they are there. Test processes run side by side, so one installs while the others
+/// wait on a lock file: two `npm ci` in one directory delete each other's files.
+pub async fn ensure_npm(dir: &std::path::Path, marker: &str) {
+    let lock_path = dir.join("node_modules.lock");
+    let lock = std::fs::File::create(&lock_path).expect("create the npm lock file");
+    let lock = tokio::task::spawn_blocking(move || {
+        lock.lock().expect("lock the npm lock file");
+        lock
+    })
+    .await
+    .expect("lock task");
+    if !dir.join(marker).exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(dir)
+            .status()
+            .await
+            .expect("npm is needed for the Node and browser tests");
+        assert!(status.success(), "npm ci failed in {}", dir.display());
+    }
+    drop(lock);
+}

@@ -13,16 +13,7 @@ fn node_dir() -> PathBuf {
 }
 
 async fn ensure_dependencies(dir: &Path) {
-    if dir.join("node_modules/nostr-tools/package.json").exists() {
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(dir)
-        .status()
-        .await
-        .expect("npm is needed for the nostr-tools interop test");
-    assert!(status.success(), "npm ci failed in {}", dir.display());
+    crate::harness::ensure_npm(dir, "node_modules/nostr-tools/package.json").await;
 }
 
 /// Runs `node <script> <args>` in `tests/node`, asserting success.
