@@ -13,6 +13,10 @@ use crate::stats::{Latency, Report};
 pub struct FanoutArgs {
     #[arg(long, default_value = "ws://127.0.0.1:7777")]
     pub url: String,
+    /// Where the subscribers connect, when not to `--url` (another node of a cluster: the
+    /// latency is then publish → other node)
+    #[arg(long)]
+    pub subscribe_url: Option<String>,
     /// Live subscribers, each on its own connection
     #[arg(long, default_value_t = 1_000)]
     pub subscribers: usize,
@@ -34,8 +38,9 @@ pub async fn run(a: FanoutArgs, quiet: bool) -> anyhow::Result<Report> {
     let topic = format!("fanout-{}", rand::random::<u32>());
     let filter = json!({"kinds": [1], "#t": [topic], "limit": 0});
     let mut subs = Vec::with_capacity(a.subscribers);
+    let sub_url = a.subscribe_url.clone().unwrap_or_else(|| a.url.clone());
     for i in 0..a.subscribers {
-        let mut c = Conn::connect(&a.url, None).await?;
+        let mut c = Conn::connect(&sub_url, None).await?;
         c.query(&filter).await?;
         // Subscribe for real (query closes its REQ after EOSE).
         c.send(json!(["REQ", "live", filter]).to_string()).await?;
@@ -95,7 +100,7 @@ pub async fn run(a: FanoutArgs, quiet: bool) -> anyhow::Result<Report> {
     }
     Ok(Report {
         scenario: "fanout",
-        params: json!({"url": a.url, "subscribers": a.subscribers, "events": a.events, "interval_ms": a.interval}),
+        params: json!({"url": a.url, "subscribe_url": sub_url, "subscribers": a.subscribers, "events": a.events, "interval_ms": a.interval}),
         results: json!({
             "deliveries": delivered,
             "missing": a.subscribers * a.events - delivered,

@@ -14,9 +14,9 @@ use crate::stats::{Latency, Report};
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Relay URL
+    /// Relay URL; repeat it for several nodes of a cluster (connections are spread over them)
     #[arg(long, default_value = "ws://127.0.0.1:7777")]
-    pub url: String,
+    pub url: Vec<String>,
     /// Concurrent connections, each publishing and waiting for its OK
     #[arg(long, default_value_t = 50)]
     pub connections: usize,
@@ -41,8 +41,8 @@ pub async fn run(a: IngestArgs, quiet: bool) -> anyhow::Result<Report> {
     ));
     let per = events.len().div_ceil(a.connections.max(1));
     let mut conns = Vec::new();
-    for _ in 0..a.connections {
-        conns.push(Conn::connect(&a.url, None).await?);
+    for i in 0..a.connections {
+        conns.push(Conn::connect(&a.url[i % a.url.len().max(1)], None).await?);
     }
     let sent = Arc::new(AtomicU64::new(0));
     let bar = progress(a.events, "ingest", quiet);

@@ -174,6 +174,16 @@ pub struct ServeArgs {
     /// An operator allowed to use the NIP-86 management API, hex or npub (repeatable)
     #[arg(long = "operator", value_name = "KEY")]
     pub operators: Vec<String>,
+    /// The relay's secret key, hex or nsec; every node of a cluster needs the same one
+    /// (COMMUNITARIUM_RELAY_KEY keeps it out of the process list)
+    #[arg(long, value_name = "KEY")]
+    pub relay_key: Option<String>,
+    /// This node's name: makes the relay one of several nodes on one PostgreSQL database
+    #[arg(long, value_name = "NAME")]
+    pub node_id: Option<String>,
+    /// A PostgreSQL streaming replica that may answer REQs (repeatable)
+    #[arg(long = "read-database-url", value_name = "URL")]
+    pub read_database_urls: Vec<String>,
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -225,8 +235,17 @@ impl ServeArgs {
             };
             admission.insert("read".into(), json!(read));
         }
+        let mut cluster = serde_json::Map::new();
+        if let Some(id) = &self.node_id {
+            cluster.insert("node_id".into(), json!(id));
+        }
+        if !self.read_database_urls.is_empty() {
+            cluster.insert("read_database_urls".into(), json!(self.read_database_urls));
+        }
         Overrides {
             listen: self.listen.clone(),
+            relay_key: self.relay_key.clone(),
+            cluster: (!cluster.is_empty()).then_some(serde_json::Value::Object(cluster)),
             public_url: self.public_url.clone(),
             founders: (!self.founders.is_empty()).then(|| self.founders.clone()),
             operators: (!self.operators.is_empty()).then(|| self.operators.clone()),

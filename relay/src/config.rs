@@ -63,6 +63,18 @@ pub struct RawConfig {
     pub policy: Value,
     pub server: ServerConfig,
     pub search: SearchConfig,
+    pub cluster: ClusterConfig,
+}
+
+/// Several nodes on one PostgreSQL database (README "Several nodes").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// This node's name, unique among the nodes sharing the database. Setting it makes the
+    /// relay one node of a cluster; unset, it runs alone and refuses to share its database.
+    pub node_id: Option<String>,
+    /// PostgreSQL streaming replicas that may answer clients' `REQ`s.
+    pub read_database_urls: Vec<String>,
 }
 
 impl Default for RawConfig {
@@ -80,6 +92,7 @@ impl Default for RawConfig {
             policy: Value::Object(Default::default()),
             server: ServerConfig::default(),
             search: SearchConfig::default(),
+            cluster: ClusterConfig::default(),
         }
     }
 }
@@ -227,6 +240,10 @@ pub struct Overrides {
     /// `[policy]` settings from flags (`--admission`, `--read-access`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relay_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<Value>,
 }
 
 /// Validated configuration.
@@ -248,6 +265,7 @@ pub struct Config {
     pub genesis: Policy,
     pub server: ServerConfig,
     pub search: SearchIndex,
+    pub cluster: ClusterConfig,
 }
 
 impl Config {
@@ -257,6 +275,7 @@ impl Config {
             pool_size: self.server.db_pool_size,
             query_timeout: std::time::Duration::from_millis(self.server.query_timeout_ms),
             search: self.search.clone(),
+            announce: None,
         }
     }
 
@@ -394,6 +413,7 @@ impl Config {
             ));
         }
         let search = SearchIndex::new(raw.search.kinds.clone(), language.to_owned());
+        let cluster = validate_cluster(&raw.cluster, database_url.as_deref())?;
         Ok(Self {
             listen,
             data_dir: raw.data_dir,
@@ -407,8 +427,63 @@ impl Config {
             genesis,
             server: raw.server,
             search,
+            cluster,
         })
     }
+}
+
+/// A node id is a short name; nodes and replicas need PostgreSQL.
+fn validate_cluster(
+    c: &ClusterConfig,
+    database_url: Option<&str>,
+) -> Result<ClusterConfig, ConfigError> {
+    let postgres = database_url.is_some_and(|u| u.starts_with("postgres"));
+    let node_id = c
+        .node_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if let Some(id) = node_id {
+        let fits = id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if !fits {
+            return Err(bad(
+                "cluster.node_id",
+                "must be at most 64 letters, digits, `-`, `_` or `.`",
+            ));
+        }
+        if !postgres {
+            return Err(bad(
+                "cluster.node_id",
+                "needs database_url = postgres://…: the embedded SQLite store serves one node \
+                 only; several nodes share one PostgreSQL database",
+            ));
+        }
+    }
+    let replicas: Vec<String> = c
+        .read_database_urls
+        .iter()
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .collect();
+    if !replicas.is_empty() && !postgres {
+        return Err(bad(
+            "cluster.read_database_urls",
+            "needs database_url = postgres://…: replicas serve a PostgreSQL primary's reads",
+        ));
+    }
+    if let Some(u) = replicas.iter().find(|u| !u.starts_with("postgres")) {
+        return Err(bad(
+            "cluster.read_database_urls",
+            format!("`{u}` must start with postgres://"),
+        ));
+    }
+    Ok(ClusterConfig {
+        node_id: node_id.map(str::to_owned),
+        read_database_urls: replicas,
+    })
 }
 
 /// The genesis policy: defaults, then `[policy]`, `[limits]` and `[info]`, founders and

@@ -96,6 +96,17 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
     policy.admit(event, &ctx)?;
     let limits = relay.limits();
     limits.event(event, member).map_err(Refusal::Limited)?;
+    if let Some(c) = &relay.cluster {
+        let caps = &policy.rate.target;
+        if let Err((sort, target)) = c
+            .caps
+            .check(c.pool(), caps, c.nodes(), event, member, now)
+            .await
+        {
+            limits.cool(sort, member, target);
+            return Err(Refusal::Limited(crate::ratelimit::spreading(sort)));
+        }
+    }
     if event.kind == nip59::KIND_GIFT_WRAP {
         limits.wrap(event, &origin.ip).map_err(Refusal::Limited)?;
     }
@@ -120,6 +131,14 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
     }
     if event.class() == KindClass::Ephemeral {
         relay.fanout.broadcast(event, &record.json);
+        if let Some(c) = &relay.cluster
+            && let Err(e) = c.announce_ephemeral(event, &record.json).await
+        {
+            tracing::warn!(error = %e, "could not send an ephemeral event to the other nodes");
+            return Err(
+                Reason::error("could not reach the other nodes of this relay; try again").into(),
+            );
+        }
         return Ok("".into());
     }
     let vanish = event.kind == nip62::KIND_VANISH && nip62::targets_relay(event, &relay.public_url);
@@ -135,7 +154,7 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
                 relay.community.report(relay, &record.event).await;
             }
             if vanish {
-                relay.community.vanished(&record.event).await;
+                relay.community.vanished(relay, &record.event).await;
             }
             Ok("".into())
         }

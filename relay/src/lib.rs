@@ -4,6 +4,7 @@
 //! binary's commands. Protocol rules live in `nips`, policy in `governance`.
 
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod community;
 pub mod config;

@@ -269,6 +269,13 @@ impl<C: Clock + Clone> Limits<C> {
         Ok(())
     }
 
+    /// Makes `target` refuse `sort` for the cool-off period, as when its cap was hit here
+    /// (used when the cluster-wide count says the cap is reached).
+    pub fn cool(&self, sort: Sort, member: bool, target: [u8; 32]) {
+        let until = self.clock.now() + Nanos::from(Duration::from_secs(self.config.target.cooloff));
+        self.cooling.lock().insert((sort, member, target), until);
+    }
+
     /// Forgets keys whose limits are back to full, so memory stays bounded under key churn.
     pub fn prune(&self) {
         for l in [&self.connections, &self.joins_per_ip, &self.wraps_per_ip]
@@ -309,7 +316,7 @@ impl<C: Clock + Clone> Limits<C> {
     }
 }
 
-fn spreading(sort: Sort) -> Limited {
+pub(crate) fn spreading(sort: Sort) -> Limited {
     let (limit, what) = match sort {
         Sort::Reposts => (
             "target_reposts",

@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::cluster::{Cluster, ClusterError, presence};
 use crate::community::{Community, CommunityError, Snapshot};
 use crate::config::Config;
 use crate::fanout::{ConnId, Fanout};
@@ -35,6 +36,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Community(#[from] CommunityError),
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
 }
 
 /// A live connection, so it can be found by IP and closed.
@@ -60,8 +63,8 @@ pub struct Relay {
     pub fanout: Fanout,
     /// Identity, members and governance.
     pub community: Community,
-    /// NIP-98 authorizations already used by the management API.
-    pub replays: crate::http::nip86::Replays,
+    /// This node's part in a cluster, when several nodes share the database.
+    pub cluster: Option<Arc<Cluster>>,
     /// Each address's share of the database's read capacity.
     pub reads: ReadGate,
     /// Rate limiters for the `rate` policy in force.
@@ -96,12 +99,12 @@ impl Relay {
         bound: SocketAddr,
         metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     ) -> Result<Arc<Self>, StartError> {
-        let store = store::open(
-            config.database_url.as_deref(),
-            &config.data_dir,
-            config.store_options(),
-        )
-        .await?;
+        let (cluster, claim) = claim(&config).await?;
+        let options = store::Options {
+            announce: cluster.as_ref().map(|c| c.token.clone()),
+            ..config.store_options()
+        };
+        let store = store::open(config.database_url.as_deref(), &config.data_dir, options).await?;
         let writer_stop = CancellationToken::new();
         let (writer, writer_task) = Writer::spawn(
             store.clone(),
@@ -112,8 +115,15 @@ impl Relay {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("ws://{bound}"));
-        let community =
-            Community::start(&store, &writer, &config, public_url.clone(), unix_now()).await?;
+        let community = Community::start(
+            &store,
+            &writer,
+            &config,
+            public_url.clone(),
+            unix_now(),
+            cluster.clone(),
+        )
+        .await?;
         let limits = Limits::new(&community.snapshot().policy.rate, Default::default());
         let relay = Arc::new(Self {
             reads: ReadGate::new(config.server.queries_per_ip),
@@ -124,7 +134,7 @@ impl Relay {
             writer,
             fanout: Fanout::default(),
             community,
-            replays: Default::default(),
+            cluster,
             limits: arc_swap::ArcSwap::from_pointee(limits),
             per_ip: PerIp::default(),
             filter_values: PerIp::default(),
@@ -143,7 +153,28 @@ impl Relay {
         relay.tasks.spawn(limit_pruner(relay.clone()));
         relay.tasks.spawn(database_prober(relay.clone()));
         relay.tasks.spawn(search_reindexer(relay.clone()));
+        if let Some((claim, options)) = claim {
+            let stop = relay.shutdown.clone();
+            relay
+                .tasks
+                .spawn(presence::keep(claim, relay.cluster.clone(), options, stop));
+        }
+        if let Some(cluster) = &relay.cluster {
+            let wake = Arc::new(tokio::sync::Notify::new());
+            let feed = crate::cluster::feed::listen(relay.clone(), cluster.clone(), wake.clone());
+            relay.tasks.spawn(feed);
+            relay
+                .tasks
+                .spawn(crate::cluster::feed::reload(relay.clone(), wake));
+            tracing::info!(node = %cluster.node_id, "joined the cluster");
+        }
         Ok(relay)
+    }
+
+    /// Does this process run the relay's chores (closing proposals, sweeping expired events)?
+    /// Alone, always; in a cluster, while it leads.
+    pub fn leads(&self) -> bool {
+        self.cluster.as_ref().is_none_or(|c| c.is_leader())
     }
 
     /// The policy and membership in force now.
@@ -261,6 +292,39 @@ impl Relay {
     }
 }
 
+/// Joins the cluster (with a node id) or claims the database alone (PostgreSQL without one);
+/// the embedded store needs no claim, its file is this process's own.
+async fn claim(
+    config: &Config,
+) -> Result<
+    (
+        Option<Arc<Cluster>>,
+        Option<(presence::Claim, sqlx::postgres::PgConnectOptions)>,
+    ),
+    StartError,
+> {
+    let Some(url) = config
+        .database_url
+        .as_deref()
+        .filter(|u| u.starts_with("postgres"))
+    else {
+        return Ok((None, None));
+    };
+    let options: sqlx::postgres::PgConnectOptions = url
+        .parse()
+        .map_err(|e| StartError::Cluster(ClusterError::Database(e)))?;
+    match &config.cluster.node_id {
+        Some(id) => {
+            let (cluster, claim) = Cluster::join(url, id).await?;
+            Ok((Some(cluster), Some((claim, options))))
+        }
+        None => {
+            let claim = presence::Claim::sole(&options).await?;
+            Ok((None, Some((claim, options))))
+        }
+    }
+}
+
 /// Closes proposals whose voting window has ended; decisions follow within a second.
 async fn proposal_closer(relay: Arc<Relay>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -270,7 +334,9 @@ async fn proposal_closer(relay: Arc<Relay>) {
             () = relay.shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
-        relay.community.close_due(&relay, unix_now()).await;
+        if relay.leads() {
+            relay.community.close_due(&relay, unix_now()).await;
+        }
     }
 }
 
@@ -284,6 +350,17 @@ async fn limit_pruner(relay: Arc<Relay>) {
         }
         let limits = relay.limits();
         limits.prune();
+        if let Some(cluster) = &relay.cluster {
+            let now = unix_now();
+            let window = relay.snapshot().policy.rate.target.window.max(1);
+            let bucket = i64::try_from(now - now % window).unwrap_or(i64::MAX);
+            cluster.caps.forget_before(bucket);
+            if cluster.is_leader()
+                && let Err(e) = cluster.prune(now, window).await
+            {
+                tracing::warn!(error = %e, "could not prune the cluster's shared tables");
+            }
+        }
         metrics::gauge!("communitarium_rate_limit_keys").set(limits.keys() as f64);
         relay.reads.prune();
     }
@@ -328,6 +405,9 @@ async fn expiration_sweeper(relay: Arc<Relay>) {
             () = relay.shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
+        if !relay.leads() {
+            continue;
+        }
         match relay.store.purge_expired(unix_now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(purged = n, "deleted expired events"),
@@ -340,6 +420,13 @@ async fn expiration_sweeper(relay: Arc<Relay>) {
 /// language than it was built for (or was built by a version without search). Searches run
 /// meanwhile find what is indexed so far.
 async fn search_reindexer(relay: Arc<Relay>) {
+    // In a cluster the leader rebuilds; the others would only repeat its work.
+    while !relay.leads() {
+        tokio::select! {
+            () = relay.shutdown.cancelled() => return,
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
     let started = std::time::Instant::now();
     tokio::select! {
         () = relay.shutdown.cancelled() => {}

@@ -237,6 +237,11 @@ impl TestRelay {
             .expect("wait for relay")
     }
 
+    /// Is the process running (not stopped or killed by the test)?
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
     /// Kills the process outright (SIGKILL): no shutdown, no flush.
     pub async fn kill(&mut self) {
         let mut child = self.child.take().expect("relay is running");

@@ -17,6 +17,7 @@ mod sdk;
 mod auth;
 mod bad_input;
 mod browser;
+mod cluster;
 mod count;
 mod defaults;
 mod deletion;

@@ -47,7 +47,7 @@ impl Community {
         request: &str,
         auth: &str,
     ) -> Result<CallOutcome, CallError> {
-        let mut state = self.state.lock().await;
+        let mut state = self.lock(relay).await?;
         let policy = state.ledger.policy.clone();
         if !policy.operators.keys.contains(operator) {
             return Err(CallError::Unauthorized(
@@ -67,6 +67,8 @@ impl Community {
         }
         let call = emergency::from_call(method, params, &policy).map_err(CallError::Bad)?;
         let now = state.change_time(unix_now()).await;
+        self.will_change(crate::cluster::governance::Stale::Ledger)
+            .await?;
         let mut record = EmergencyRecord {
             operator: *operator,
             method: method.to_string(),

@@ -14,6 +14,8 @@ use serde_json::json;
 use tokio::sync::Mutex;
 
 use super::{Community, CommunityError, Snapshot, State, events, proposals};
+use crate::cluster::governance::{Stale, bump};
+use crate::cluster::{Cluster, ClusterError};
 use crate::config::Config;
 use crate::store::{Reader, Record, Saved, Store, StoredEvent, WriteOp};
 use crate::writer::Writer;
@@ -34,23 +36,30 @@ pub async fn all(
 }
 
 impl Community {
-    /// Loads the community from the store, creating the genesis on first start.
+    /// Loads the community from the store, creating the genesis on first start. On a node of
+    /// a cluster this happens under the governance lock, so two nodes starting on an empty
+    /// database sign one genesis between them.
     pub async fn start(
         store: &Arc<dyn Store>,
         writer: &Writer,
         config: &Config,
         public_url: String,
         now: u64,
+        cluster: Option<Arc<Cluster>>,
     ) -> Result<Self, CommunityError> {
         let keys = super::identity::load_or_create(config.relay_key.as_ref(), &config.data_dir)?;
+        let mut gov = match &cluster {
+            Some(c) => Some(c.governance.acquire().await?),
+            None => None,
+        };
         let relay = keys.pubkey().to_hex();
         let decisions = all(
             &**store,
-            json!({"authors": [relay], "kinds": [cg::KIND_DECISION]}),
+            json!({"authors": [relay], "kinds": [cg::KIND_DECISION], "limit": 1}),
             now,
         )
         .await?;
-        let ledger = if decisions.is_empty() {
+        if decisions.is_empty() {
             let foreign = all(
                 &**store,
                 json!({"kinds": [cg::KIND_DECISION], "limit": 1}),
@@ -64,48 +73,19 @@ impl Community {
                     other.pubkey
                 )));
             }
-            genesis(writer, &keys, config, now).await?
-        } else {
-            let members = all(
-                &**store,
-                json!({"authors": [relay], "kinds": [nip43::KIND_MEMBER_ADDED, nip43::KIND_MEMBER_REMOVED]}),
-                now,
-            )
-            .await?;
-            let ledger = Ledger::replay(&decisions, &members)?;
-            check_config(config, &ledger)?;
-            ledger
-        };
-        let latest = |kinds: serde_json::Value| {
-            let filter = json!({"authors": [relay], "kinds": kinds, "limit": 1});
-            async move {
-                let newest = all(&**store, filter, now).await?;
-                Ok::<u64, CommunityError>(newest.first().map_or(0, |e| e.created_at))
+            if let Some(c) = &cluster {
+                bump(c.pool(), Stale::Ledger)
+                    .await
+                    .map_err(ClusterError::from)?;
             }
-        };
-        let clock = latest(json!([nip43::KIND_MEMBERSHIP_LIST, cg::KIND_POLICY])).await?;
-        let changed_at = latest(json!([
-            cg::KIND_DECISION,
-            nip43::KIND_MEMBER_ADDED,
-            nip43::KIND_MEMBER_REMOVED
-        ]))
-        .await?;
-        let mut state = State {
-            ledger,
-            open: BTreeMap::new(),
-            reported: HashMap::new(),
-            clock,
-            accepted_up_to: 0,
-            changed_at,
-            electorate: None,
-        };
-        proposals::reopen(&**store, &keys, &mut state, now).await?;
-        let blocked: HashSet<IpAddr> = store
-            .blocked_ips()
-            .await?
-            .into_iter()
-            .filter_map(|(ip, _)| ip.parse().ok())
-            .collect();
+            genesis(writer, &keys, config, now).await?;
+        }
+        let (state, blocked) = load(&**store, &keys, now).await?;
+        check_config(config, &state.ledger)?;
+        if let Some(g) = &mut gov {
+            g.caught_up();
+        }
+        drop(gov);
         let snapshot = Snapshot {
             policy: Arc::new(state.ledger.policy.clone()),
             roster: Arc::new(state.ledger.roster.clone()),
@@ -121,12 +101,68 @@ impl Community {
         Ok(Self {
             keys,
             public_url,
+            store: store.clone(),
+            cluster,
             snapshot: ArcSwap::from_pointee(snapshot),
             changes: tokio::sync::watch::Sender::new(0),
             state: Mutex::new(state),
             blocked_ips: RwLock::new(blocked),
         })
     }
+}
+
+/// Rebuilds the community's state from the relay's record (which must hold a genesis): the
+/// ledger, open proposals with their votes, and the blocked addresses.
+pub(super) async fn load(
+    store: &dyn Store,
+    keys: &Keys,
+    now: u64,
+) -> Result<(State, HashSet<IpAddr>), CommunityError> {
+    let relay = keys.pubkey().to_hex();
+    let decisions = all(
+        store,
+        json!({"authors": [relay], "kinds": [cg::KIND_DECISION]}),
+        now,
+    )
+    .await?;
+    let members = all(
+        store,
+        json!({"authors": [relay], "kinds": [nip43::KIND_MEMBER_ADDED, nip43::KIND_MEMBER_REMOVED]}),
+        now,
+    )
+    .await?;
+    let ledger = Ledger::replay(&decisions, &members)?;
+    let latest = |kinds: serde_json::Value| {
+        let filter = json!({"authors": [relay], "kinds": kinds, "limit": 1});
+        async move {
+            let newest = all(store, filter, now).await?;
+            Ok::<u64, CommunityError>(newest.first().map_or(0, |e| e.created_at))
+        }
+    };
+    let clock = latest(json!([nip43::KIND_MEMBERSHIP_LIST, cg::KIND_POLICY])).await?;
+    let changed_at = latest(json!([
+        cg::KIND_DECISION,
+        nip43::KIND_MEMBER_ADDED,
+        nip43::KIND_MEMBER_REMOVED
+    ]))
+    .await?;
+    let mut state = State {
+        ledger,
+        open: BTreeMap::new(),
+        reported: HashMap::new(),
+        clock,
+        accepted_up_to: 0,
+        changed_at,
+        electorate: None,
+    };
+    proposals::reopen(store, keys, &mut state, now).await?;
+    let blocked: HashSet<IpAddr> = store
+        .blocked_ips()
+        .await?
+        .into_iter()
+        .filter_map(|(ip, _)| ip.parse().ok())
+        .collect();
+    Ok((state, blocked))
 }
 
 /// Signs and stores the genesis: the `genesis` decision (carrying the initial policy), the
@@ -136,7 +172,7 @@ async fn genesis(
     keys: &Keys,
     config: &Config,
     now: u64,
-) -> Result<Ledger, CommunityError> {
+) -> Result<(), CommunityError> {
     let doc = PolicyDoc::from_policy(&config.genesis);
     let mut ledger = Ledger::genesis(doc.clone()).map_err(CommunityError::Genesis)?;
     let decision = Decision {
@@ -186,7 +222,7 @@ async fn genesis(
         .map_err(CommunityError::Genesis)?;
     metrics::counter!("communitarium_decisions_total", "result" => "genesis").increment(1);
     tracing::info!(founders = config.founders.len(), "genesis signed");
-    Ok(ledger)
+    Ok(())
 }
 
 /// After genesis the decision log governs: founders in the config must still be the founders

@@ -37,6 +37,13 @@ pub async fn mint_relay_invite(
     Ok((code, expires_at))
 }
 
+/// What a client hears when the community's state cannot be taken (on a cluster, the
+/// governance lock was not granted, or the database is away).
+fn busy(e: CommunityError) -> Reason {
+    tracing::warn!(error = %e, "could not take the community's state");
+    Reason::error("the relay could not record this now; try again shortly")
+}
+
 fn fresh(event: &Event, now: u64) -> Result<(), Reason> {
     if event.created_at.abs_diff(now) > nip43::MAX_REQUEST_SKEW {
         return Err(Reason::invalid("a membership request must be created now"));
@@ -86,7 +93,7 @@ impl Community {
     pub async fn join(&self, relay: &Relay, event: &Event) -> Result<String, Reason> {
         let now = unix_now();
         fresh(event, now)?;
-        let mut state = self.state.lock().await;
+        let mut state = self.lock(relay).await.map_err(busy)?;
         if state.ledger.roster.contains(&event.pubkey) {
             return Ok("duplicate: you are already a member of this relay".into());
         }
@@ -185,7 +192,7 @@ impl Community {
     pub async fn leave(&self, relay: &Relay, event: &Event) -> Result<String, Reason> {
         let now = unix_now();
         fresh(event, now)?;
-        let mut state = self.state.lock().await;
+        let mut state = self.lock(relay).await.map_err(busy)?;
         if !state.ledger.roster.contains(&event.pubkey) {
             return Ok("duplicate: you are not a member of this relay".into());
         }

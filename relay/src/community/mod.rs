@@ -23,8 +23,10 @@ use nips::{Event, EventId, Keys, PubKey, nip56};
 use parking_lot::RwLock;
 use tokio::sync::Mutex;
 
-use crate::relay::Relay;
-use crate::store::{Record, Saved, StoreError, WriteOp};
+use crate::cluster::governance::{Generations, Stale, bump};
+use crate::cluster::{Cluster, ClusterError, GovGuard};
+use crate::relay::{Relay, unix_now};
+use crate::store::{Record, Saved, Store, StoreError, WriteOp};
 use crate::writer::WriteError;
 
 pub use emergency::{CallError, CallOutcome};
@@ -65,6 +67,8 @@ pub enum CommunityError {
     NotStored(Saved),
     #[error("no member could vote on this proposal")]
     NoElectorate,
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
 }
 
 /// Mutable governance state, behind one lock so changes happen one at a time.
@@ -145,10 +149,34 @@ async fn wait_until(unix: u64) {
     }
 }
 
+/// The state, taken to be changed: on a node of a cluster, with the cluster's governance lock
+/// held until it is dropped.
+pub(crate) struct Locked<'a> {
+    state: tokio::sync::MutexGuard<'a, State>,
+    _gov: Option<GovGuard>,
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.state
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.state
+    }
+}
+
 /// The community service.
 pub struct Community {
     keys: Keys,
     public_url: String,
+    /// Where the record is read from when another node changed it.
+    store: Arc<dyn Store>,
+    /// Set on a node of a cluster.
+    cluster: Option<Arc<Cluster>>,
     snapshot: ArcSwap<Snapshot>,
     /// Bumped with every new snapshot, so sessions re-check what their clients may read.
     changes: tokio::sync::watch::Sender<u64>,
@@ -172,6 +200,88 @@ impl Community {
         self.blocked_ips.read().contains(ip)
     }
 
+    /// Takes the state to change it. On a node of a cluster this also takes the cluster's
+    /// governance lock, and first reloads what another node changed since this one looked.
+    pub(crate) async fn lock(&self, relay: &Relay) -> Result<Locked<'_>, CommunityError> {
+        let mut state = self.state.lock().await;
+        let gov = match &self.cluster {
+            None => None,
+            Some(c) => {
+                let mut gov = c.governance.acquire().await?;
+                if let Some(level) = gov.stale() {
+                    self.reload(relay, &mut state, level).await?;
+                }
+                gov.caught_up();
+                Some(gov)
+            }
+        };
+        Ok(Locked { state, _gov: gov })
+    }
+
+    /// Called under [`Community::lock`] before writing a change: on a node of a cluster,
+    /// tells the other nodes (committed before the write, so even a node that dies mid-change
+    /// leaves them knowing they must reload).
+    pub(crate) async fn will_change(&self, level: Stale) -> Result<(), CommunityError> {
+        if let Some(c) = &self.cluster {
+            bump(c.pool(), level).await.map_err(ClusterError::from)?;
+        }
+        Ok(())
+    }
+
+    /// On a node of a cluster: reloads the state if another node changed it.
+    pub async fn refresh(&self, relay: &Relay) -> Result<(), CommunityError> {
+        let Some(cluster) = &self.cluster else {
+            return Ok(());
+        };
+        let mut state = self.state.lock().await;
+        let mut conn = cluster.pool().acquire().await.map_err(ClusterError::from)?;
+        let current = Generations::read(&mut conn)
+            .await
+            .map_err(ClusterError::from)?;
+        drop(conn);
+        if let Some(level) = cluster.governance.known().await.stale(&current) {
+            self.reload(relay, &mut state, level).await?;
+            cluster.governance.reloaded(current).await;
+        }
+        Ok(())
+    }
+
+    /// Rebuilds `level` of the state from the record another node changed.
+    async fn reload(
+        &self,
+        relay: &Relay,
+        state: &mut State,
+        level: Stale,
+    ) -> Result<(), CommunityError> {
+        let started = std::time::Instant::now();
+        let now = unix_now();
+        match level {
+            Stale::Ledger => {
+                let (fresh, blocked) = genesis::load(&*self.store, &self.keys, now).await?;
+                *state = fresh;
+                let newly: Vec<IpAddr> = {
+                    let mut current = self.blocked_ips.write();
+                    let newly = blocked.difference(&current).copied().collect();
+                    *current = blocked;
+                    newly
+                };
+                for ip in &newly {
+                    relay.disconnect_ip(ip);
+                }
+            }
+            Stale::Open => {
+                state.open.clear();
+                state.reported.clear();
+                proposals::reopen(&*self.store, &self.keys, state, now).await?;
+            }
+        }
+        self.publish_snapshot(state);
+        metrics::histogram!("communitarium_cluster_reload_seconds")
+            .record(started.elapsed().as_secs_f64());
+        tracing::debug!(?level, "community state reloaded: another node changed it");
+        Ok(())
+    }
+
     fn publish_snapshot(&self, state: &State) {
         self.snapshot.store(Arc::new(Snapshot {
             policy: Arc::new(state.ledger.policy.clone()),
@@ -187,6 +297,7 @@ impl Community {
 
     /// Commits relay-signed `events` in one transaction, then delivers them live.
     async fn publish(&self, relay: &Relay, events: Vec<Event>) -> Result<(), CommunityError> {
+        self.will_change(Stale::Ledger).await?;
         let records: Vec<Arc<Record>> = events
             .into_iter()
             .map(|e| Arc::new(Record::new(e)))

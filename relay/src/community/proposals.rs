@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::genesis::{all, is_proposal, parse_proposals, votes};
 use super::{Community, CommunityError, State, events, reports};
+use crate::cluster::governance::Stale;
 use crate::relay::{Relay, unix_now};
 use crate::store::{Record, Saved, Store, WriteOp};
 
@@ -121,6 +122,12 @@ pub(super) async fn reopen(
     Ok(())
 }
 
+/// What a client hears when the community's state cannot be taken or changed now.
+fn busy(e: CommunityError) -> Reason {
+    tracing::warn!(error = %e, "could not take the community's state");
+    Reason::error("the relay could not record this now; try again shortly")
+}
+
 fn invalid(m: impl Into<std::borrow::Cow<'static, str>>) -> Reason {
     Reason::invalid(m)
 }
@@ -138,7 +145,10 @@ impl Community {
             Ok(Some(p)) => p,
             Err(m) => return Some(Err(invalid(m))),
         };
-        let mut state = self.state.lock().await;
+        let mut state = match self.lock(relay).await {
+            Ok(state) => state,
+            Err(e) => return Some(Err(busy(e))),
+        };
         Some(
             self.admit_proposal(relay, &mut state, record, proposal)
                 .await,
@@ -216,6 +226,7 @@ impl Community {
                 "no member could vote on this proposal: the community has no members",
             )
         })?;
+        self.will_change(Stale::Open).await.map_err(busy)?;
         match relay.writer.write(WriteOp::Save(record.clone())).await {
             Ok(Saved::Stored) => {}
             Ok(Saved::Duplicate) => return Ok("duplicate: already have this proposal"),
@@ -237,7 +248,10 @@ impl Community {
     ) -> Option<Result<&'static str, Reason>> {
         let event = &record.event;
         let target = nip88::responds_to(event)?;
-        let mut state = self.state.lock().await;
+        let mut state = match self.lock(relay).await {
+            Ok(state) => state,
+            Err(e) => return Some(Err(busy(e))),
+        };
         if state.ledger.decided.contains(&target) {
             return Some(Err(invalid("voting on this proposal has closed")));
         }
@@ -267,6 +281,9 @@ impl Community {
         if let Some(reason) = refusal {
             return Some(Err(reason));
         }
+        if let Err(e) = self.will_change(Stale::Open).await {
+            return Some(Err(busy(e)));
+        }
         match relay.writer.write(WriteOp::Save(record.clone())).await {
             Ok(Saved::Stored) => {}
             Ok(Saved::Duplicate) => return Some(Ok("duplicate: already have this vote")),
@@ -291,7 +308,20 @@ impl Community {
 
     /// Closes every proposal whose window has ended.
     pub async fn close_due(&self, relay: &Relay, now: u64) {
-        let mut state = self.state.lock().await;
+        let any_due = {
+            let state = self.state.lock().await;
+            state.open.values().any(|o| o.proposal.ends_at <= now)
+        };
+        if !any_due {
+            return;
+        }
+        let mut state = match self.lock(relay).await {
+            Ok(state) => state,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not take the community's state to close proposals");
+                return;
+            }
+        };
         let due: Vec<EventId> = state
             .open
             .values()
@@ -395,9 +425,20 @@ impl Community {
     /// Its author asked this relay to vanish, and their events up to it are erased: their
     /// votes on open proposals no longer count, and their open proposals are withdrawn. A
     /// decision then never counts a vote the public record no longer holds.
-    pub async fn vanished(&self, request: &Event) {
+    pub async fn vanished(&self, relay: &Relay, request: &Event) {
         let (author, until) = (request.pubkey, request.created_at);
-        let mut state = self.state.lock().await;
+        let mut state = match self.lock(relay).await {
+            Ok(state) => state,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not take the community's state after a vanish");
+                return;
+            }
+        };
+        // The other nodes reload open proposals from the record, which no longer holds the
+        // erased votes.
+        if let Err(e) = self.will_change(Stale::Open).await {
+            tracing::warn!(error = %e, "could not tell the other nodes of a vanish");
+        }
         for open in state.open.values_mut() {
             open.votes
                 .retain(|v| v.voter != author || v.created_at > until);

@@ -44,7 +44,13 @@ impl Community {
         let Some(target) = nip56::target(report) else {
             return;
         };
-        let mut state = self.state.lock().await;
+        let mut state = match self.lock(relay).await {
+            Ok(state) => state,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not take the community's state to count a report");
+                return;
+            }
+        };
         let now = unix_now();
         let ledger = &state.ledger;
         if !ledger

@@ -2,7 +2,6 @@
 //! is checked strictly (kind, exact URL, method, payload hash, freshness, signature, operator
 //! key) and each authorization event is accepted once.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -10,7 +9,6 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use nips::{Signature, nip98};
-use parking_lot::Mutex;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -21,20 +19,19 @@ use crate::sockets::Peer;
 /// Content type of management requests.
 pub const CONTENT_TYPE: &str = "application/nostr+json+rpc";
 
-/// Operators' authorization headers already used (by signature), with when they may be
-/// forgotten. Keyed by signature, not id: a client that signs the same request twice in one
-/// second gets two signatures (BIP-340 signing is randomized), while a replayed header repeats
-/// one. Only operators' authorizations get here, at the request rate of their addresses, so it
-/// stays small.
-#[derive(Default)]
-pub struct Replays(Mutex<HashMap<Signature, u64>>);
-
-impl Replays {
-    /// Records `sig`; false if it was used before.
-    pub(crate) fn first_use(&self, sig: Signature, now: u64) -> bool {
-        let mut seen = self.0.lock();
-        seen.retain(|_, until| *until > now);
-        seen.insert(sig, now + 2 * nip98::MAX_SKEW + 1).is_none()
+/// Records an authorization's signature as used; false if it was used before, on any node
+/// sharing the database (or if the database cannot tell). Keyed by signature, not id: a client
+/// that signs the same request twice in one second gets two signatures (BIP-340 signing is
+/// randomized), while a replayed header repeats one. Only operators' and members'
+/// authorizations get here, at the request rate of their addresses.
+pub(crate) async fn first_use(relay: &Relay, sig: &Signature, now: u64) -> bool {
+    let until = now + 2 * nip98::MAX_SKEW + 1;
+    match relay.store.first_use(&sig.0, until, now).await {
+        Ok(first) => first,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not record an authorization; refused");
+            false
+        }
     }
 }
 
@@ -123,7 +120,7 @@ pub async fn handle(
             "this key is not an operator of this relay",
         );
     }
-    if !relay.replays.first_use(auth.sig, now) {
+    if !first_use(&relay, &auth.sig, now).await {
         return error(
             StatusCode::UNAUTHORIZED,
             "this authorization was already used",

@@ -3,6 +3,7 @@
 
 mod bulk;
 pub mod health;
+pub mod notify;
 mod postgres;
 mod private;
 mod record;
@@ -136,6 +137,8 @@ pub struct Options {
     pub query_timeout: Duration,
     /// What NIP-50 search indexes.
     pub search: SearchIndex,
+    /// PostgreSQL: announce committed events to other nodes, as this process (its token).
+    pub announce: Option<String>,
 }
 
 impl Default for Options {
@@ -144,6 +147,7 @@ impl Default for Options {
             pool_size: 8,
             query_timeout: Duration::from_secs(1),
             search: SearchIndex::default(),
+            announce: None,
         }
     }
 }

@@ -53,6 +53,8 @@ pub struct PostgresStore {
     options: PgConnectOptions,
     health: Arc<Health>,
     search: Arc<SearchIndex>,
+    /// Set on a node of a cluster: its token, under which writes announce what they commit.
+    announce: Option<Arc<str>>,
 }
 
 impl PostgresStore {
@@ -102,6 +104,7 @@ impl PostgresStore {
             options,
             health,
             search: Arc::new(o.search),
+            announce: o.announce.map(Arc::from),
         })
     }
 
@@ -335,9 +338,10 @@ async fn write_batch(
     pool: &PgPool,
     ops: &[WriteOp],
     search: &SearchIndex,
+    announce: Option<&str>,
 ) -> Result<Vec<Saved>, sqlx::Error> {
     let mut conn = pool.acquire().await?;
-    let written = write_on(&mut conn, ops, search).await;
+    let written = write_on(&mut conn, ops, search, announce).await;
     if written.is_err() {
         conn.close_on_drop();
     }
@@ -348,8 +352,9 @@ async fn write_on(
     conn: &mut PgConnection,
     ops: &[WriteOp],
     search: &SearchIndex,
+    announce: Option<&str>,
 ) -> Result<Vec<Saved>, sqlx::Error> {
-    if ops.iter().all(bulkable) {
+    if announce.is_none() && ops.iter().all(bulkable) {
         return bulk_save(conn, ops, search).await;
     }
     let mut tx = conn.begin().await?;
@@ -364,6 +369,15 @@ async fn write_on(
             out.push(write::apply_one(&mut tx, &ops[i], search).await?);
             i += 1;
         }
+    }
+    if let Some(token) = announce {
+        let stored: Vec<EventId> = ops
+            .iter()
+            .zip(&out)
+            .filter(|(_, saved)| **saved == Saved::Stored)
+            .map(|(op, _)| op.record().event.id)
+            .collect();
+        super::notify::announce(&mut tx, token, &stored).await?;
     }
     tx.commit().await?;
     Ok(out)
@@ -460,8 +474,10 @@ fn bind_all<'q, O>(
 #[async_trait::async_trait]
 impl super::EventStore for PostgresStore {
     async fn write(&self, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError> {
-        self.run(|| async move { write_batch(&self.writer, ops, &self.search).await })
-            .await
+        self.run(|| async move {
+            write_batch(&self.writer, ops, &self.search, self.announce.as_deref()).await
+        })
+        .await
     }
 
     async fn query(

@@ -59,6 +59,10 @@ pub trait PrivateStore: Send + Sync + 'static {
     async fn release(&self, id: &EventId) -> Result<Option<String>, StoreError>;
     /// Forgets a quarantined event for good.
     async fn purge(&self, id: &EventId) -> Result<(), StoreError>;
+
+    /// Records a NIP-98 authorization's signature as used until `until`; false if it was used
+    /// before (by any node sharing this database). Forgets those expired by `now`.
+    async fn first_use(&self, sig: &[u8], until: u64, now: u64) -> Result<bool, StoreError>;
 }
 
 /// Implements [`PrivateStore`] for a backend struct whose `$pool` field is its writing pool.
@@ -126,13 +130,19 @@ macro_rules! private_store_impl {
                         Some((_, _, Some(_))) => Ok(Claim::Used),
                         Some((_, expires, None)) if expires <= now => Ok(Claim::Expired),
                         Some((inviter, _, None)) => {
-                            sqlx::query("UPDATE invites SET claimed_by = $2, claimed_at = $3 WHERE code_hash = $1")
-                                .bind(code_hash.as_slice())
-                                .bind(claimer.as_bytes().as_slice())
-                                .bind(now)
-                                .execute(&mut *tx)
-                                .await?;
+                            // Conditional: of two claims racing (on two nodes), one updates
+                            // the row and the other finds it claimed.
+                            let updated = sqlx::query(
+                                "UPDATE invites SET claimed_by = $2, claimed_at = $3 \
+                                 WHERE code_hash = $1 AND claimed_by IS NULL",
+                            )
+                            .bind(code_hash.as_slice())
+                            .bind(claimer.as_bytes().as_slice())
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
                             match nips::PubKey::from_slice(&inviter) {
+                                _ if updated.rows_affected() == 0 => Ok(Claim::Used),
                                 Some(inviter) => Ok(Claim::Claimed { inviter }),
                                 None => Err(inviter),
                             }
@@ -235,6 +245,26 @@ macro_rules! private_store_impl {
                     })
                     .await?;
                 Ok(row.map(|(json,)| json))
+            }
+
+            async fn first_use(&self, sig: &[u8], until: u64, now: u64) -> Result<bool, $crate::store::StoreError> {
+                let until = i64::try_from(until).unwrap_or(i64::MAX);
+                let now = i64::try_from(now).unwrap_or(i64::MAX);
+                self.run(|| async move {
+                    sqlx::query("DELETE FROM used_authorizations WHERE until < $1")
+                        .bind(now)
+                        .execute(&self.$pool)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO used_authorizations (sig, until) VALUES ($1, $2) ON CONFLICT (sig) DO NOTHING",
+                    )
+                    .bind(sig)
+                    .bind(until)
+                    .execute(&self.$pool)
+                    .await
+                    .map(|done| done.rows_affected() == 1)
+                })
+                .await
             }
 
             async fn purge(&self, id: &nips::EventId) -> Result<(), $crate::store::StoreError> {

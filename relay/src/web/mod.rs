@@ -50,7 +50,7 @@ impl<'a> Visit<'a> {
     /// The view of a request with these headers at `uri`. On a members-only relay, the page's
     /// script signs its requests (NIP-98, `GET`, the page's URL) once its visitor signed in;
     /// no session, no cookie.
-    pub fn of(relay: &'a Relay, headers: &HeaderMap, uri: &Uri) -> Self {
+    pub async fn of(relay: &'a Relay, headers: &HeaderMap, uri: &Uri) -> Self {
         let snapshot = relay.snapshot();
         if snapshot.policy.admission.read == governance::ReadAccess::Public {
             return Self {
@@ -58,18 +58,20 @@ impl<'a> Visit<'a> {
                 members: true,
             };
         }
-        let member = headers
+        let auth = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| nips::nip98::parse_header(v).ok())
             .filter(|auth| {
                 let path = uri.path_and_query().map_or("/", |p| p.as_str());
                 let page = crate::http::nip86::page_urls(&relay.public_url, path);
-                let now = unix_now();
-                nips::nip98::check(auth, &page, "GET", &[], now).is_ok()
-                    && relay.replays.first_use(auth.sig, now)
-            })
-            .is_some_and(|auth| snapshot.is_member(&auth.pubkey, unix_now()));
+                nips::nip98::check(auth, &page, "GET", &[], unix_now()).is_ok()
+                    && snapshot.is_member(&auth.pubkey, unix_now())
+            });
+        let member = match auth {
+            Some(auth) => crate::http::nip86::first_use(relay, &auth.sig, unix_now()).await,
+            None => false,
+        };
         Self {
             relay,
             members: member,
@@ -130,7 +132,7 @@ pub(crate) fn html(relay: &Relay, status: StatusCode, page: Markup) -> Response 
 
 /// The overview, for `GET /` from a browser.
 pub async fn overview(relay: &Relay, headers: &HeaderMap, uri: &Uri) -> Response {
-    let v = Visit::of(relay, headers, uri);
+    let v = Visit::of(relay, headers, uri).await;
     html(relay, StatusCode::OK, overview::page(&v).await)
 }
 
@@ -140,7 +142,7 @@ async fn proposal_page(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let v = Visit::of(&relay, &headers, &uri);
+    let v = Visit::of(&relay, &headers, &uri).await;
     match proposal::page(&v, &id).await {
         Some(page) => html(&relay, StatusCode::OK, page),
         None => not_found(&relay, "No proposal with that id is known here."),
@@ -155,7 +157,7 @@ async fn propose_page(
 }
 
 async fn decisions_page(State(relay): State<Arc<Relay>>, headers: HeaderMap, uri: Uri) -> Response {
-    let v = Visit::of(&relay, &headers, &uri);
+    let v = Visit::of(&relay, &headers, &uri).await;
     html(&relay, StatusCode::OK, decisions::page(&v).await)
 }
 
@@ -164,7 +166,7 @@ async fn policy_page(State(relay): State<Arc<Relay>>) -> Response {
 }
 
 async fn members_page(State(relay): State<Arc<Relay>>, headers: HeaderMap, uri: Uri) -> Response {
-    let v = Visit::of(&relay, &headers, &uri);
+    let v = Visit::of(&relay, &headers, &uri).await;
     html(&relay, StatusCode::OK, members::page(&v).await)
 }
 
@@ -176,7 +178,7 @@ async fn join_page(
 }
 
 async fn reports_page(State(relay): State<Arc<Relay>>, headers: HeaderMap, uri: Uri) -> Response {
-    let v = Visit::of(&relay, &headers, &uri);
+    let v = Visit::of(&relay, &headers, &uri).await;
     html(&relay, StatusCode::OK, reports::page(&v).await)
 }
 
