@@ -181,9 +181,6 @@ pub struct ServeArgs {
     /// This node's name: makes the relay one of several nodes on one PostgreSQL database
     #[arg(long, value_name = "NAME")]
     pub node_id: Option<String>,
-    /// A PostgreSQL streaming replica that may answer REQs (repeatable)
-    #[arg(long = "read-database-url", value_name = "URL")]
-    pub read_database_urls: Vec<String>,
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -238,9 +235,6 @@ impl ServeArgs {
         let mut cluster = serde_json::Map::new();
         if let Some(id) = &self.node_id {
             cluster.insert("node_id".into(), json!(id));
-        }
-        if !self.read_database_urls.is_empty() {
-            cluster.insert("read_database_urls".into(), json!(self.read_database_urls));
         }
         Overrides {
             listen: self.listen.clone(),

@@ -73,8 +73,6 @@ pub struct ClusterConfig {
     /// This node's name, unique among the nodes sharing the database. Setting it makes the
     /// relay one node of a cluster; unset, it runs alone and refuses to share its database.
     pub node_id: Option<String>,
-    /// PostgreSQL streaming replicas that may answer clients' `REQ`s.
-    pub read_database_urls: Vec<String>,
 }
 
 impl Default for RawConfig {
@@ -432,7 +430,7 @@ impl Config {
     }
 }
 
-/// A node id is a short name; nodes and replicas need PostgreSQL.
+/// A node id is a short name, and nodes need PostgreSQL.
 fn validate_cluster(
     c: &ClusterConfig,
     database_url: Option<&str>,
@@ -462,27 +460,8 @@ fn validate_cluster(
             ));
         }
     }
-    let replicas: Vec<String> = c
-        .read_database_urls
-        .iter()
-        .map(|u| u.trim().to_owned())
-        .filter(|u| !u.is_empty())
-        .collect();
-    if !replicas.is_empty() && !postgres {
-        return Err(bad(
-            "cluster.read_database_urls",
-            "needs database_url = postgres://…: replicas serve a PostgreSQL primary's reads",
-        ));
-    }
-    if let Some(u) = replicas.iter().find(|u| !u.starts_with("postgres")) {
-        return Err(bad(
-            "cluster.read_database_urls",
-            format!("`{u}` must start with postgres://"),
-        ));
-    }
     Ok(ClusterConfig {
         node_id: node_id.map(str::to_owned),
-        read_database_urls: replicas,
     })
 }
 
