@@ -189,7 +189,7 @@ async fn invites_expire_and_have_quotas(store: Store) {
     let toml = config(
         &[&founder, &member],
         &[],
-        "mode = \"invite\"\ninvite_expiry = 1\ninvites_per_member = 1",
+        "mode = \"invite\"\ninvite_expiry = 2\ninvites_per_member = 1",
         "[policy.founders]\nsunset_members = 1\n",
     );
     let relay = gov::start(store, &toml).await;
@@ -201,7 +201,9 @@ async fn invites_expire_and_have_quotas(store: Store) {
         refusal.starts_with("rate-limited:"),
         "quota of one open code: {refusal}"
     );
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Expiry is two seconds, so the second ticking between i1 and i2 cannot expire the first
+    // code early; three seconds later it has expired.
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let newcomer = ::nips::Keys::generate();
     let mut n = gov::member(&relay, &newcomer).await;
     let join = sign(&newcomer, now(), 28934, &[&["-"], &["claim", &first]], "");
