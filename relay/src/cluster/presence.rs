@@ -62,14 +62,19 @@ impl Claim {
     /// Claims the database for a relay running alone.
     pub async fn sole(options: &PgConnectOptions) -> Result<Self, ClusterError> {
         let mut conn = PgConnection::connect_with(options).await?;
-        let sql = format!("SELECT pg_try_advisory_lock({SPACE}, $1)");
-        if !try_lock(&mut conn, &sql, NODES, None).await? {
-            return Err(ClusterError::ClusterRunning);
-        }
+        Self::claim_sole(&mut conn).await?;
         Ok(Self {
             conn,
             node_id: None,
         })
+    }
+
+    async fn claim_sole(conn: &mut PgConnection) -> Result<(), ClusterError> {
+        let sql = format!("SELECT pg_try_advisory_lock({SPACE}, $1)");
+        if !try_lock(conn, &sql, NODES, None).await? {
+            return Err(ClusterError::ClusterRunning);
+        }
+        Ok(())
     }
 
     /// Claims again on a new connection after the old one was lost (the database restarted).
@@ -77,12 +82,7 @@ impl Claim {
         let mut conn = PgConnection::connect_with(options).await?;
         match &self.node_id {
             Some(id) => Self::claim_node(&mut conn, id).await?,
-            None => {
-                let sql = format!("SELECT pg_try_advisory_lock({SPACE}, $1)");
-                if !try_lock(&mut conn, &sql, NODES, None).await? {
-                    return Err(ClusterError::ClusterRunning);
-                }
-            }
+            None => Self::claim_sole(&mut conn).await?,
         }
         self.conn = conn;
         Ok(())

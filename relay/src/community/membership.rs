@@ -4,7 +4,7 @@
 use nips::{Event, Keys, PubKey, Reason, nip19, nip43};
 use sha2::{Digest, Sha256};
 
-use super::{Community, CommunityError, State, events};
+use super::{Community, CommunityError, State, busy, events};
 use crate::relay::{Relay, unix_now};
 use crate::store::{Claim, Invite, PrivateStore};
 use governance::{Action, AdmissionMode};
@@ -35,13 +35,6 @@ pub async fn mint_relay_invite(
     };
     store.mint_invite(&invite, None, now).await?;
     Ok((code, expires_at))
-}
-
-/// What a client hears when the community's state cannot be taken (on a cluster, the
-/// governance lock was not granted, or the database is away).
-fn busy(e: CommunityError) -> Reason {
-    tracing::warn!(error = %e, "could not take the community's state");
-    Reason::error("the relay could not record this now; try again shortly")
 }
 
 fn fresh(event: &Event, now: u64) -> Result<(), Reason> {

@@ -19,7 +19,7 @@ use arc_swap::ArcSwap;
 use governance::decision::Resolution;
 use governance::ledger::{Draft, Ledger, ReplayError};
 use governance::{Policy, Roster};
-use nips::{Event, EventId, Keys, PubKey, nip56};
+use nips::{Event, EventId, Keys, PubKey, Reason, nip56};
 use parking_lot::RwLock;
 use tokio::sync::Mutex;
 
@@ -136,6 +136,13 @@ impl State {
     fn accepted(&mut self, created_at: u64) {
         self.accepted_up_to = self.accepted_up_to.max(created_at);
     }
+}
+
+/// What a client hears when the community's state cannot be taken (on a cluster, the
+/// governance lock was not granted, or the database is away).
+pub(super) fn busy(e: CommunityError) -> Reason {
+    tracing::warn!(error = %e, "could not take the community's state");
+    Reason::error("the relay could not record this now; try again shortly")
 }
 
 /// Sleeps until the wall clock reaches `unix` seconds.

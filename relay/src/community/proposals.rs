@@ -13,7 +13,7 @@ use nips::{Event, EventId, Keys, PubKey, Reason, nip09, nip88};
 use serde_json::json;
 
 use super::genesis::{all, is_proposal, parse_proposals, votes};
-use super::{Community, CommunityError, State, events, reports};
+use super::{Community, CommunityError, State, busy, events, reports};
 use crate::cluster::governance::Stale;
 use crate::relay::{Relay, unix_now};
 use crate::store::{Record, Saved, Store, WriteOp};
@@ -120,12 +120,6 @@ pub(super) async fn reopen(
     .await?;
     reports::remember(&mine, state);
     Ok(())
-}
-
-/// What a client hears when the community's state cannot be taken or changed now.
-fn busy(e: CommunityError) -> Reason {
-    tracing::warn!(error = %e, "could not take the community's state");
-    Reason::error("the relay could not record this now; try again shortly")
 }
 
 fn invalid(m: impl Into<std::borrow::Cow<'static, str>>) -> Reason {
