@@ -181,6 +181,13 @@ try {
   relay.close()
   member.close()
   console.log('ok')
+} catch (e) {
+  // What each page last told its user says more than a timeout does.
+  for (const [i, p] of pages.entries()) {
+    const said = await p.textContent('#status').catch(() => null)
+    console.log(`page ${i} at ${p.url()}: status ${JSON.stringify(said)}; ${p.problems.join('; ')}`)
+  }
+  throw e
 } finally {
   await browser.close()
 }

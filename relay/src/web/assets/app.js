@@ -91,9 +91,20 @@ class Relay {
     this.ws.send(JSON.stringify(msg))
   }
 
-  // Signs the challenge with the signer (NIP-42).
-  async authenticate () {
-    if (!this.challenge || this.authed === signer.pubkey) return
+  // Signs the challenge with the signer (NIP-42). A click can come before the relay's
+  // challenge has arrived on a slow connection, so this waits for it (up to 10 s), and
+  // concurrent callers share one answer.
+  authenticate () {
+    if (this.authed === signer.pubkey) return Promise.resolve()
+    if (!this.authing) this.authing = this.answer().finally(() => { this.authing = null })
+    return this.authing
+  }
+
+  async answer () {
+    await this.open
+    for (let i = 0; i < 100 && !this.challenge; i++) await new Promise((r) => setTimeout(r, 100))
+    if (!this.challenge) throw new Error('The relay sent no sign-in challenge; reload the page.')
+    const pubkey = signer.pubkey
     const event = await signer.sign({
       kind: 22242,
       tags: [['relay', this.url], ['challenge', this.challenge]],
@@ -101,7 +112,7 @@ class Relay {
     })
     const [ok, message] = await this.publish(event, 'AUTH')
     if (!ok) throw new Error(plain(message))
-    this.authed = signer.pubkey
+    this.authed = pubkey
   }
 
   // Sends an event and resolves with the relay's OK: [accepted, message].
