@@ -181,6 +181,10 @@ pub struct ServeArgs {
     /// This node's name: makes the relay one of several nodes on one PostgreSQL database
     #[arg(long, value_name = "NAME")]
     pub node_id: Option<String>,
+    /// A PostgreSQL streaming replica of --database-url that answers clients' queries
+    /// (repeatable); a client's own writes are always found
+    #[arg(long = "read-database-url", value_name = "URL")]
+    pub read_database_urls: Vec<String>,
     #[command(flatten)]
     pub store: StoreArgs,
 }
@@ -241,6 +245,8 @@ impl ServeArgs {
             relay_key: self.relay_key.clone(),
             cluster: (!cluster.is_empty()).then_some(serde_json::Value::Object(cluster)),
             public_url: self.public_url.clone(),
+            read_database_urls: (!self.read_database_urls.is_empty())
+                .then(|| self.read_database_urls.clone()),
             founders: (!self.founders.is_empty()).then(|| self.founders.clone()),
             operators: (!self.operators.is_empty()).then(|| self.operators.clone()),
             policy: (!admission.is_empty()).then(|| json!({"admission": admission})),

@@ -47,6 +47,8 @@ pub struct RawConfig {
     pub data_dir: PathBuf,
     /// `postgres://…` selects PostgreSQL; unset selects SQLite in `data_dir`.
     pub database_url: Option<String>,
+    /// PostgreSQL streaming replicas of `database_url` that answer clients' queries.
+    pub read_database_urls: Vec<String>,
     /// The URL clients use (`wss://relay.example.com`); NIP-42 AUTH must name it.
     pub public_url: Option<String>,
     /// The relay's own secret key (hex or nsec). Unset: generated once into `data_dir/relay.key`.
@@ -81,6 +83,7 @@ impl Default for RawConfig {
             listen: "127.0.0.1:7777".into(),
             data_dir: PathBuf::from("data"),
             database_url: None,
+            read_database_urls: Vec::new(),
             public_url: None,
             relay_key: None,
             founders: Vec::new(),
@@ -161,6 +164,9 @@ pub struct ServerConfig {
     /// The most one client query may run, in milliseconds; the database stops it then and
     /// the subscription is closed with `CLOSED "blocked: …"`.
     pub query_timeout_ms: u64,
+    /// How far, in milliseconds, a read replica may lag behind the primary and still answer
+    /// clients' queries (a client's own writes are always found, however small this is).
+    pub replica_max_lag_ms: u64,
     /// Client queries one IP address may have running at once; more wait their turn, so one
     /// client cannot hold every database connection.
     pub queries_per_ip: u32,
@@ -201,6 +207,7 @@ impl Default for ServerConfig {
             write_batch: 500,
             db_pool_size: 8,
             query_timeout_ms: 1_000,
+            replica_max_lag_ms: 5_000,
             queries_per_ip: 2,
             max_filter_values_per_connection: 20_000,
             max_filter_values_per_ip: 100_000,
@@ -230,6 +237,8 @@ pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_database_urls: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub founders: Option<Vec<String>>,
@@ -250,6 +259,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
+    /// Streaming replicas for clients' queries (PostgreSQL only).
+    pub read_database_urls: Vec<String>,
     /// `None` until the listener is bound; then `ws://<bound address>` unless configured.
     pub public_url: Option<String>,
     pub info: InfoConfig,
@@ -274,6 +285,8 @@ impl Config {
             query_timeout: std::time::Duration::from_millis(self.server.query_timeout_ms),
             search: self.search.clone(),
             announce: None,
+            replicas: self.read_database_urls.clone(),
+            replica_max_lag: std::time::Duration::from_millis(self.server.replica_max_lag_ms),
         }
     }
 
@@ -365,6 +378,7 @@ impl Config {
             ("server.write_batch", u64::from(s.write_batch)),
             ("server.db_pool_size", u64::from(s.db_pool_size)),
             ("server.query_timeout_ms", s.query_timeout_ms),
+            ("server.replica_max_lag_ms", s.replica_max_lag_ms),
             ("server.queries_per_ip", u64::from(s.queries_per_ip)),
             (
                 "server.max_filter_values_per_connection",
@@ -412,10 +426,13 @@ impl Config {
         }
         let search = SearchIndex::new(raw.search.kinds.clone(), language.to_owned());
         let cluster = validate_cluster(&raw.cluster, database_url.as_deref())?;
+        let read_database_urls =
+            validate_replicas(&raw.read_database_urls, database_url.as_deref())?;
         Ok(Self {
             listen,
             data_dir: raw.data_dir,
             database_url,
+            read_database_urls,
             public_url,
             info: raw.info,
             admin_pubkey,
@@ -428,6 +445,36 @@ impl Config {
             cluster,
         })
     }
+}
+
+/// Replicas are PostgreSQL servers, of a PostgreSQL primary.
+fn validate_replicas(
+    urls: &[String],
+    database_url: Option<&str>,
+) -> Result<Vec<String>, ConfigError> {
+    let urls: Vec<String> = urls
+        .iter()
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .collect();
+    let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+    if urls.is_empty() {
+        return Ok(urls);
+    }
+    if !database_url.is_some_and(postgres) {
+        return Err(bad(
+            "read_database_urls",
+            "need database_url = postgres://…: read replicas are PostgreSQL standbys of it",
+        ));
+    }
+    // By position, not by text: a URL may carry a password.
+    if let Some(i) = urls.iter().position(|u| !postgres(u)) {
+        return Err(bad(
+            "read_database_urls",
+            format!("entry {i} must start with postgres://"),
+        ));
+    }
+    Ok(urls)
 }
 
 /// A node id is a short name, and nodes need PostgreSQL.
@@ -619,5 +666,26 @@ mod tests {
         assert!(e.contains("info.pubkey"), "{e}");
         let missing = Config::load(Some(Path::new("/nonexistent.toml")), &Overrides::default());
         assert!(matches!(missing, Err(ConfigError::MissingFile(_))));
+    }
+
+    #[test]
+    fn read_replicas_need_a_postgres_primary_and_hide_their_urls() {
+        let e = load_toml("read_database_urls = [\"postgres://r\"]")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("need database_url = postgres"), "{e}");
+        let e = load_toml(
+            "database_url = \"postgres://p/db\"\nread_database_urls = [\"postgres://r\", \"mysql://u:secret@r\"]",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("entry 1") && !e.contains("secret"), "{e}");
+        let c = load_toml(
+            "database_url = \"postgres://p/db\"\nread_database_urls = [\"postgres://r1\", \" \"]\n[server]\nreplica_max_lag_ms = 250",
+        )
+        .unwrap();
+        let o = c.store_options();
+        assert_eq!(o.replicas, ["postgres://r1"]);
+        assert_eq!(o.replica_max_lag, std::time::Duration::from_millis(250));
     }
 }

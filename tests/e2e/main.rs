@@ -33,6 +33,7 @@ mod nip01;
 mod node;
 mod outage;
 mod ratelimits;
+mod replicas;
 mod search;
 mod security;
 mod sync;

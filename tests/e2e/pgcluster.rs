@@ -20,6 +20,19 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
+/// A temporary directory the server may own.
+fn own_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    if is_root() {
+        let ok = Command::new("chown")
+            .args(["postgres:postgres", &dir.path().display().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "chown the cluster directory to postgres");
+    }
+    dir
+}
+
 /// Runs a server binary, as `postgres` when we are root.
 fn run(tool: &str, args: &[&str]) {
     let path = Path::new(BIN).join(tool);
@@ -39,14 +52,7 @@ fn run(tool: &str, args: &[&str]) {
 impl Cluster {
     /// Creates and starts a fresh cluster.
     pub fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        if is_root() {
-            let ok = Command::new("chown")
-                .args(["postgres:postgres", &dir.path().display().to_string()])
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(ok, "chown the cluster directory to postgres");
-        }
+        let dir = own_dir();
         let data = dir.path().join("data").display().to_string();
         run(
             "initdb",
@@ -64,6 +70,22 @@ impl Cluster {
         let cluster = Self { dir };
         cluster.start_again();
         cluster
+    }
+
+    /// A streaming replica of this cluster (pg_basebackup -R), started.
+    pub fn replica(&self) -> Self {
+        let dir = own_dir();
+        let data = dir.path().join("data").display().to_string();
+        let primary = self.dir.path().display().to_string();
+        run(
+            "pg_basebackup",
+            &[
+                "-D", &data, "-h", &primary, "-U", "postgres", "-R", "-X", "stream", "-c", "fast",
+            ],
+        );
+        let replica = Self { dir };
+        replica.start_again();
+        replica
     }
 
     fn data(&self) -> PathBuf {

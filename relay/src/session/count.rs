@@ -26,13 +26,21 @@ impl Session {
         let out = self.out.clone();
         let cancel = self.cancel.clone();
         let ip = self.ip;
+        let wrote = self.wrote.get();
         self.relay.tasks.spawn(async move {
             let Some(_slot) = relay.reads.enter(ip, &cancel).await else {
                 return;
             };
             let counted = relay
                 .store
-                .count(&filters, unix_now(), Reader::Client(&cancel))
+                .count(
+                    &filters,
+                    unix_now(),
+                    Reader::Client {
+                        cancel: &cancel,
+                        wrote,
+                    },
+                )
                 .await;
             let reply = match counted {
                 Ok(n) => msg::count(&sub_id, n),

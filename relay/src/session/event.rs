@@ -20,10 +20,12 @@ impl Session {
         let conn = self.conn;
         let strikes = self.strikes.clone();
         let ip = self.ip;
+        let wrote = self.wrote.clone();
         async move {
             let id = event.id;
             let reply = match ingest::publish(&relay, event, &origin).await {
                 Ok(message) => {
+                    wrote.now();
                     metrics::counter!("communitarium_events_accepted_total").increment(1);
                     msg::ok(&id, true, &message)
                 }

@@ -55,6 +55,24 @@ pub(crate) struct Session {
     strikes: Arc<Strikes>,
     /// Open NIP-77 syncs.
     syncs: Arc<crate::sync::Syncs>,
+    /// When this connection's last write was acknowledged.
+    wrote: Arc<LastWrite>,
+}
+
+/// When a connection's last write was acknowledged: a read replica answers the connection's
+/// queries only once it holds everything committed by then, so a client finds what it wrote.
+#[derive(Debug, Default)]
+pub(crate) struct LastWrite(parking_lot::Mutex<Option<std::time::Instant>>);
+
+impl LastWrite {
+    /// Notes a write acknowledged now (its commit is done).
+    pub fn now(&self) {
+        *self.0.lock() = Some(std::time::Instant::now());
+    }
+
+    pub fn get(&self) -> Option<std::time::Instant> {
+        *self.0.lock()
+    }
 }
 
 /// Serves one upgraded connection until the client leaves, the relay shuts down, or the client
@@ -87,6 +105,7 @@ pub async fn run(socket: WebSocket, relay: Arc<Relay>, ip: IpAddr, _permit: Owne
         authed: Arc::from([]),
         subs: subs::Subs::default(),
         syncs: Arc::default(),
+        wrote: Arc::default(),
     };
     tracing::debug!(conn, %ip, "connected");
     session.out.send(msg::auth(&session.challenge)).await;

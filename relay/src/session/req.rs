@@ -115,6 +115,7 @@ impl Session {
         let reader = Requester {
             ip: self.ip,
             authed: self.authed.clone(),
+            wrote: self.wrote.get(),
         };
         self.relay.tasks.spawn(async move {
             if let Err(reason) = send_stored(&relay, &out, &sub, &filters, &reader, &token).await {
@@ -139,6 +140,8 @@ impl Session {
 pub(super) struct Requester {
     pub ip: std::net::IpAddr,
     pub authed: Arc<[PubKey]>,
+    /// When the connection's last write was acknowledged (see [`super::LastWrite`]).
+    pub wrote: Option<std::time::Instant>,
 }
 
 /// Queries each filter (limits apply per filter), merges newest first, sends what the reader
@@ -174,7 +177,15 @@ async fn send_stored(
         let started = std::time::Instant::now();
         let found = relay
             .store
-            .query(f, limit, now, Reader::Client(cancel))
+            .query(
+                f,
+                limit,
+                now,
+                Reader::Client {
+                    cancel,
+                    wrote: reader.wrote,
+                },
+            )
             .await;
         metrics::histogram!("communitarium_query_seconds", "store" => relay.store.name())
             .record(started.elapsed().as_secs_f64());

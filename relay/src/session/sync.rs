@@ -66,6 +66,7 @@ impl Session {
             syncs: self.syncs.clone(),
             ip: self.ip,
             cancel: self.cancel.clone(),
+            wrote: self.wrote.get(),
         };
         self.relay.tasks.spawn(async move {
             if let Err(reason) = opener.open(&sub_id, opening, &filter, &first).await {
@@ -89,6 +90,8 @@ struct Opener {
     syncs: Arc<Syncs>,
     ip: std::net::IpAddr,
     cancel: CancellationToken,
+    /// When the connection's last write was acknowledged (see [`super::LastWrite`]).
+    wrote: Option<std::time::Instant>,
 }
 
 impl Opener {
@@ -142,7 +145,10 @@ impl Opener {
                 filter,
                 wanted as u64,
                 unix_now(),
-                Reader::Client(&self.cancel),
+                Reader::Client {
+                    cancel: &self.cancel,
+                    wrote: self.wrote,
+                },
             )
             .await;
         let mut keys = match found {

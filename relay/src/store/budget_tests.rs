@@ -52,7 +52,7 @@ async fn postgres_stops_a_query_over_budget_and_a_cancelled_one() {
     let never = CancellationToken::new();
     let started = Instant::now();
     let over = store
-        .query(&all_notes(), 10, 1, Reader::Client(&never))
+        .query(&all_notes(), 10, 1, Reader::client(&never))
         .await;
     assert!(matches!(over, Err(StoreError::TimedOut)), "{over:?}");
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -65,7 +65,7 @@ async fn postgres_stops_a_query_over_budget_and_a_cancelled_one() {
         let (patient, cancel) = (patient.clone(), cancel.clone());
         tokio::spawn(async move {
             patient
-                .query(&all_notes(), 10, 1, Reader::Client(&cancel))
+                .query(&all_notes(), 10, 1, Reader::client(&cancel))
                 .await
         })
     };
@@ -117,7 +117,7 @@ async fn sqlite_interrupts_a_query_over_budget_and_a_cancelled_one() {
     let count = |reader| store.count(&notes, 1, reader);
     let never = CancellationToken::new();
     assert!(matches!(
-        count(Reader::Client(&never)).await,
+        count(Reader::client(&never)).await,
         Err(StoreError::TimedOut)
     ));
     assert_eq!(
@@ -131,12 +131,12 @@ async fn sqlite_interrupts_a_query_over_budget_and_a_cancelled_one() {
     let cancelled = CancellationToken::new();
     cancelled.cancel();
     let got = roomy
-        .count(&[all_notes()], 1, Reader::Client(&cancelled))
+        .count(&[all_notes()], 1, Reader::client(&cancelled))
         .await;
     assert!(matches!(got, Err(StoreError::Cancelled)), "{got:?}");
     assert_eq!(
         roomy
-            .count(&[all_notes()], 1, Reader::Client(&never))
+            .count(&[all_notes()], 1, Reader::client(&never))
             .await
             .unwrap(),
         20_000

@@ -105,7 +105,7 @@ pub(crate) async fn query(store: &dyn Store, f: serde_json::Value) -> Vec<Stored
     let relays = store.query(&f, limit, NOW, Reader::Relay).await.unwrap();
     let never = CancellationToken::new();
     let clients = store
-        .query(&f, limit, NOW, Reader::Client(&never))
+        .query(&f, limit, NOW, Reader::client(&never))
         .await
         .unwrap();
     assert_eq!(relays, clients, "the relay's and clients' reads agree");
@@ -125,7 +125,7 @@ pub(crate) async fn count(store: &dyn Store, fs: serde_json::Value) -> u64 {
         .collect();
     let relays = store.count(&fs, NOW, Reader::Relay).await.unwrap();
     let never = CancellationToken::new();
-    let clients = store.count(&fs, NOW, Reader::Client(&never)).await.unwrap();
+    let clients = store.count(&fs, NOW, Reader::client(&never)).await.unwrap();
     assert_eq!(relays, clients, "the relay's and clients' counts agree");
     relays
 }

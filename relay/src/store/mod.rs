@@ -7,6 +7,7 @@ pub mod notify;
 mod postgres;
 mod private;
 mod record;
+mod replicas;
 mod search;
 mod shared;
 mod sql;
@@ -24,7 +25,7 @@ pub(crate) mod testdb;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use nips::{EventId, Filter};
@@ -124,6 +125,11 @@ pub enum StoreError {
     Corrupt(String),
     #[error("unknown text search configuration `{0}` (search.language); see \\dF in psql")]
     SearchLanguage(String),
+    #[error(
+        "read replica {0} (read_database_urls) is not a standby: point it at a streaming \
+         replica of the primary"
+    )]
+    NotAReplica(usize),
     #[error("unsupported database URL `{0}`: use postgres://… or leave it empty for SQLite")]
     UnsupportedUrl(String),
 }
@@ -139,6 +145,10 @@ pub struct Options {
     pub search: SearchIndex,
     /// PostgreSQL: announce committed events to other nodes, as this process (its token).
     pub announce: Option<String>,
+    /// PostgreSQL: streaming replicas that may answer clients' queries.
+    pub replicas: Vec<String>,
+    /// How far behind the primary a replica may be and still answer.
+    pub replica_max_lag: Duration,
 }
 
 impl Default for Options {
@@ -148,6 +158,8 @@ impl Default for Options {
             query_timeout: Duration::from_secs(1),
             search: SearchIndex::default(),
             announce: None,
+            replicas: Vec::new(),
+            replica_max_lag: Duration::from_secs(5),
         }
     }
 }
@@ -158,8 +170,22 @@ pub enum Reader<'a> {
     /// The relay itself (governance, start-up, commands): its own connections, no time limit.
     Relay,
     /// A client: the clients' connections, the query time budget, and stopped as soon as
-    /// `cancel` fires (the subscription closed or the client left).
-    Client(&'a CancellationToken),
+    /// `cancel` fires (the subscription closed or the client left). `wrote` is when its
+    /// connection's last write was acknowledged: a read replica answers only once it holds it.
+    Client {
+        cancel: &'a CancellationToken,
+        wrote: Option<Instant>,
+    },
+}
+
+impl<'a> Reader<'a> {
+    /// A client that has written nothing on this connection.
+    pub fn client(cancel: &'a CancellationToken) -> Self {
+        Self::Client {
+            cancel,
+            wrote: None,
+        }
+    }
 }
 
 /// What a database error says about the database.

@@ -15,6 +15,7 @@ use sqlx::Connection;
 
 use super::bulk::{self, Known, KnownRow, Lookup, bulkable};
 use super::health::Health;
+use super::replicas::Replicas;
 use super::{
     Failure, Options, Reader, Record, Saved, SearchIndex, StoreError, WriteOp, failure,
     migrate_error,
@@ -55,6 +56,8 @@ pub struct PostgresStore {
     search: Arc<SearchIndex>,
     /// Set on a node of a cluster: its token, under which writes announce what they commit.
     announce: Option<Arc<str>>,
+    /// Streaming replicas for clients' queries, if configured.
+    replicas: Option<Arc<Replicas>>,
 }
 
 impl PostgresStore {
@@ -75,23 +78,11 @@ impl PostgresStore {
         let pool = internal.await?;
         MIGRATOR.run(&pool).await.map_err(migrate_error)?;
         let budget = o.query_timeout.as_millis().max(1).to_string();
-        let clients = pool_options(&health, o.pool_size.max(2))
-            .after_connect(|conn, _| {
-                Box::pin(async move {
-                    // PostgreSQL 14+: notice a client that went away in mid-query. Older
-                    // servers lack the setting; the statement timeout still bounds the query.
-                    let check = format!("SET client_connection_check_interval = {CLIENT_CHECK_MS}");
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(check))
-                        .execute(conn)
-                        .await;
-                    Ok(())
-                })
-            })
-            .connect_lazy_with(
-                options
-                    .clone()
-                    .options([("statement_timeout", budget.as_str())]),
-            );
+        let clients = client_pool(&health, o.pool_size, &options, &budget);
+        let replicas = match o.replicas.is_empty() {
+            true => None,
+            false => Some(connect_replicas(&o, &health, &budget, &pool).await?),
+        };
         // Lazy: the first write connects, from the writer's own runtime (see `writer`).
         let writer = pool_options(&health, 1)
             .idle_timeout(None)
@@ -105,6 +96,7 @@ impl PostgresStore {
             health,
             search: Arc::new(o.search),
             announce: o.announce.map(Arc::from),
+            replicas,
         })
     }
 
@@ -162,34 +154,34 @@ impl PostgresStore {
         }
     }
 
-    /// Rows for a client, on the bounded pool. When `cancel` fires mid-query the connection
-    /// is closed rather than returned, and the server stops the query.
-    async fn client_rows<O>(
+    /// Rows for a client from a replica that may serve it; `None`: ask the primary (no
+    /// replica may, or the one asked failed, and is out of service until measured again).
+    async fn replica_rows<O>(
         &self,
         sql: &Sql,
         cancel: &CancellationToken,
-    ) -> Result<Vec<O>, sqlx::Error>
+        wrote: Option<std::time::Instant>,
+    ) -> Option<Result<Vec<O>, StoreError>>
     where
         O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     {
-        let mut conn = self.clients.acquire().await?;
-        let outcome = {
-            let q = bind_all(
-                sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())),
-                sql.params.clone(),
-            )
-            .fetch_all(&mut *conn);
-            tokio::select! {
-                rows = q => Some(rows),
-                () = cancel.cancelled() => None,
-            }
+        let replicas = self.replicas.as_ref()?;
+        let Some((index, pool)) = replicas.pick(wrote) else {
+            metrics::counter!("communitarium_client_reads_total", "on" => "primary").increment(1);
+            return None;
         };
-        match outcome {
-            Some(rows) => rows,
-            None => {
-                conn.close_on_drop();
-                Err(sqlx::Error::PoolClosed)
-            }
+        metrics::counter!("communitarium_client_reads_total", "on" => "replica").increment(1);
+        match client_rows(pool, sql, cancel).await {
+            Ok(rows) => Some(Ok(rows)),
+            Err(_) if cancel.is_cancelled() => Some(Err(StoreError::Cancelled)),
+            Err(e) => match failure(&e) {
+                Failure::Interrupted => Some(Err(StoreError::TimedOut)),
+                _ => {
+                    tracing::warn!(replica = index, error = %e, "read replica failed a query");
+                    replicas.failed(index);
+                    None
+                }
+            },
         }
     }
 
@@ -210,15 +202,49 @@ impl PostgresStore {
                 })
                 .await
             }
-            Reader::Client(cancel) => {
+            Reader::Client { cancel, wrote } => {
+                if let Some(rows) = self.replica_rows(sql, cancel, wrote).await {
+                    return rows;
+                }
                 let rows = self
-                    .run(|| async move { self.client_rows(sql, cancel).await })
+                    .run(|| async move { client_rows(&self.clients, sql, cancel).await })
                     .await;
                 match rows {
                     Err(_) if cancel.is_cancelled() => Err(StoreError::Cancelled),
                     other => other,
                 }
             }
+        }
+    }
+}
+
+/// Rows for a client, on the bounded pool. When `cancel` fires mid-query the connection
+/// is closed rather than returned, and the server stops the query.
+async fn client_rows<O>(
+    pool: &PgPool,
+    sql: &Sql,
+    cancel: &CancellationToken,
+) -> Result<Vec<O>, sqlx::Error>
+where
+    O: Send + Unpin + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    let mut conn = pool.acquire().await?;
+    let outcome = {
+        let q = bind_all(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())),
+            sql.params.clone(),
+        )
+        .fetch_all(&mut *conn);
+        tokio::select! {
+            rows = q => Some(rows),
+            () = cancel.cancelled() => None,
+        }
+    };
+    match outcome {
+        Some(rows) => rows,
+        None => {
+            conn.close_on_drop();
+            Err(sqlx::Error::PoolClosed)
         }
     }
 }
@@ -236,6 +262,49 @@ fn pool_options(health: &Arc<Health>, size: u32) -> PgPoolOptions {
             let fresh = !health.is_stale(meta.age);
             Box::pin(async move { Ok(fresh) })
         })
+}
+
+/// The bounded pool for clients' queries on one server, each within `budget` milliseconds.
+fn client_pool(
+    health: &Arc<Health>,
+    size: u32,
+    options: &PgConnectOptions,
+    budget: &str,
+) -> PgPool {
+    pool_options(health, size.max(2))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // PostgreSQL 14+: notice a client that went away in mid-query. Older
+                // servers lack the setting; the statement timeout still bounds the query.
+                let check = format!("SET client_connection_check_interval = {CLIENT_CHECK_MS}");
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(check))
+                    .execute(conn)
+                    .await;
+                Ok(())
+            })
+        })
+        .connect_lazy_with(options.clone().options([("statement_timeout", budget)]))
+}
+
+/// Client pools on the configured replicas, checked, and measured against the primary
+/// (through `primary`) from now on.
+async fn connect_replicas(
+    o: &Options,
+    health: &Arc<Health>,
+    budget: &str,
+    primary: &PgPool,
+) -> Result<Arc<Replicas>, StoreError> {
+    let mut pools = Vec::with_capacity(o.replicas.len());
+    for url in &o.replicas {
+        let options: PgConnectOptions = url.parse()?;
+        let options = options.options([("default_text_search_config", o.search.language.as_str())]);
+        let pool = client_pool(health, o.pool_size, &options, budget);
+        pools.push((options, pool));
+    }
+    let replicas = Arc::new(Replicas::check(pools, o.replica_max_lag).await?);
+    let (watcher, primary) = (replicas.clone(), primary.clone());
+    tokio::spawn(async move { watcher.watch(primary).await });
+    Ok(replicas)
 }
 
 /// Refuses a text search configuration the server does not have, naming it (a connection
@@ -580,6 +649,9 @@ impl super::EventStore for PostgresStore {
     }
 
     async fn close(&self) {
+        if let Some(replicas) = &self.replicas {
+            replicas.close().await;
+        }
         self.writer.close().await;
         self.clients.close().await;
         self.pool.close().await;

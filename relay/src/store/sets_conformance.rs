@@ -12,7 +12,7 @@ async fn keys_of(store: &dyn Store, f: serde_json::Value, limit: u64) -> Vec<nip
     let f = nips::Filter::from_value(&f).unwrap();
     let never = CancellationToken::new();
     let keys = store
-        .keys(&f, limit, NOW, Reader::Client(&never))
+        .keys(&f, limit, NOW, Reader::client(&never))
         .await
         .unwrap();
     keys.into_iter().map(|k| k.id).collect()

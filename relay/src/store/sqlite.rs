@@ -147,7 +147,7 @@ impl SqliteStore {
                 })
                 .await
             }
-            Reader::Client(cancel) => {
+            Reader::Client { cancel, .. } => {
                 let rows = self
                     .run(|| async move { self.client_rows(sql, cancel).await })
                     .await;
