@@ -119,11 +119,6 @@ impl GovLock {
     pub async fn known(&self) -> Generations {
         self.inner.lock().await.known
     }
-
-    /// Records that this node's state now reflects `g` (after a reload outside the lock).
-    pub async fn reloaded(&self, g: Generations) {
-        self.inner.lock().await.known = g;
-    }
 }
 
 fn is_lock_timeout(e: &sqlx::Error) -> bool {

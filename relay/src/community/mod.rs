@@ -235,20 +235,21 @@ impl Community {
         Ok(())
     }
 
-    /// On a node of a cluster: reloads the state if another node changed it.
+    /// On a node of a cluster: reloads the state if another node changed it. The counters
+    /// are read without the lock, but the reload happens under it: a node bumps a counter
+    /// *before* it writes its change, so a reload outside the lock could miss the write yet
+    /// record the bump as seen, and a later close would tally without it.
     pub async fn refresh(&self, relay: &Relay) -> Result<(), CommunityError> {
         let Some(cluster) = &self.cluster else {
             return Ok(());
         };
-        let mut state = self.state.lock().await;
         let mut conn = cluster.pool().acquire().await.map_err(ClusterError::from)?;
         let current = Generations::read(&mut conn)
             .await
             .map_err(ClusterError::from)?;
         drop(conn);
-        if let Some(level) = cluster.governance.known().await.stale(&current) {
-            self.reload(relay, &mut state, level).await?;
-            cluster.governance.reloaded(current).await;
+        if cluster.governance.known().await.stale(&current).is_some() {
+            drop(self.lock(relay).await?);
         }
         Ok(())
     }
