@@ -1,6 +1,7 @@
 //! A minimal Nostr WebSocket client for load: publish and wait for `OK`, query and wait for
 //! `EOSE`, and read raw frames.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -13,6 +14,14 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// How long any single answer may take before the run is considered broken.
 const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Whether connections keep Nagle's algorithm (`--nagle`); by default they set `TCP_NODELAY`.
+static NAGLE: AtomicBool = AtomicBool::new(false);
+
+/// Sets, for every connection made afterwards, whether Nagle's algorithm stays on.
+pub fn set_nagle(on: bool) {
+    NAGLE.store(on, Ordering::Relaxed);
+}
 
 pub struct Conn {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
@@ -27,7 +36,8 @@ impl Conn {
         if let Some(ip) = forwarded_for {
             request.headers_mut().insert("X-Forwarded-For", ip.parse()?);
         }
-        let (ws, _) = tokio_tungstenite::connect_async(request)
+        let nodelay = !NAGLE.load(Ordering::Relaxed);
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(request, None, nodelay)
             .await
             .with_context(|| format!("connecting to {url}"))?;
         Ok(Self { ws, next: 0 })

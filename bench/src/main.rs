@@ -22,6 +22,10 @@ struct Cli {
     /// Print the report as one JSON object
     #[arg(long, global = true)]
     json: bool,
+    /// Leave Nagle's algorithm on (no TCP_NODELAY): by default the tool disables it, as
+    /// browsers and most WebSocket clients do
+    #[arg(long, global = true)]
+    nagle: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,6 +51,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    client::set_nagle(cli.nagle);
     // Thousands of sockets: lift the soft file limit to the hard one.
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let quiet = cli.json;
