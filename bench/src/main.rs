@@ -6,6 +6,7 @@ mod connections;
 mod corpus;
 mod fanout;
 mod flood;
+mod governance;
 mod ingest;
 mod preload;
 mod query;
@@ -46,6 +47,8 @@ enum Command {
     Flood(flood::FloodArgs),
     /// A long mixed load with governance decisions: memory, p99 and errors per window
     Soak(soak::SoakArgs),
+    /// The governance engine in process at community scale: electorates, votes, closes, memory
+    Governance(governance::GovernanceArgs),
 }
 
 #[tokio::main]
@@ -69,6 +72,7 @@ async fn main() -> anyhow::Result<()> {
             return Ok(());
         }
         Command::Soak(a) => soak::run(a, quiet).await?,
+        Command::Governance(a) => governance::run(a, quiet).await?,
     };
     report.print(cli.json);
     Ok(())

@@ -141,9 +141,12 @@ impl Ledger {
     /// Members of `electorate` whose ban (in the policy in force now) covers `at`: their votes
     /// do not count at a close at `at`.
     pub fn suspended(&self, electorate: &BTreeSet<PubKey>, at: u64) -> BTreeSet<PubKey> {
-        electorate
-            .iter()
-            .filter(|k| self.policy.is_banned(k, at))
+        // From the bans, which are few, not the electorate, which may be every member: the
+        // relay asks on every vote.
+        self.policy
+            .bans
+            .keys()
+            .filter(|k| self.policy.is_banned(k, at) && electorate.contains(k))
             .copied()
             .collect()
     }
