@@ -1,23 +1,21 @@
 //! The governance engine at community scale, in process: the same `governance` calls the relay
 //! makes under its governance lock, on a community of N members, P open proposals and V
 //! votes. Members keep joining while proposals open (one joins between two proposals), so no
-//! two proposals share an electorate: the worst case for the relay's sharing of equal ones.
+//! two proposals have the same electorate.
 //!
-//! Reports the time to freeze each electorate (`Ledger::electorate_at`, what opening a
-//! proposal costs), what each vote costs (the membership check and the settled-early tally the
+//! Reports the time to open each proposal (freezing its electorate and its rules, as the
+//! relay does), what each vote costs (the membership check and the settled-early tally the
 //! relay runs on every vote), each close's tally, and the process's memory holding it all.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
 use governance::class::Class;
-use governance::ledger::Ledger;
+use governance::ledger::{Electorate, Ledger};
 use governance::policy::{Policy, PolicyDoc};
 use governance::proposal::{Action, Proposal};
-use governance::tally;
+use governance::tally::{self, Electors};
 use governance::vote::{Choice, Vote};
 use nips::{EventId, PubKey};
 use serde_json::json;
@@ -52,7 +50,7 @@ fn key(i: u32) -> anyhow::Result<PubKey> {
 
 struct Open {
     proposal: Proposal,
-    electorate: Arc<BTreeSet<PubKey>>,
+    electorate: Electorate,
     rules: tally::Rules,
     votes: Vec<Vote>,
 }
@@ -86,9 +84,9 @@ pub async fn run(a: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
             title: format!("proposal {j}"),
         };
         let t = Instant::now();
-        let electorate = Arc::new(ledger.electorate_at(at));
+        let electorate = ledger.electorate(at);
+        let rules = ledger.rules_with(&proposal, electorate.len);
         opening.record(t.elapsed());
-        let rules = ledger.rules_for(&proposal);
         open.push(Open {
             proposal,
             electorate,
@@ -116,10 +114,11 @@ pub async fn run(a: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
             choice: if v % 3 == 0 { Choice::No } else { Choice::Yes },
         };
         let t = Instant::now();
-        if o.electorate.contains(&vote.voter) {
+        let electors = ledger.electors(o.electorate);
+        if electors.contains(&vote.voter) {
             o.votes.push(vote);
-            let suspended = ledger.suspended(&o.electorate, now);
-            let t = tally::count_excluding(&o.proposal, &o.votes, &o.electorate, now, &suspended);
+            let suspended = ledger.suspended(&electors, now);
+            let t = tally::count_excluding(&o.proposal, &o.votes, &electors, now, &suspended);
             settled += u64::from(o.rules.settled(&t));
         }
         voting.record(t.elapsed());
@@ -130,10 +129,11 @@ pub async fn run(a: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
     let mut passed = 0u64;
     for o in &open {
         let t = Instant::now();
-        let suspended = ledger.suspended(&o.electorate, now);
-        let t2 = tally::count_excluding(&o.proposal, &o.votes, &o.electorate, now, &suspended);
+        let electors = ledger.electors(o.electorate);
+        let suspended = ledger.suspended(&electors, now);
+        let t2 = tally::count_excluding(&o.proposal, &o.votes, &electors, now, &suspended);
         let outcome = o.rules.outcome(&t2);
-        let _digest = governance::roster::digest_keys(o.electorate.iter());
+        let _digest = governance::roster::digest_keys(electors.keys().iter());
         closing.record(t.elapsed());
         passed += u64::from(outcome == tally::Outcome::Passed);
     }

@@ -237,7 +237,7 @@ impl Tallied<'_> {
             ));
             return Ok(false);
         }
-        let rules = self.ledger.rules_for(&proposal);
+        let rules = self.ledger.rules_with(&proposal, electorate.len());
         let (expected, _) = self
             .ledger
             .resolution_for(&proposal.action, rules.outcome(&t));

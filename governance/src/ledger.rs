@@ -11,6 +11,7 @@ use crate::policy::{Founders, Policy, PolicyDoc};
 use crate::proposal::Action;
 use crate::roster::Roster;
 use crate::state::{self, ApplyContext, Before, Effects};
+use crate::tally::Electors;
 
 /// An emergency action awaiting ratification.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,7 +141,7 @@ impl Ledger {
 
     /// Members of `electorate` whose ban (in the policy in force now) covers `at`: their votes
     /// do not count at a close at `at`.
-    pub fn suspended(&self, electorate: &BTreeSet<PubKey>, at: u64) -> BTreeSet<PubKey> {
+    pub fn suspended(&self, electorate: &impl Electors, at: u64) -> BTreeSet<PubKey> {
         // From the bans, which are few, not the electorate, which may be every member: the
         // relay asks on every vote.
         self.policy
@@ -149,6 +150,27 @@ impl Ledger {
             .filter(|k| self.policy.is_banned(k, at) && electorate.contains(k))
             .copied()
             .collect()
+    }
+
+    /// The electorate of a proposal created at `at`, frozen as that instant and its size
+    /// rather than as a set: what the relay holds for each open proposal.
+    pub fn electorate(&self, at: u64) -> Electorate {
+        let policy = self.policy_at(at);
+        let banned = policy
+            .bans
+            .keys()
+            .filter(|k| policy.is_banned(k, at) && self.roster.was_member(k, at))
+            .count();
+        let len = self.roster.count_at(at).saturating_sub(banned);
+        Electorate { at, len }
+    }
+
+    /// `electorate`, answering from this ledger's roster and policies.
+    pub fn electors(&self, electorate: Electorate) -> Frozen<'_> {
+        Frozen {
+            ledger: self,
+            electorate,
+        }
     }
 
     /// Founder powers for a proposal created at `at` with `electorate` members, if in force.
@@ -161,9 +183,18 @@ impl Ledger {
     /// The rules that decide `proposal`: its class rule, founder powers and vouching, all as
     /// they stood when it was made.
     pub fn rules_for(&self, proposal: &crate::proposal::Proposal) -> crate::tally::Rules {
+        self.rules_with(proposal, self.electorate_at(proposal.created_at).len())
+    }
+
+    /// As [`Ledger::rules_for`], for a caller that already froze the electorate (of
+    /// `electorate` members): freezing one is the costly part in a large community.
+    pub fn rules_with(
+        &self,
+        proposal: &crate::proposal::Proposal,
+        electorate: usize,
+    ) -> crate::tally::Rules {
         let at = proposal.created_at;
         let policy = self.policy_at(at);
-        let electorate = self.electorate_at(at).len();
         let vouches = match (&proposal.action, policy.admission.mode) {
             (Action::Admit(_), crate::policy::AdmissionMode::Vouch) => {
                 Some(policy.admission.vouches_required)
@@ -480,6 +511,40 @@ impl Ledger {
     }
 }
 
+/// A proposal's electorate: the members as of its creation, less keys banned then. Held as
+/// that instant and its size: a community of many members with many open proposals would
+/// otherwise hold a copy of its membership for each. Later changes are dated after the
+/// proposals the relay has accepted, so it stays what it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Electorate {
+    pub at: u64,
+    pub len: usize,
+}
+
+/// An [`Electorate`] with the ledger that answers who is in it.
+#[derive(Debug, Clone, Copy)]
+pub struct Frozen<'a> {
+    ledger: &'a Ledger,
+    electorate: Electorate,
+}
+
+impl Frozen<'_> {
+    /// The members, as a set: for the digest a decision records, one close at a time.
+    pub fn keys(&self) -> BTreeSet<PubKey> {
+        self.ledger.electorate_at(self.electorate.at)
+    }
+}
+
+impl Electors for Frozen<'_> {
+    fn contains(&self, key: &PubKey) -> bool {
+        let at = self.electorate.at;
+        self.ledger.roster.was_member(key, at) && !self.ledger.policy_at(at).is_banned(key, at)
+    }
+    fn len(&self) -> usize {
+        self.electorate.len
+    }
+}
+
 /// The `seq` tag of a member event (its place in the membership log).
 pub fn member_seq(event: &Event) -> u64 {
     event
@@ -643,6 +708,34 @@ mod tests {
             let a = state::apply(&doc, &Roster::default(), &action, &ctx);
             let b = state::apply(&doc, &Roster::default(), &action, &ctx);
             prop_assert_eq!(a.map(|x| x.doc.hash()), b.map(|x| x.doc.hash()));
+        }
+    }
+
+    #[test]
+    fn a_frozen_electorate_agrees_with_the_set() {
+        let keys: Vec<PubKey> = (1..=6).map(|i| PubKey([i; 32])).collect();
+        let mut policy = Policy::default();
+        let ban = |until| crate::policy::Ban {
+            until,
+            reason: String::new(),
+        };
+        policy.bans.insert(keys[0], ban(0));
+        policy.bans.insert(keys[1], ban(35));
+        policy.bans.insert(PubKey([99; 32]), ban(0));
+        let mut ledger = Ledger::genesis(PolicyDoc::from_policy(&policy)).unwrap();
+        for (i, k) in keys.iter().enumerate() {
+            ledger.roster.add(*k, 10 * i as u64, None);
+        }
+        ledger.roster.remove(&keys[2], 42);
+        for at in 0..70 {
+            let set = ledger.electorate_at(at);
+            let frozen = ledger.electorate(at);
+            assert_eq!(frozen.len, set.len(), "at {at}");
+            let electors = ledger.electors(frozen);
+            for k in keys.iter().chain([&PubKey([99; 32])]) {
+                assert_eq!(electors.contains(k), set.contains(k), "{k:?} at {at}");
+            }
+            assert_eq!(electors.keys(), set);
         }
     }
 

@@ -26,6 +26,14 @@ struct Change {
 pub struct Roster {
     members: BTreeMap<PubKey, Member>,
     history: Vec<Change>,
+    /// Each key's changes `(at, joined)`, in the order they were made: answers "was this key
+    /// a member then?" without rebuilding the whole membership of that moment.
+    timeline: BTreeMap<PubKey, Vec<(u64, bool)>>,
+    /// The number of members after each change of `history`.
+    counts: Vec<usize>,
+    /// Whether `history` is in time order (the relay dates its changes so): then the members
+    /// at any moment are counted by a binary search instead of a pass over every key.
+    unordered: bool,
 }
 
 impl Roster {
@@ -47,6 +55,8 @@ impl Roster {
             key,
             joined: true,
         });
+        self.timeline.entry(key).or_default().push((at, true));
+        self.counted(at);
         true
     }
 
@@ -60,6 +70,8 @@ impl Roster {
             key: *key,
             joined: false,
         });
+        self.timeline.entry(*key).or_default().push((at, false));
+        self.counted(at);
         true
     }
 
@@ -113,6 +125,43 @@ impl Roster {
         }
         set
     }
+
+    /// Whether `key` was a member as of `at`, by the same rule as [`Roster::members_at`]: the
+    /// last of its changes dated at or before `at` decides.
+    pub fn was_member(&self, key: &PubKey, at: u64) -> bool {
+        self.timeline.get(key).is_some_and(|changes| {
+            changes
+                .iter()
+                .rev()
+                .find(|(t, _)| *t <= at)
+                .is_some_and(|(_, joined)| *joined)
+        })
+    }
+
+    /// Every key that was ever a member, in key order.
+    pub fn ever(&self) -> impl Iterator<Item = &PubKey> {
+        self.timeline.keys()
+    }
+
+    /// How many were members as of `at`: `members_at(at).len()` without building the set.
+    pub fn count_at(&self, at: u64) -> usize {
+        if self.unordered {
+            return self.ever().filter(|k| self.was_member(k, at)).count();
+        }
+        let changes = self.history.partition_point(|c| c.at <= at);
+        changes.checked_sub(1).map_or(0, |i| self.counts[i])
+    }
+
+    /// Notes the member count after a change just recorded at `at`.
+    fn counted(&mut self, at: u64) {
+        let before = self
+            .history
+            .len()
+            .checked_sub(2)
+            .map(|i| self.history[i].at);
+        self.unordered |= before.is_some_and(|b| at < b);
+        self.counts.push(self.members.len());
+    }
 }
 
 /// sha256 over the 32-byte keys in ascending order: how decisions commit to a set of members.
@@ -150,5 +199,57 @@ mod tests {
         assert!(r.contains(&b) && !r.contains(&a));
         assert_eq!(r.get(&b).unwrap().inviter, Some(a));
         assert_eq!(digest_keys([&a, &b]), digest_keys([&b, &a]));
+    }
+
+    #[test]
+    fn was_member_agrees_with_members_at() {
+        let keys: Vec<PubKey> = (0..6).map(|i| PubKey([i; 32])).collect();
+        let mut r = Roster::default();
+        // Joins, leaves and rejoins, some dated out of order, some in the same second.
+        let steps = [
+            (0, 10, true),
+            (1, 10, true),
+            (2, 15, true),
+            (0, 20, false),
+            (3, 18, true),
+            (0, 25, true),
+            (1, 25, false),
+            (4, 30, true),
+            (2, 30, false),
+        ];
+        for (k, at, join) in steps {
+            match join {
+                true => r.add(keys[k], at, None),
+                false => r.remove(&keys[k], at),
+            };
+        }
+        for at in 0..40 {
+            let set = r.members_at(at);
+            for k in &keys {
+                assert_eq!(r.was_member(k, at), set.contains(k), "key {k:?} at {at}");
+            }
+            assert_eq!(r.count_at(at), set.len(), "at {at}");
+        }
+        assert_eq!(r.ever().count(), 5);
+        assert!(
+            r.unordered,
+            "one change was dated before the one made before it"
+        );
+    }
+
+    #[test]
+    fn counts_in_time_order_by_search() {
+        let keys: Vec<PubKey> = (0..5).map(|i| PubKey([i; 32])).collect();
+        let mut r = Roster::default();
+        for (i, k) in keys.iter().enumerate() {
+            r.add(*k, 10 * i as u64, None);
+        }
+        r.remove(&keys[1], 45);
+        r.add(keys[1], 45, None);
+        r.remove(&keys[0], 50);
+        assert!(!r.unordered);
+        for at in 0..60 {
+            assert_eq!(r.count_at(at), r.members_at(at).len(), "at {at}");
+        }
     }
 }

@@ -57,13 +57,32 @@ impl Tally {
     }
 }
 
+/// Who may vote on a proposal: a set of keys, or a frozen electorate answered from the roster
+/// ([`crate::ledger::Electors`]).
+pub trait Electors {
+    fn contains(&self, key: &PubKey) -> bool;
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Electors for BTreeSet<PubKey> {
+    fn contains(&self, key: &PubKey) -> bool {
+        BTreeSet::contains(self, key)
+    }
+    fn len(&self) -> usize {
+        BTreeSet::len(self)
+    }
+}
+
 /// Counts the votes that count: from members of the frozen `electorate`, cast inside the window
 /// (`created_at` from the proposal's creation to its end or `closed_at`, whichever is first),
 /// each member's latest vote only; `block` only where offered.
 pub fn count(
     proposal: &Proposal,
     votes: &[Vote],
-    electorate: &BTreeSet<PubKey>,
+    electorate: &impl Electors,
     closed_at: u64,
 ) -> Tally {
     count_excluding(proposal, votes, electorate, closed_at, &BTreeSet::new())
@@ -74,7 +93,7 @@ pub fn count(
 pub fn count_excluding(
     proposal: &Proposal,
     votes: &[Vote],
-    electorate: &BTreeSet<PubKey>,
+    electorate: &impl Electors,
     closed_at: u64,
     suspended: &BTreeSet<PubKey>,
 ) -> Tally {

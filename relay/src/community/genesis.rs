@@ -153,7 +153,6 @@ pub(super) async fn load(
         clock,
         accepted_up_to: 0,
         changed_at,
-        electorate: None,
     };
     proposals::reopen(store, keys, &mut state, now).await?;
     let blocked: HashSet<IpAddr> = store

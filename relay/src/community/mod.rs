@@ -84,8 +84,6 @@ pub(crate) struct State {
     pub accepted_up_to: u64,
     /// The latest `created_at` of a relay-signed member event or decision.
     pub changed_at: u64,
-    /// The electorate computed last, shared by proposals opened while it stands.
-    pub electorate: Option<Arc<std::collections::BTreeSet<PubKey>>>,
 }
 
 impl State {
@@ -108,20 +106,6 @@ impl State {
         let at = at.max(floor);
         self.changed_at = self.changed_at.max(at);
         at
-    }
-
-    /// The electorate as of `at`, the same allocation as the last one when it is equal: a
-    /// queue of proposals opened while membership stands still holds one copy, not one each.
-    pub fn electorate_at(&mut self, at: u64) -> Arc<std::collections::BTreeSet<PubKey>> {
-        let fresh = self.ledger.electorate_at(at);
-        match &self.electorate {
-            Some(last) if **last == fresh => last.clone(),
-            _ => {
-                let shared = Arc::new(fresh);
-                self.electorate = Some(shared.clone());
-                shared
-            }
-        }
     }
 
     /// Join requests waiting for the members: open admission proposals.

@@ -1,15 +1,14 @@
 //! Proposals and votes: validation on arrival, the registry of open proposals, closing at
 //! `endsAt` or as soon as the outcome is settled, and the decision that follows.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use governance::decision::{Resolution, TallyRecord};
-use governance::ledger::{Draft, Ledger};
+use governance::ledger::{Draft, Electorate, Ledger};
 use governance::roster::digest_keys;
-use governance::tally::{self, Rules, Tally};
+use governance::tally::{self, Electors, Rules, Tally};
 use governance::{Action, Choice, Proposal, Vote};
-use nips::{Event, EventId, Keys, PubKey, Reason, nip09, nip88};
+use nips::{Event, EventId, Keys, Reason, nip09, nip88};
 use serde_json::json;
 
 use super::genesis::{all, is_proposal, parse_proposals, votes};
@@ -24,7 +23,7 @@ pub struct Open {
     pub proposal: Proposal,
     /// Members at the proposal's creation, less those banned then; shared between proposals
     /// opened while membership stood still.
-    pub electorate: Arc<BTreeSet<PubKey>>,
+    pub electorate: Electorate,
     pub rules: Rules,
     pub votes: Vec<Vote>,
 }
@@ -33,13 +32,13 @@ impl Open {
     /// Opens `proposal` with its electorate frozen as of its `created_at`. A proposal no
     /// member could vote on is refused: it would sit open for nothing.
     fn new(proposal: Proposal, state: &mut State) -> Result<Self, CommunityError> {
-        let electorate = state.electorate_at(proposal.created_at);
-        if electorate.is_empty() {
+        let electorate = state.ledger.electorate(proposal.created_at);
+        if electorate.len == 0 {
             return Err(CommunityError::NoElectorate);
         }
         Ok(Self {
             electorate,
-            rules: state.ledger.rules_for(&proposal),
+            rules: state.ledger.rules_with(&proposal, electorate.len),
             proposal,
             votes: Vec::new(),
         })
@@ -48,11 +47,12 @@ impl Open {
     /// The tally at a close at `closed_at`, under the policy in force then (its bans
     /// suspend votes).
     pub(super) fn tally(&self, closed_at: u64, ledger: &Ledger) -> Tally {
-        let suspended = ledger.suspended(&self.electorate, closed_at);
+        let electors = ledger.electors(self.electorate);
+        let suspended = ledger.suspended(&electors, closed_at);
         tally::count_excluding(
             &self.proposal,
             &self.votes,
-            &self.electorate,
+            &electors,
             closed_at,
             &suspended,
         )
@@ -257,7 +257,8 @@ impl Community {
                 "a vote needs a `response` tag: yes, no, abstain (or block where offered)",
             )));
         };
-        let refusal = if !open.electorate.contains(&vote.voter) {
+        let electors = state.ledger.electors(open.electorate);
+        let refusal = if !electors.contains(&vote.voter) {
             Some(Reason::restricted(
                 "only members at the time of the proposal may vote on it",
             ))
@@ -353,7 +354,10 @@ impl Community {
             proposal: Some(*id),
             action: Some(p.action.clone()),
             reverts,
-            tally: Some(TallyRecord::new(&t, digest_keys(open.electorate.iter()))),
+            tally: Some(TallyRecord::new(
+                &t,
+                digest_keys(state.ledger.electors(open.electorate).keys().iter()),
+            )),
             author: Some(p.author),
             reason: p.title.chars().take(200).collect(),
             emergency: None,

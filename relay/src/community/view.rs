@@ -23,8 +23,6 @@ pub struct OpenView {
     pub quorum: u32,
     /// Each voter's latest vote.
     pub votes: Vec<Vote>,
-    /// Can the viewer's key vote on it? (Members of its electorate.)
-    pub electors: std::sync::Arc<std::collections::BTreeSet<PubKey>>,
 }
 
 /// The governance state behind the page.
@@ -61,12 +59,11 @@ impl Community {
                 }
                 OpenView {
                     proposal: o.proposal.clone(),
-                    electorate: o.electorate.len(),
+                    electorate: o.electorate.len,
                     quorum: o.rules.rule.quorum(tally.electorate),
                     rules: o.rules.clone(),
                     tally,
                     votes: latest.into_values().cloned().collect(),
-                    electors: o.electorate.clone(),
                 }
             })
             .collect();
