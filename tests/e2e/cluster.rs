@@ -337,56 +337,30 @@ async fn wrong_nodes_refuse_to_join() {
             String::from_utf8_lossy(&out.stderr).to_string()
         }
     };
-    let base = |db: &str| -> Vec<String> {
-        ["serve", "--listen", "127.0.0.1:0", "--database-url", db]
-            .map(String::from)
-            .to_vec()
-    };
     let url = c.db.url.clone();
     let key = c.key.secret_hex();
+    let stranger = Keys::generate().secret_hex();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().display().to_string();
-    let mut same_name = base(&url);
-    same_name.extend(
-        [
-            "--relay-key",
-            &key,
-            "--node-id",
-            "node-0",
-            "--data-dir",
-            &data,
-        ]
-        .map(String::from),
-    );
+    // `serve` on this data directory with `flags`, on the cluster's database unless `db` is None.
+    let serve = |db: Option<&str>, flags: &[&str]| -> Vec<String> {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--data-dir", &data];
+        if let Some(db) = db {
+            args.extend(["--database-url", db]);
+        }
+        args.extend(flags);
+        args.into_iter().map(String::from).collect()
+    };
+    let same_name = serve(Some(&url), &["--relay-key", &key, "--node-id", "node-0"]);
     assert!(refusal(same_name).await.contains("node id `node-0`"));
-    let mut other_key = base(&url);
-    let stranger = Keys::generate().secret_hex();
-    other_key.extend(
-        [
-            "--relay-key",
-            &stranger,
-            "--node-id",
-            "node-9",
-            "--data-dir",
-            &data,
-        ]
-        .map(String::from),
+    let other_key = serve(
+        Some(&url),
+        &["--relay-key", &stranger, "--node-id", "node-9"],
     );
     assert!(refusal(other_key).await.contains("record of another relay"));
-    let mut alone = base(&url);
-    alone.extend(["--relay-key", &key, "--data-dir", &data].map(String::from));
+    let alone = serve(Some(&url), &["--relay-key", &key]);
     assert!(refusal(alone).await.contains("give this relay a --node-id"));
-    let sqlite: Vec<String> = [
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--node-id",
-        "n",
-        "--data-dir",
-        &data,
-    ]
-    .map(String::from)
-    .to_vec();
+    let sqlite = serve(None, &["--node-id", "n"]);
     assert!(
         refusal(sqlite)
             .await

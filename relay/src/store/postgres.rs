@@ -81,7 +81,12 @@ impl PostgresStore {
         let clients = client_pool(&health, o.pool_size, &options, &budget);
         let replicas = match o.replicas.is_empty() {
             true => None,
-            false => Some(connect_replicas(&o, &health, &budget, &pool).await?),
+            false => {
+                let client_pool = |options: &PgConnectOptions| {
+                    client_pool(&health, o.pool_size, options, &budget)
+                };
+                Some(Replicas::connect(&o, client_pool, &pool).await?)
+            }
         };
         // Lazy: the first write connects, from the writer's own runtime (see `writer`).
         let writer = pool_options(&health, 1)
@@ -284,27 +289,6 @@ fn client_pool(
             })
         })
         .connect_lazy_with(options.clone().options([("statement_timeout", budget)]))
-}
-
-/// Client pools on the configured replicas, checked, and measured against the primary
-/// (through `primary`) from now on.
-async fn connect_replicas(
-    o: &Options,
-    health: &Arc<Health>,
-    budget: &str,
-    primary: &PgPool,
-) -> Result<Arc<Replicas>, StoreError> {
-    let mut pools = Vec::with_capacity(o.replicas.len());
-    for url in &o.replicas {
-        let options: PgConnectOptions = url.parse()?;
-        let options = options.options([("default_text_search_config", o.search.language.as_str())]);
-        let pool = client_pool(health, o.pool_size, &options, budget);
-        pools.push((options, pool));
-    }
-    let replicas = Arc::new(Replicas::check(pools, o.replica_max_lag).await?);
-    let (watcher, primary) = (replicas.clone(), primary.clone());
-    tokio::spawn(async move { watcher.watch(primary).await });
-    Ok(replicas)
 }
 
 /// Refuses a text search configuration the server does not have, naming it (a connection

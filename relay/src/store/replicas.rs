@@ -12,6 +12,7 @@
 //! serves no one; its readers go to the primary.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -20,7 +21,7 @@ use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool};
 use tokio_util::sync::CancellationToken;
 
-use super::StoreError;
+use super::{Options, StoreError};
 
 /// How often the primary's and the replicas' WAL positions are read.
 pub const WATCH_EVERY: Duration = Duration::from_millis(100);
@@ -60,7 +61,7 @@ impl Replicas {
     /// Checks each replica once: a server that answers but is not a standby is refused (its
     /// data would not be this relay's); one that does not answer is left to the watcher.
     /// `pools` are the replicas' client pools, in order, with the options they connect with.
-    pub async fn check(
+    async fn check(
         pools: Vec<(PgConnectOptions, PgPool)>,
         max_lag: Duration,
     ) -> Result<Self, StoreError> {
@@ -92,6 +93,27 @@ impl Replicas {
             next: AtomicUsize::new(0),
             stop: CancellationToken::new(),
         })
+    }
+
+    /// Client pools (from `client_pool`) on the replicas `o` names, checked, and measured
+    /// against the primary (through `primary`) from now on.
+    pub async fn connect(
+        o: &Options,
+        client_pool: impl Fn(&PgConnectOptions) -> PgPool,
+        primary: &PgPool,
+    ) -> Result<Arc<Self>, StoreError> {
+        let mut pools = Vec::with_capacity(o.replicas.len());
+        for url in &o.replicas {
+            let options: PgConnectOptions = url.parse()?;
+            let options =
+                options.options([("default_text_search_config", o.search.language.as_str())]);
+            let pool = client_pool(&options);
+            pools.push((options, pool));
+        }
+        let replicas = Arc::new(Self::check(pools, o.replica_max_lag).await?);
+        let (watcher, primary) = (replicas.clone(), primary.clone());
+        tokio::spawn(async move { watcher.watch(primary).await });
+        Ok(replicas)
     }
 
     /// A replica's pool that may serve a client whose last acknowledged write was at
