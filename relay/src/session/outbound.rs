@@ -21,9 +21,15 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// stops the session reading more from a client that does not read its answers.
 pub const DIRECT_QUEUE: usize = 256;
 
+/// At most this many queued messages go out in one socket write (one flush): enough for a
+/// REQ's events and its EOSE, few enough that a ping or a close is not held back long.
+const COALESCE: usize = 128;
+
 /// What the session asks the pump to write.
 pub enum Out {
     Text(String),
+    /// Several messages written back to back and flushed once (a REQ's stored events and EOSE).
+    Batch(Vec<String>),
     /// Close the connection with this WebSocket status code and reason.
     Close(u16, &'static str),
 }
@@ -40,10 +46,24 @@ impl Outbound {
         self.tx.send(Out::Text(text)).await.is_ok()
     }
 
+    /// Queues several messages to go out together, waiting for room. Returns false once the
+    /// connection is gone.
+    pub async fn send_all(&self, texts: Vec<String>) -> bool {
+        self.tx.send(Out::Batch(texts)).await.is_ok()
+    }
+
     /// Asks for the connection to be closed after what is already queued.
     pub async fn close(&self, code: u16, reason: &'static str) {
         let _ = self.tx.send(Out::Close(code, reason)).await;
     }
+}
+
+/// How a coalesced write ended.
+enum Written {
+    Flushed,
+    /// Flushed, and the session asked to close after it.
+    ThenClose(u16, &'static str),
+    Broken,
 }
 
 /// The writer half of a connection.
@@ -98,20 +118,19 @@ impl Pump {
                     break Some((1008, "too slow"));
                 }
                 out = self.direct.recv() => match out {
-                    Some(Out::Text(text)) => {
-                        if !self.write(Message::Text(text.into())).await {
-                            break None;
-                        }
-                    }
                     Some(Out::Close(code, reason)) => break Some((code, reason)),
+                    Some(first) => match self.write_direct(first).await {
+                        Written::Flushed => {}
+                        Written::ThenClose(code, reason) => break Some((code, reason)),
+                        Written::Broken => break None,
+                    },
                     // The session ended and everything it queued has been written.
                     None if self.shutdown.is_cancelled() => break Some((1001, "relay shutting down")),
                     None => break Some((1000, "")),
                 },
                 frame = self.live.recv() => {
                     if let Some(frame) = frame {
-                        let text = relay::event(&frame.sub_id, &frame.json);
-                        if !self.write(Message::Text(text.into())).await {
+                        if !self.write_live(frame).await {
                             break None;
                         }
                     }
@@ -132,6 +151,54 @@ impl Pump {
         }
         let _ = self.sink.close().await;
         self.closed.cancel();
+    }
+
+    /// Writes `first` and what else the session has already queued, then flushes once: one
+    /// socket write for a REQ's events and EOSE instead of one per frame (each write on a busy
+    /// relay costs more than building the frame).
+    async fn write_direct(&mut self, first: Out) -> Written {
+        let work = async {
+            let mut next = Some(first);
+            let mut then_close = None;
+            for _ in 0..COALESCE {
+                match next.take() {
+                    Some(Out::Text(text)) => self.sink.feed(Message::Text(text.into())).await?,
+                    Some(Out::Batch(texts)) => {
+                        for text in texts {
+                            self.sink.feed(Message::Text(text.into())).await?;
+                        }
+                    }
+                    Some(Out::Close(code, reason)) => {
+                        then_close = Some((code, reason));
+                        break;
+                    }
+                    None => break,
+                }
+                next = self.direct.try_recv().ok();
+            }
+            self.sink.flush().await?;
+            Ok::<_, axum::Error>(then_close)
+        };
+        match tokio::time::timeout(WRITE_TIMEOUT, work).await {
+            Ok(Ok(None)) => Written::Flushed,
+            Ok(Ok(Some((code, reason)))) => Written::ThenClose(code, reason),
+            _ => Written::Broken,
+        }
+    }
+
+    /// Writes a live event and any others already waiting, flushing once.
+    async fn write_live(&mut self, first: LiveFrame) -> bool {
+        let work = async {
+            let mut next = Some(first);
+            for _ in 0..COALESCE {
+                let Some(frame) = next.take() else { break };
+                let text = relay::event(&frame.sub_id, &frame.json);
+                self.sink.feed(Message::Text(text.into())).await?;
+                next = self.live.try_recv().ok();
+            }
+            self.sink.flush().await
+        };
+        matches!(tokio::time::timeout(WRITE_TIMEOUT, work).await, Ok(Ok(())))
     }
 
     async fn write(&mut self, message: Message) -> bool {

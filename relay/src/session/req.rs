@@ -196,14 +196,17 @@ async fn send_stored(
         }
     }
     merge(&mut events, filters);
-    for e in events.iter().filter(|e| may_see(e, &reader.authed)) {
-        if cancel.is_cancelled() || !out.send(msg::event(sub, &e.json)).await {
-            return Ok(());
-        }
+    if cancel.is_cancelled() {
+        return Ok(());
     }
-    if !cancel.is_cancelled() {
-        out.send(msg::eose(sub)).await;
-    }
+    let mut frames: Vec<String> = events
+        .iter()
+        .filter(|e| may_see(e, &reader.authed))
+        .map(|e| msg::event(sub, &e.json))
+        .collect();
+    drop(events);
+    frames.push(msg::eose(sub));
+    out.send_all(frames).await;
     Ok(())
 }
 
