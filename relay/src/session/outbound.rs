@@ -129,10 +129,10 @@ impl Pump {
                     None => break Some((1000, "")),
                 },
                 frame = self.live.recv() => {
-                    if let Some(frame) = frame {
-                        if !self.write_live(frame).await {
-                            break None;
-                        }
+                    if let Some(frame) = frame
+                        && !self.write_live(frame).await
+                    {
+                        break None;
                     }
                 }
                 _ = ping.tick() => {
