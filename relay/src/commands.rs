@@ -25,6 +25,7 @@ pub struct Opened {
 pub async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Keys), StartError> {
     let options = store::Options {
         pool_size: 2,
+        event_cache_bytes: 0,
         ..config.store_options()
     };
     let store = store::open(config.database_url.as_deref(), &config.data_dir, options).await?;

@@ -167,6 +167,10 @@ pub struct ServerConfig {
     /// How far, in milliseconds, a read replica may lag behind the primary and still answer
     /// clients' queries (a client's own writes are always found, however small this is).
     pub replica_max_lag_ms: u64,
+    /// Megabytes of stored events kept in memory for clients' reads (0: none). Only the
+    /// events' JSON is held, by id, so an entry is never stale; the database still decides
+    /// which events match.
+    pub event_cache_mb: u64,
     /// Client queries one IP address may have running at once; more wait their turn, so one
     /// client cannot hold every database connection.
     pub queries_per_ip: u32,
@@ -208,6 +212,7 @@ impl Default for ServerConfig {
             db_pool_size: 8,
             query_timeout_ms: 1_000,
             replica_max_lag_ms: 5_000,
+            event_cache_mb: 64,
             queries_per_ip: 2,
             max_filter_values_per_connection: 20_000,
             max_filter_values_per_ip: 100_000,
@@ -287,6 +292,7 @@ impl Config {
             announce: None,
             replicas: self.read_database_urls.clone(),
             replica_max_lag: std::time::Duration::from_millis(self.server.replica_max_lag_ms),
+            event_cache_bytes: self.server.event_cache_mb.saturating_mul(1 << 20),
         }
     }
 

@@ -54,6 +54,19 @@ impl Harness {
         }
     }
 
+    /// A second handle on the same database, as another node (or process) would have.
+    pub async fn another(&self, options: Options) -> Arc<dyn Store> {
+        match (&self._pg, &self._dir) {
+            (Some(pg), _) => Arc::new(PostgresStore::connect(&pg.url, options).await.unwrap()),
+            (None, Some(dir)) => Arc::new(
+                SqliteStore::open(&dir.path().join("t.db"), options)
+                    .await
+                    .unwrap(),
+            ),
+            (None, None) => unreachable!("a harness holds a database"),
+        }
+    }
+
     /// Opens the same database again with `options`, as a restarted relay would.
     pub async fn reopen(&mut self, options: Options) {
         self.store.close().await;

@@ -3,6 +3,7 @@
 
 mod bulk;
 pub mod health;
+mod hot;
 pub mod notify;
 mod postgres;
 mod private;
@@ -18,6 +19,8 @@ mod budget_tests;
 #[cfg(test)]
 mod conformance;
 #[cfg(test)]
+mod hot_conformance;
+#[cfg(test)]
 mod sets_conformance;
 #[cfg(test)]
 #[path = "../../../tests/support/db.rs"]
@@ -32,6 +35,7 @@ use nips::{EventId, Filter};
 use tokio_util::sync::CancellationToken;
 
 pub use health::Health;
+pub use hot::HotEvents;
 
 pub use postgres::PostgresStore;
 pub use private::{Claim, Invite, PrivateStore};
@@ -149,6 +153,8 @@ pub struct Options {
     pub replicas: Vec<String>,
     /// How far behind the primary a replica may be and still answer.
     pub replica_max_lag: Duration,
+    /// Bytes of events kept in memory for clients' reads (0: none).
+    pub event_cache_bytes: u64,
 }
 
 impl Default for Options {
@@ -160,6 +166,7 @@ impl Default for Options {
             announce: None,
             replicas: Vec::new(),
             replica_max_lag: Duration::from_secs(5),
+            event_cache_bytes: 64 << 20,
         }
     }
 }
@@ -342,6 +349,17 @@ pub async fn open(
             Ok(Arc::new(SqliteStore::open(&path, options).await?))
         }
     }
+}
+
+/// The records of `ops` that were newly stored.
+fn stored_records<'a>(
+    ops: &'a [WriteOp],
+    saved: &'a [Saved],
+) -> impl Iterator<Item = Arc<Record>> + 'a {
+    ops.iter()
+        .zip(saved)
+        .filter(|(_, s)| **s == Saved::Stored)
+        .map(|(op, _)| op.record().clone())
 }
 
 /// Rows of `(created_at, id, kind, json)` as served events.

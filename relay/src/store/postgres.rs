@@ -15,6 +15,7 @@ use sqlx::Connection;
 
 use super::bulk::{self, Known, KnownRow, Lookup, bulkable};
 use super::health::Health;
+use super::hot::{HotEvents, HotRow, HotSource, RefRow};
 use super::replicas::Replicas;
 use super::{
     Failure, Options, Reader, Record, Saved, SearchIndex, StoreError, WriteOp, failure,
@@ -58,6 +59,8 @@ pub struct PostgresStore {
     announce: Option<Arc<str>>,
     /// Streaming replicas for clients' queries, if configured.
     replicas: Option<Arc<Replicas>>,
+    /// Events held in memory for clients' reads.
+    hot: HotEvents,
 }
 
 impl PostgresStore {
@@ -102,6 +105,7 @@ impl PostgresStore {
             search: Arc::new(o.search),
             announce: o.announce.map(Arc::from),
             replicas,
+            hot: HotEvents::new(o.event_cache_bytes),
         })
     }
 
@@ -524,13 +528,26 @@ fn bind_all<'q, O>(
     q
 }
 
+impl HotSource for PostgresStore {
+    async fn ref_rows(&self, sql: Sql, reader: Reader<'_>) -> Result<Vec<RefRow>, StoreError> {
+        self.rows(sql, reader).await
+    }
+
+    async fn hot_rows(&self, sql: Sql, reader: Reader<'_>) -> Result<Vec<HotRow>, StoreError> {
+        self.rows(sql, reader).await
+    }
+}
+
 #[async_trait::async_trait]
 impl super::EventStore for PostgresStore {
     async fn write(&self, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError> {
-        self.run(|| async move {
-            write_batch(&self.writer, ops, &self.search, self.announce.as_deref()).await
-        })
-        .await
+        let saved = self
+            .run(|| async move {
+                write_batch(&self.writer, ops, &self.search, self.announce.as_deref()).await
+            })
+            .await?;
+        self.hot.remember(super::stored_records(ops, &saved));
+        Ok(saved)
     }
 
     async fn query(
@@ -542,6 +559,14 @@ impl super::EventStore for PostgresStore {
     ) -> Result<Vec<super::StoredEvent>, StoreError> {
         if limit == 0 || filter.is_unsatisfiable() {
             return Ok(Vec::new());
+        }
+        if matches!(reader, Reader::Client { .. })
+            && let Some(events) = self
+                .hot
+                .query(self, filter, limit, now, ListStyle::Array, reader)
+                .await?
+        {
+            return Ok(events);
         }
         let sql = super::sql::select(filter, limit, now, ListStyle::Array);
         super::rows_to_events(self.rows(sql, reader).await?)

@@ -129,6 +129,14 @@ fn push_kinds(sql: &mut Sql, alias: &str, f: &Filter) {
 
 /// Conditions on the `events` row aliased `e`, each prefixed with ` AND `.
 pub(crate) fn push_event_conditions(sql: &mut Sql, f: &Filter, now: u64) {
+    push_event_matches(sql, f);
+    sql.push(" AND (e.expires_at IS NULL OR e.expires_at > ")
+        .bind(Param::Int(clamp(now)))
+        .push(")");
+}
+
+/// The filter's own conditions on the `events` row aliased `e` (not expiration).
+fn push_event_matches(sql: &mut Sql, f: &Filter) {
     if let Some(ids) = &f.ids {
         sql.push(" AND ");
         sql.push_in(
@@ -145,9 +153,6 @@ pub(crate) fn push_event_conditions(sql: &mut Sql, f: &Filter, now: u64) {
     }
     push_kinds(sql, "e", f);
     push_time_range(sql, "e", f);
-    sql.push(" AND (e.expires_at IS NULL OR e.expires_at > ")
-        .bind(Param::Int(clamp(now)))
-        .push(")");
 }
 
 /// How a non-driving tag condition is written: as a probe of the tag table's primary key per
@@ -312,6 +317,64 @@ pub(crate) fn select_columns(
         }
     }
     sql.bind(Param::Int(clamp(limit)));
+    sql
+}
+
+/// The index step of a two-step read ([`super::hot`]): `created_at, id` of the newest `limit`
+/// events matching `f`, expired or not, read from the indexes alone where the filter allows
+/// (a single tag value, with kinds and times at most, never touches `events`). `None` for the
+/// shapes read in one step: search, and several values of the driving tag.
+pub(crate) fn refs(f: &Filter, limit: u64, style: ListStyle) -> Option<Sql> {
+    if search::terms(f).is_some() {
+        return None;
+    }
+    let driving = driver(f);
+    let mut sql = match driving {
+        Driver::Tag(tf) if tf.values.len() == 1 => {
+            let on_events = f.ids.is_some() || f.authors.is_some() || f.tags.len() > 1;
+            let from = match on_events {
+                true => "event_tags t JOIN events e ON e.id = t.event_id",
+                false => "event_tags t",
+            };
+            let mut sql = Sql::new(
+                style,
+                &format!("SELECT t.created_at, t.event_id FROM {from} WHERE t.name = "),
+            );
+            sql.bind(Param::Text(tf.name.to_string()))
+                .push(" AND t.value = ")
+                .bind(Param::Text(tf.values[0].clone()));
+            push_kinds(&mut sql, "t", f);
+            push_time_range(&mut sql, "t", f);
+            if on_events {
+                push_event_matches(&mut sql, f);
+                push_other_tags(&mut sql, f, driving);
+            }
+            sql.push(" ORDER BY t.created_at DESC, t.event_id ASC LIMIT ");
+            sql
+        }
+        Driver::Tag(_) => return None,
+        Driver::Events => {
+            let mut sql = Sql::new(style, "SELECT e.created_at, e.id FROM events e WHERE TRUE");
+            push_event_matches(&mut sql, f);
+            push_other_tags(&mut sql, f, driving);
+            sql.push(" ORDER BY e.created_at DESC, e.id ASC LIMIT ");
+            sql
+        }
+    };
+    sql.bind(Param::Int(clamp(limit)));
+    Some(sql)
+}
+
+/// The fetch step of a two-step read: the events with these ids, with their expiration.
+pub(crate) fn by_ids(ids: &[nips::EventId], style: ListStyle) -> Sql {
+    let mut sql = Sql::new(
+        style,
+        "SELECT e.created_at, e.id, e.kind, e.expires_at, e.json FROM events e WHERE ",
+    );
+    sql.push_in(
+        "e.id",
+        Param::BytesList(ids.iter().map(|i| i.0.to_vec()).collect()),
+    );
     sql
 }
 

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::bulk::{self, Known, KnownRow, Lookup, bulkable};
 use super::health::Health;
+use super::hot::{HotEvents, HotRow, HotSource, RefRow};
 use super::sql::{ListStyle, Param, Sql};
 use super::{
     Failure, Options, Reader, Record, Saved, SearchIndex, StoreError, WriteOp, failure,
@@ -44,6 +45,8 @@ pub struct SqliteStore {
     query_timeout: Duration,
     health: std::sync::Arc<Health>,
     search: std::sync::Arc<SearchIndex>,
+    /// Events held in memory for clients' reads.
+    hot: HotEvents,
 }
 
 impl SqliteStore {
@@ -80,6 +83,7 @@ impl SqliteStore {
             health: std::sync::Arc::new(Health::reporting()),
             // FTS5 has its own tokenizer; the language setting is PostgreSQL's.
             search: std::sync::Arc::new(SearchIndex::new(o.search.kinds, "simple".into())),
+            hot: HotEvents::new(o.event_cache_bytes),
         })
     }
 
@@ -421,6 +425,16 @@ fn bind_all<'q, O>(
     q
 }
 
+impl HotSource for SqliteStore {
+    async fn ref_rows(&self, sql: Sql, reader: Reader<'_>) -> Result<Vec<RefRow>, StoreError> {
+        self.rows(sql, reader).await
+    }
+
+    async fn hot_rows(&self, sql: Sql, reader: Reader<'_>) -> Result<Vec<HotRow>, StoreError> {
+        self.rows(sql, reader).await
+    }
+}
+
 #[async_trait::async_trait]
 impl super::EventStore for SqliteStore {
     async fn write(&self, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError> {
@@ -430,6 +444,9 @@ impl super::EventStore for SqliteStore {
         if written.is_ok() && self.health.is_down() {
             // Reads may work on a full disk; only a commit says the disk takes writes again.
             self.health.mark_up();
+        }
+        if let Ok(saved) = &written {
+            self.hot.remember(super::stored_records(ops, saved));
         }
         written
     }
@@ -443,6 +460,14 @@ impl super::EventStore for SqliteStore {
     ) -> Result<Vec<super::StoredEvent>, StoreError> {
         if limit == 0 || filter.is_unsatisfiable() {
             return Ok(Vec::new());
+        }
+        if matches!(reader, Reader::Client { .. })
+            && let Some(events) = self
+                .hot
+                .query(self, filter, limit, now, ListStyle::Expand, reader)
+                .await?
+        {
+            return Ok(events);
         }
         let sql = super::sql::select(filter, limit, now, ListStyle::Expand);
         super::rows_to_events(self.rows(sql, reader).await?)
