@@ -10,6 +10,7 @@ mod governance;
 mod ingest;
 mod preload;
 mod query;
+mod record;
 mod sign;
 mod soak;
 mod stats;
@@ -49,6 +50,8 @@ enum Command {
     Soak(soak::SoakArgs),
     /// The governance engine in process at community scale: electorates, votes, closes, memory
     Governance(governance::GovernanceArgs),
+    /// Write a governance record at community scale into a store (members, open proposals, votes)
+    Record(record::RecordArgs),
 }
 
 #[tokio::main]
@@ -73,6 +76,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Soak(a) => soak::run(a, quiet).await?,
         Command::Governance(a) => governance::run(a, quiet).await?,
+        Command::Record(a) if a.print_pubkey.is_some() => {
+            let secret = a.print_pubkey.unwrap_or_default();
+            println!("{}", nips::Keys::parse(&secret)?.pubkey().to_hex());
+            return Ok(());
+        }
+        Command::Record(a) => record::run(a, quiet).await?,
     };
     report.print(cli.json);
     Ok(())

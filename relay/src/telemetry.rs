@@ -12,6 +12,7 @@
 //! | `communitarium_write_batch_events` | histogram | events committed per transaction |
 //! | `communitarium_write_commit_seconds` | histogram | `store` |
 //! | `communitarium_query_seconds` | histogram | `store` (clients' queries) |
+//! | `communitarium_event_cache_total` | counter | `outcome`: hit, miss (events of clients' reads) |
 //! | `communitarium_query_waits_total` | counter | queries that waited for their address's share |
 //! | `communitarium_live_deliveries_total` | counter | events delivered to live subscriptions |
 //! | `communitarium_slow_consumers_dropped_total` | counter | connections dropped for not reading |
