@@ -279,7 +279,18 @@ impl Ledger {
         decision: &Decision,
         at: u64,
     ) -> Result<(PolicyDoc, Option<Pending>), String> {
-        let roster_then = self.roster_at(at);
+        self.next(decision, at)
+            .map(|(doc, pending, _)| (doc, pending))
+    }
+
+    /// [`Self::next_doc`], with the effects of an action that applied. The roster as of `at`
+    /// is rebuilt only for an action that applies (a copy of every member: most decisions,
+    /// which fail or lack a quorum, need none).
+    fn next(
+        &self,
+        decision: &Decision,
+        at: u64,
+    ) -> Result<(PolicyDoc, Option<Pending>, Option<Effects>), String> {
         match decision.resolution {
             Resolution::Genesis => Err("a second genesis".into()),
             Resolution::Passed | Resolution::Emergency => {
@@ -294,6 +305,7 @@ impl Ledger {
                                 effects: Effects::default(),
                                 ip: em.ip_digest.clone().map(|d| (em.method == "blockip", d)),
                             }),
+                            None,
                         )),
                         _ => Err("a passed decision needs an action".into()),
                     };
@@ -301,7 +313,7 @@ impl Ledger {
                 let author = decision.author.unwrap_or(PubKey([0; 32]));
                 let applied = state::apply(
                     &self.doc,
-                    &roster_then,
+                    &self.roster_at(at),
                     action,
                     &ApplyContext {
                         author: &author,
@@ -315,9 +327,9 @@ impl Ledger {
                     effects: applied.effects.clone(),
                     ip: None,
                 });
-                Ok((applied.doc, pending))
+                Ok((applied.doc, pending, Some(applied.effects)))
             }
-            Resolution::Failed | Resolution::NoQuorum => Ok((self.doc.clone(), None)),
+            Resolution::Failed | Resolution::NoQuorum => Ok((self.doc.clone(), None, None)),
             Resolution::Reverted => {
                 let em = decision
                     .reverts
@@ -326,7 +338,7 @@ impl Ledger {
                     .pending
                     .get(&em)
                     .ok_or("reverts an emergency that is not pending")?;
-                Ok((state::revert(&self.doc, &pending.before)?, None))
+                Ok((state::revert(&self.doc, &pending.before)?, None, None))
             }
         }
     }
@@ -351,28 +363,14 @@ impl Ledger {
             policy: [0; 32],
             emergency: draft.emergency,
         };
-        let (doc, pending) = self.next_doc(&decision, at)?;
-        let effects = match (resolution, &decision.action, decision.reverts) {
-            (Resolution::Reverted, _, Some(em)) => self
+        let (doc, pending, applied) = self.next(&decision, at)?;
+        let effects = match (resolution, decision.reverts) {
+            (Resolution::Reverted, Some(em)) => self
                 .pending
                 .get(&em)
                 .map(|p| p.effects.inverse())
                 .unwrap_or_default(),
-            (Resolution::Passed | Resolution::Emergency, Some(action), _) => {
-                let author = decision.author.unwrap_or(PubKey([0; 32]));
-                state::apply(
-                    &self.doc,
-                    &self.roster_at(at),
-                    action,
-                    &ApplyContext {
-                        author: &author,
-                        reason: &decision.reason,
-                        now: at,
-                    },
-                )?
-                .effects
-            }
-            _ => Effects::default(),
+            _ => applied.unwrap_or_default(),
         };
         decision.version = doc.version();
         decision.policy = doc.hash();

@@ -9,7 +9,7 @@ use governance::audit::{self, Divergence, Record, Report};
 use nips::{EventId, Keys, PubKey, cg, nip43, nip88};
 use serde_json::{Value, json};
 
-use crate::peer::{CHUNK, Peer, PeerError, TIMEOUT};
+use crate::peer::{Peer, PeerError, TIMEOUT};
 
 /// Why verification could not be done, or what it found.
 #[derive(Debug, thiserror::Error)]
@@ -83,12 +83,16 @@ pub async fn verify(url: &str, keys: Option<Keys>) -> Result<Report, VerifyError
         .into_iter()
         .collect();
     let proposals = client.by_ids(&proposal_ids, page).await?;
+    // One proposal at a time: each is one ordered index range on the relay, where a list of
+    // proposals would be a large sort, over the relay's time budget in a big community.
     let mut votes = Vec::new();
-    for chunk in proposal_ids.chunks(CHUNK) {
-        let ids: Vec<String> = chunk.iter().map(EventId::to_hex).collect();
+    for id in &proposal_ids {
         votes.extend(
             client
-                .all(json!({"kinds": [nip88::KIND_RESPONSE], "#e": ids}), page)
+                .all(
+                    json!({"kinds": [nip88::KIND_RESPONSE], "#e": [id.to_hex()]}),
+                    page,
+                )
                 .await?,
         );
     }

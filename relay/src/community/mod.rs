@@ -275,11 +275,73 @@ impl Community {
     }
 
     fn publish_snapshot(&self, state: &State) {
+        self.publish_snapshot_with(state, true);
+    }
+
+    /// As [`Self::publish_snapshot`]; an unchanged roster is shared with the previous
+    /// snapshot rather than copied (100,000 members are megabytes to copy per decision).
+    fn publish_snapshot_with(&self, state: &State, roster_changed: bool) {
+        let roster = match roster_changed {
+            true => Arc::new(state.ledger.roster.clone()),
+            false => self.snapshot.load().roster.clone(),
+        };
         self.snapshot.store(Arc::new(Snapshot {
             policy: Arc::new(state.ledger.policy.clone()),
-            roster: Arc::new(state.ledger.roster.clone()),
+            roster,
         }));
         self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// The member events and membership list a decision's `effects` publish (into `out`), and
+    /// the roster and member sequence after them; `None` when it changes no one, so a
+    /// decision that admits or removes nobody never copies the roster.
+    fn member_changes(
+        &self,
+        state: &mut State,
+        effects: &governance::state::Effects,
+        id: &EventId,
+        at: u64,
+        out: &mut Vec<Event>,
+    ) -> Option<(Roster, u64)> {
+        if effects.admit.is_empty() && effects.remove.is_empty() && effects.roles.is_empty() {
+            return None;
+        }
+        let mut roster = state.ledger.roster.clone();
+        let mut seq = state.ledger.member_seq;
+        for k in &effects.admit {
+            seq += 1;
+            out.push(events::member_event(
+                &self.keys,
+                true,
+                k,
+                at,
+                seq,
+                None,
+                Some(id),
+            ));
+            roster.add(*k, at, None);
+        }
+        for k in &effects.remove {
+            seq += 1;
+            out.push(events::member_event(
+                &self.keys,
+                false,
+                k,
+                at,
+                seq,
+                None,
+                Some(id),
+            ));
+            roster.remove(k, at);
+        }
+        for (k, role, assign) in &effects.roles {
+            roster.set_role(k, role, *assign);
+        }
+        if roster != state.ledger.roster {
+            let at = state.tick(at);
+            out.push(events::membership_list(&self.keys, &roster, at));
+        }
+        Some((roster, seq))
     }
 
     /// Changes whenever membership or the policy changes.
@@ -339,42 +401,8 @@ impl Community {
             let at = state.tick(at);
             out.push(events::policy_event(&self.keys, &prepared.doc, &id, at));
         }
-        let mut roster = state.ledger.roster.clone();
-        let mut seq = state.ledger.member_seq;
+        let members = self.member_changes(state, &prepared.effects, &id, at, &mut out);
         let effects = &prepared.effects;
-        for k in &effects.admit {
-            seq += 1;
-            out.push(events::member_event(
-                &self.keys,
-                true,
-                k,
-                at,
-                seq,
-                None,
-                Some(&id),
-            ));
-            roster.add(*k, at, None);
-        }
-        for k in &effects.remove {
-            seq += 1;
-            out.push(events::member_event(
-                &self.keys,
-                false,
-                k,
-                at,
-                seq,
-                None,
-                Some(&id),
-            ));
-            roster.remove(k, at);
-        }
-        for (k, role, assign) in &effects.roles {
-            roster.set_role(k, role, *assign);
-        }
-        if roster != state.ledger.roster {
-            let at = state.tick(at);
-            out.push(events::membership_list(&self.keys, &roster, at));
-        }
         // Events an emergency removes wait in quarantine for the ratification.
         let ratified = match (&decision.action, resolution) {
             (Some(governance::Action::Ratify(em)), Resolution::Passed) => state
@@ -407,12 +435,15 @@ impl Community {
             .ledger
             .commit(id, at, &prepared.decision, prepared.doc, prepared.pending)
             .map_err(CommunityError::Decision)?;
-        state.ledger.roster = roster;
-        state.ledger.member_seq = seq;
+        let roster_changed = members.is_some();
+        if let Some((roster, seq)) = members {
+            state.ledger.roster = roster;
+            state.ledger.member_seq = seq;
+        }
         if let Some((was_block, digest)) = reverted_ip {
             self.revert_ip(relay, was_block, &digest).await?;
         }
-        self.publish_snapshot(state);
+        self.publish_snapshot_with(state, roster_changed);
         metrics::counter!("communitarium_decisions_total", "result" => resolution.as_str())
             .increment(1);
         tracing::info!(decision = %id, result = %resolution, version = state.ledger.doc.version(), "decision recorded");

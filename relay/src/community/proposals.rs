@@ -98,19 +98,17 @@ pub(super) async fn reopen(
             }
         }
     }
-    if !state.open.is_empty() {
-        let ids: Vec<String> = state.open.keys().map(EventId::to_hex).collect();
+    // One proposal's votes at a time: a thousand open proposals of a thousand votes each are
+    // then never a million stored events in memory at once, only their parsed votes.
+    for (id, open) in state.open.iter_mut() {
         let cast = all(
             store,
-            json!({"kinds": [nip88::KIND_RESPONSE], "#e": ids}),
+            json!({"kinds": [nip88::KIND_RESPONSE], "#e": [id.to_hex()]}),
             now,
         )
         .await?;
-        for vote in votes(&cast) {
-            if let Some(open) = state.open.get_mut(&vote.proposal) {
-                open.votes.push(vote);
-            }
-        }
+        open.votes
+            .extend(votes(&cast).into_iter().filter(|v| v.proposal == *id));
     }
     let mine = all(
         store,
