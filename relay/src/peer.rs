@@ -163,7 +163,12 @@ impl Peer {
                         events.push(e);
                     }
                 }
-                (Some("EOSE"), Some(s)) if s == &json!(sub) => return Ok(events),
+                (Some("EOSE"), Some(s)) if s == &json!(sub) => {
+                    // Stored events are all it wants: the subscription would otherwise stay
+                    // open and count against the relay's limit of open subscriptions.
+                    self.send(json!(["CLOSE", sub])).await?;
+                    return Ok(events);
+                }
                 (Some("CLOSED"), Some(s)) if s == &json!(sub) => {
                     return Err(PeerError::Refused(text_at(&parts, 2)));
                 }
