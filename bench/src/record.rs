@@ -77,10 +77,18 @@ pub async fn run(a: RecordArgs, quiet: bool) -> anyhow::Result<Report> {
     };
     let store = store::open(a.database_url.as_deref(), &a.data_dir, options).await?;
     let start = Instant::now();
-    // After the genesis the relay wrote moments ago: members join now, proposals follow within
-    // 10 s, votes at 12 s (in the past by the time the record is written, at full scale).
+    // After the genesis the relay wrote moments ago: members join over the next 100 s,
+    // proposals follow within 10 s, votes over the minute after (in the past by the time the
+    // record is written, at full scale). A client pages a relay by time, so no second may hold
+    // more events of one kind than a page (a thousand members joining in one second could not
+    // be read back whole).
+    anyhow::ensure!(
+        a.ends_in > 175,
+        "--ends-in: proposals must close after the votes"
+    );
     let t = now();
     let joined = t;
+    let join_spread = 100;
     let keys: Vec<Keys> = (0..a.members)
         .into_par_iter()
         .map(member_keys)
@@ -91,21 +99,22 @@ pub async fn run(a: RecordArgs, quiet: bool) -> anyhow::Result<Report> {
         .enumerate()
         .map(|(i, k)| {
             let seq = i as u64 + 2;
+            let at = joined + seq * join_spread / (u64::from(a.members) + 2);
             member_event(
                 &relay,
                 true,
                 &k.pubkey(),
-                joined,
+                at,
                 seq,
                 Some(&founder.pubkey()),
                 None,
             )
         })
         .collect();
-    let list = membership_list(&*store, &relay, &members, joined).await?;
+    let list = membership_list(&*store, &relay, &members, joined + join_spread).await?;
     write(&*store, members, "members", quiet).await?;
     write(&*store, vec![list], "membership list", quiet).await?;
-    let proposed = t + 1;
+    let proposed = t + join_spread + 1;
     let ends_at = t + a.ends_in;
     let change = Change::parse("reports.threshold", "4")
         .map_err(|e| anyhow::anyhow!("{e}"))?
@@ -141,7 +150,7 @@ pub async fn run(a: RecordArgs, quiet: bool) -> anyhow::Result<Report> {
                 vec!["e".into(), ids[j as usize].clone()],
                 vec!["response".into(), choice.into()],
             ];
-            voter.sign(t + 12, 1018, tags, String::new())
+            voter.sign(proposed + 11 + u64::from(n % 60), 1018, tags, String::new())
         })
         .collect();
     write(&*store, votes, "votes", quiet).await?;
