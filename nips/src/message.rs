@@ -135,6 +135,17 @@ pub fn sniff_event_id(text: &str) -> Option<EventId> {
         .map(EventId)
 }
 
+/// The subscription id of a `REQ` or `COUNT` that will not be processed (a client over its
+/// message rate), so its refusal can be a `CLOSED` the client matches to what it asked.
+pub fn sniff_sub_id(text: &str) -> Option<String> {
+    let head = text.trim_start();
+    if !(head.starts_with("[\"REQ\"") || head.starts_with("[\"COUNT\"")) {
+        return None;
+    }
+    let parts: Vec<&RawValue> = serde_json::from_str(text).ok()?;
+    parts.get(1).and_then(|raw| parse_sub_id(raw, "").ok())
+}
+
 fn parse_sub_id(raw: &RawValue, verb: &str) -> Result<String, MessageError> {
     match serde_json::from_str::<String>(raw.get()) {
         Ok(id) if !id.is_empty() => Ok(id),
@@ -238,6 +249,21 @@ pub mod relay {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sniffs_the_subscription_of_a_req_or_count() {
+        assert_eq!(
+            super::sniff_sub_id(r#"["REQ","feed",{"kinds":[1]}]"#).as_deref(),
+            Some("feed")
+        );
+        assert_eq!(
+            super::sniff_sub_id(r#" ["COUNT","n",{}]"#).as_deref(),
+            Some("n")
+        );
+        assert_eq!(super::sniff_sub_id(r#"["CLOSE","feed"]"#), None);
+        assert_eq!(super::sniff_sub_id(r#"["REQ",5,{}]"#), None);
+        assert_eq!(super::sniff_sub_id(r#"["REQ","x""#), None);
+    }
+
     use super::*;
     use crate::keys::Keys;
 

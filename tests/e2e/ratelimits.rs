@@ -81,6 +81,39 @@ async fn members_and_outsiders_have_their_own_caps(store: Store) {
     c.accept(&react(&m, &note.id.to_hex())).await;
 }
 
+/// A REQ over the connection's message rate is refused with a CLOSED for its subscription,
+/// which a client can match to what it asked (a NOTICE would leave it waiting).
+async fn reqs_over_the_message_rate_are_closed(store: Store) {
+    let relay = TestRelay::builder(store)
+        .env("COMMUNITARIUM_POLICY__RATE__MESSAGES_PER_SECOND", 5)
+        .start()
+        .await;
+    let mut c = Raw::connect(&relay.url).await;
+    // Five a second, bursts of twenty: forty at once cannot all pass (and twenty refusals
+    // stay under the thirty that close a connection).
+    for i in 0..40 {
+        c.send_json(json!(["REQ", format!("s{i}"), {"kinds": [1], "limit": 1}]))
+            .await;
+    }
+    let (mut ended, mut refused) = (0, 0);
+    while ended + refused < 40 {
+        let m = c.recv().await;
+        match m[0].as_str() {
+            Some("EOSE") => ended += 1,
+            Some("CLOSED") => {
+                let reason = m[2].as_str().unwrap_or_default();
+                assert!(reason.starts_with("rate-limited:"), "{m}");
+                refused += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        refused > 0 && ended > 0,
+        "{ended} answered, {refused} refused"
+    );
+}
+
 async fn a_flooding_author_is_slowed_and_others_are_not(store: Store) {
     let relay = TestRelay::builder(store)
         .env(
@@ -316,6 +349,7 @@ on_both_stores!(
     a_viral_note_hits_its_cap_while_others_flow,
     members_and_outsiders_have_their_own_caps,
     a_flooding_author_is_slowed_and_others_are_not,
+    reqs_over_the_message_rate_are_closed,
     reconnecting_does_not_reset_ip_limits,
     new_connections_per_ip_are_limited,
     proof_of_work_is_required,

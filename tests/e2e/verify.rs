@@ -250,7 +250,23 @@ async fn a_voter_who_vanishes_before_the_close_is_not_counted(store: Store) {
     assert!(ok, "{text}");
 }
 
+/// Commands read a record query by query (verify, sync, transfer) and close each
+/// subscription: more queries than the relay's 100 open subscriptions all answer.
+async fn a_peer_closes_what_it_has_read(store: Store) {
+    let relay = TestRelay::builder(store).start().await;
+    let mut peer = communitarium::peer::Peer::connect(&relay.url, None)
+        .await
+        .unwrap();
+    for since in 0..120 {
+        let read = peer.req(&json!({"kinds": [1], "since": since})).await;
+        assert!(read.is_ok(), "query {since}: {read:?}");
+        // Within the default message rate (50 a second; a REQ and its CLOSE are two).
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 on_both_stores!(
+    a_peer_closes_what_it_has_read,
     verify_passes_then_catches_tampering,
     verify_catches_an_edited_policy,
     a_vanish_for_another_relay_excuses_nothing,

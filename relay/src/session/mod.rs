@@ -329,9 +329,10 @@ impl Session {
     /// A message over the per-connection rate: refused without being processed.
     async fn flooding(&self, text: &str) {
         let reason = Reason::rate_limited("you are sending messages too fast; slow down");
-        let reply = match sniff_event_id(text) {
-            Some(id) => msg::ok(&id, false, &reason.to_string()),
-            None => msg::notice(&reason.to_string()),
+        let reply = match (sniff_event_id(text), nips::message::sniff_sub_id(text)) {
+            (Some(id), _) => msg::ok(&id, false, &reason.to_string()),
+            (None, Some(sub)) => msg::closed(&sub, &reason.to_string()),
+            (None, None) => msg::notice(&reason.to_string()),
         };
         self.send(reply).await;
         self.refused(&Limited {
