@@ -308,31 +308,23 @@ impl Community {
         }
         let mut roster = state.ledger.roster.clone();
         let mut seq = state.ledger.member_seq;
-        for k in &effects.admit {
-            seq += 1;
-            out.push(events::member_event(
-                &self.keys,
-                true,
-                k,
-                at,
-                seq,
-                None,
-                Some(id),
-            ));
-            roster.add(*k, at, None);
-        }
-        for k in &effects.remove {
-            seq += 1;
-            out.push(events::member_event(
-                &self.keys,
-                false,
-                k,
-                at,
-                seq,
-                None,
-                Some(id),
-            ));
-            roster.remove(k, at);
+        for (added, keys) in [(true, &effects.admit), (false, &effects.remove)] {
+            for k in keys {
+                seq += 1;
+                out.push(events::member_event(
+                    &self.keys,
+                    added,
+                    k,
+                    at,
+                    seq,
+                    None,
+                    Some(id),
+                ));
+                match added {
+                    true => roster.add(*k, at, None),
+                    false => roster.remove(k, at),
+                };
+            }
         }
         for (k, role, assign) in &effects.roles {
             roster.set_role(k, role, *assign);

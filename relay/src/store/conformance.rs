@@ -70,15 +70,7 @@ impl Harness {
     /// Opens the same database again with `options`, as a restarted relay would.
     pub async fn reopen(&mut self, options: Options) {
         self.store.close().await;
-        self.store = match (&self._pg, &self._dir) {
-            (Some(pg), _) => Arc::new(PostgresStore::connect(&pg.url, options).await.unwrap()),
-            (None, Some(dir)) => Arc::new(
-                SqliteStore::open(&dir.path().join("t.db"), options)
-                    .await
-                    .unwrap(),
-            ),
-            (None, None) => unreachable!("a harness holds a database"),
-        };
+        self.store = self.another(options).await;
     }
 }
 
