@@ -24,8 +24,9 @@ use sha2::{Digest, Sha256};
 use crate::connections::rss_mib;
 use crate::stats::{Latency, Report};
 
+/// The size of a community, shared by `governance` and `record`.
 #[derive(Debug, Args)]
-pub struct GovernanceArgs {
+pub struct Scale {
     /// Members of the community
     #[arg(long, default_value_t = 100_000)]
     pub members: u32,
@@ -35,6 +36,12 @@ pub struct GovernanceArgs {
     /// Votes, spread evenly over the proposals
     #[arg(long, default_value_t = 1_000_000)]
     pub votes: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct GovernanceArgs {
+    #[command(flatten)]
+    pub scale: Scale,
 }
 
 const T0: u64 = 1_700_000_000;
@@ -55,7 +62,8 @@ struct Open {
     votes: Vec<Vote>,
 }
 
-pub async fn run(a: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
+pub async fn run(args: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
+    let a = args.scale;
     let pid = std::process::id();
     let rss_start = rss_mib(pid).unwrap_or_default();
     let mut ledger = Ledger::genesis(PolicyDoc::from_policy(&Policy::default()))

@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::governance::Scale;
 use crate::sign::{now, progress};
 use crate::stats::Report;
 
@@ -44,12 +45,8 @@ pub struct RecordArgs {
     /// The relay's public URL, which proposals name
     #[arg(long, default_value = "")]
     pub url: String,
-    #[arg(long, default_value_t = 100_000)]
-    pub members: u32,
-    #[arg(long, default_value_t = 1_000)]
-    pub proposals: u32,
-    #[arg(long, default_value_t = 1_000_000)]
-    pub votes: u32,
+    #[command(flatten)]
+    pub scale: Scale,
     /// Seconds from the start of writing until the proposals close
     #[arg(long, default_value_t = 900)]
     pub ends_in: u64,
@@ -65,7 +62,11 @@ fn member_keys(i: u32) -> anyhow::Result<Keys> {
 
 pub async fn run(a: RecordArgs, quiet: bool) -> anyhow::Result<Report> {
     anyhow::ensure!(
-        a.votes / a.proposals.max(1) <= a.members,
+        a.scale.members > 0 && a.scale.proposals > 0,
+        "a community needs members and proposals"
+    );
+    anyhow::ensure!(
+        a.scale.votes / a.scale.proposals <= a.scale.members,
         "more votes per proposal than members"
     );
     let relay = Keys::parse(&a.relay_key).context("--relay-key")?;
@@ -89,7 +90,7 @@ pub async fn run(a: RecordArgs, quiet: bool) -> anyhow::Result<Report> {
     let t = now();
     let joined = t;
     let join_spread = 100;
-    let keys: Vec<Keys> = (0..a.members)
+    let keys: Vec<Keys> = (0..a.scale.members)
         .into_par_iter()
         .map(member_keys)
         .collect::<anyhow::Result<_>>()?;
@@ -99,7 +100,7 @@ pub async fn run(a: RecordArgs, quiet: bool) -> anyhow::Result<Report> {
         .enumerate()
         .map(|(i, k)| {
             let seq = i as u64 + 2;
-            let at = joined + seq * join_spread / (u64::from(a.members) + 2);
+            let at = joined + seq * join_spread / (u64::from(a.scale.members) + 2);
             member_event(
                 &relay,
                 true,
@@ -124,10 +125,10 @@ pub async fn run(a: RecordArgs, quiet: bool) -> anyhow::Result<Report> {
         .classes
         .get(action.class())
         .block;
-    let proposals: Vec<Event> = (0..a.proposals)
+    let proposals: Vec<Event> = (0..a.scale.proposals)
         .into_par_iter()
         .map(|j| {
-            let by = &keys[(j % a.members) as usize];
+            let by = &keys[(j % a.scale.members) as usize];
             let tags = proposal_tags(&action, block, ends_at, &a.url);
             by.sign(
                 proposed + u64::from(j % 10),
@@ -139,12 +140,12 @@ pub async fn run(a: RecordArgs, quiet: bool) -> anyhow::Result<Report> {
         .collect();
     let ids: Vec<String> = proposals.iter().map(|p| p.id.to_hex()).collect();
     write(&*store, proposals, "proposals", quiet).await?;
-    let per = a.votes / a.proposals.max(1);
-    let votes: Vec<Event> = (0..a.votes)
+    let per = a.scale.votes / a.scale.proposals.max(1);
+    let votes: Vec<Event> = (0..a.scale.votes)
         .into_par_iter()
         .map(|v| {
-            let (j, n) = (v % a.proposals, v / a.proposals);
-            let voter = &keys[((n + j * 7) % a.members) as usize];
+            let (j, n) = (v % a.scale.proposals, v / a.scale.proposals);
+            let voter = &keys[((n + j * 7) % a.scale.members) as usize];
             let choice = if n % 3 == 0 { "no" } else { "yes" };
             let tags = vec![
                 vec!["e".into(), ids[j as usize].clone()],
@@ -158,7 +159,7 @@ pub async fn run(a: RecordArgs, quiet: bool) -> anyhow::Result<Report> {
     let secs = start.elapsed().as_secs_f64();
     Ok(Report {
         scenario: "record",
-        params: json!({"members": a.members, "proposals": a.proposals, "votes": a.votes, "votes_per_proposal": per}),
+        params: json!({"members": a.scale.members, "proposals": a.scale.proposals, "votes": a.scale.votes, "votes_per_proposal": per}),
         results: json!({"seconds": secs, "ends_at": ends_at}),
     })
 }
