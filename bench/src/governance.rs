@@ -12,6 +12,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use governance::class::Class;
+use governance::delegation::Delegations;
 use governance::ledger::{Electorate, Ledger};
 use governance::policy::{Policy, PolicyDoc};
 use governance::proposal::{Action, Proposal};
@@ -90,6 +91,7 @@ pub async fn run(args: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
             action: Action::Unban(key(0)?),
             block: false,
             title: format!("proposal {j}"),
+            amends: None,
         };
         let t = Instant::now();
         let electorate = ledger.electorate(at);
@@ -126,7 +128,14 @@ pub async fn run(args: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
         if electors.contains(&vote.voter) {
             o.votes.push(vote);
             let suspended = ledger.suspended(&electors, now);
-            let t = tally::count_excluding(&o.proposal, &o.votes, &electors, now, &suspended);
+            let t = tally::count_excluding(
+                &o.proposal,
+                &o.votes,
+                &electors,
+                window(&o.proposal, now),
+                &suspended,
+                &Delegations::default(),
+            );
             settled += u64::from(o.rules.settled(&t));
         }
         voting.record(t.elapsed());
@@ -139,7 +148,14 @@ pub async fn run(args: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
         let t = Instant::now();
         let electors = ledger.electors(o.electorate);
         let suspended = ledger.suspended(&electors, now);
-        let t2 = tally::count_excluding(&o.proposal, &o.votes, &electors, now, &suspended);
+        let t2 = tally::count_excluding(
+            &o.proposal,
+            &o.votes,
+            &electors,
+            window(&o.proposal, now),
+            &suspended,
+            &Delegations::default(),
+        );
         let outcome = o.rules.outcome(&t2);
         let _digest = governance::roster::digest_keys(electors.keys().iter());
         closing.record(t.elapsed());
@@ -162,4 +178,13 @@ pub async fn run(args: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
             },
         }),
     })
+}
+
+/// The votes' window at a close at `now`: the scenario's votes are cast right after each
+/// proposal opens, so deliberation is left out (it changes no cost).
+fn window(p: &Proposal, now: u64) -> tally::Window {
+    tally::Window {
+        opens: p.created_at,
+        closed_at: now,
+    }
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::decision::{Decision, Resolution};
+use crate::delegation::Delegations;
 use crate::emergency::{self, Emergency};
 use crate::ledger::{Ledger, ReplayError};
 use crate::policy::PolicyDoc;
@@ -35,6 +36,8 @@ pub struct Record {
     pub proposals: Vec<Event>,
     /// Votes on those proposals (kind 1018).
     pub votes: Vec<Event>,
+    /// Members' vote delegations (kind 33536), as they stand now.
+    pub delegations: Vec<Event>,
     /// Requests to vanish (kind 62): their authors' votes and proposals may be gone.
     pub vanished: Vec<Event>,
     /// The current policy document (kind 33535).
@@ -90,6 +93,7 @@ pub fn audit(record: &Record) -> Result<Report, Divergence> {
         .chain(&record.members)
         .chain(&record.proposals)
         .chain(&record.votes)
+        .chain(&record.delegations)
         .chain(&record.policy)
         .chain(&record.list);
     // A large community's record is a million signatures: checked on every core, the first
@@ -115,6 +119,7 @@ pub fn audit(record: &Record) -> Result<Report, Divergence> {
         votes.entry(v.proposal).or_default().push(v);
     }
     let vanished = vanishes(record);
+    let delegations = Delegations::from_events(&record.delegations);
     let mut report = Report::default();
     let ledger = Ledger::replay_with(
         &record.decisions,
@@ -136,6 +141,7 @@ pub fn audit(record: &Record) -> Result<Report, Divergence> {
                         proposals: &proposals,
                         votes: &votes,
                         vanished: &vanished,
+                        delegations: &delegations,
                     };
                     if context.check(&mut report)? {
                         report.tallies += 1;
@@ -184,6 +190,8 @@ struct Tallied<'a> {
     votes: &'a BTreeMap<EventId, Vec<Vote>>,
     /// Authors who asked this relay to vanish, and when (the latest such request).
     vanished: &'a BTreeMap<PubKey, u64>,
+    /// The delegations as they stand now.
+    delegations: &'a Delegations,
 }
 
 impl Tallied<'_> {
@@ -209,9 +217,7 @@ impl Tallied<'_> {
         };
         let proposal =
             Proposal::parse(event)?.ok_or("the decision names a poll that is not a proposal")?;
-        if Some(&proposal.action) != self.decision.action.as_ref() {
-            return Err("the decision records another action than its proposal".into());
-        }
+        self.check_action(&proposal)?;
         let recorded = self
             .decision
             .tally
@@ -231,8 +237,31 @@ impl Tallied<'_> {
         let votes = self.votes.get(&pid).unwrap_or(&no_votes);
         let at = self.event.created_at;
         let suspended = self.ledger.suspended(&electorate, at);
-        let t = tally::count_excluding(&proposal, votes, &electorate, at, &suspended);
+        let rules = self.ledger.rules_with(&proposal, electorate.len());
+        let window = tally::Window {
+            opens: rules.opens(&proposal),
+            closed_at: at,
+        };
+        let (delegations, unknown) = self.delegations_at(at, &electorate);
+        if !unknown.is_empty() {
+            return self.check_direct(&proposal, votes, &electorate, window, &suspended, report);
+        }
+        let t = tally::count_excluding(
+            &proposal,
+            votes,
+            &electorate,
+            window,
+            &suspended,
+            &delegations,
+        );
         let counts = [t.yes, t.no, t.abstain, t.block];
+        let through = (t.delegated > 0).then(|| t.delegations_digest());
+        if t.delegated != recorded.delegated || through != recorded.delegations_digest {
+            return Err(format!(
+                "re-counting gives {} delegated votes; the decision records {}",
+                t.delegated, recorded.delegated
+            ));
+        }
         if counts != recorded.counts || t.votes_digest() != recorded.votes_digest {
             let missing = self.explain_missing(&t, recorded, &electorate)?;
             report.notes.push(format!(
@@ -241,7 +270,6 @@ impl Tallied<'_> {
             ));
             return Ok(false);
         }
-        let rules = self.ledger.rules_with(&proposal, electorate.len());
         let (expected, _) = self
             .ledger
             .resolution_for(&proposal.action, rules.outcome(&t));
@@ -261,6 +289,92 @@ impl Tallied<'_> {
 }
 
 impl Tallied<'_> {
+    /// The decision records the proposal's action, or the action its last passed amendment
+    /// put in its place; a decision on an amendment names the proposal it amends, which must
+    /// still be open.
+    fn check_action(&self, proposal: &Proposal) -> Result<(), String> {
+        if Some(self.ledger.action_of(proposal)) != self.decision.action.as_ref() {
+            return Err(
+                "the decision records another action than its proposal (as amended)".into(),
+            );
+        }
+        if proposal.amends != self.decision.amends {
+            return Err("the decision and its proposal name different proposals amended".into());
+        }
+        if let Some(original) = proposal.amends
+            && self.ledger.decided.contains(&original)
+        {
+            return Err(format!(
+                "an amendment was decided after the proposal it amends ({original}), which had to wait for it"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The delegations in force at `at`, and the members of `electorate` whose delegation at
+    /// that time the record no longer shows: they replaced it since, or vanished since.
+    fn delegations_at(
+        &self,
+        at: u64,
+        electorate: &BTreeSet<PubKey>,
+    ) -> (Delegations, BTreeSet<PubKey>) {
+        let replaced = self
+            .delegations
+            .iter()
+            .filter(|d| d.created_at > at)
+            .map(|d| d.delegator);
+        // A voter who vanished took their delegations with them; that matters only to a
+        // decision that counted delegated votes.
+        let delegated = self
+            .decision
+            .tally
+            .as_ref()
+            .is_some_and(|t| t.delegated > 0);
+        let vanished = self
+            .vanished
+            .iter()
+            .filter(|(_, when)| delegated && **when >= at)
+            .map(|(k, _)| *k);
+        let unknown = replaced
+            .chain(vanished)
+            .filter(|k| electorate.contains(k))
+            .collect();
+        (self.delegations.as_of(at), unknown)
+    }
+
+    /// When some delegations in force at the close are no longer public, only the direct
+    /// votes can be re-counted: they must be the recorded ones, and the rest of each count
+    /// must be the recorded delegated votes.
+    fn check_direct(
+        &self,
+        proposal: &Proposal,
+        votes: &[Vote],
+        electorate: &BTreeSet<PubKey>,
+        window: tally::Window,
+        suspended: &BTreeSet<PubKey>,
+        report: &mut Report,
+    ) -> Result<bool, String> {
+        let recorded = self.decision.tally.as_ref().ok_or("no tally")?;
+        let none = Delegations::default();
+        let t = tally::count_excluding(proposal, votes, electorate, window, suspended, &none);
+        let direct = [t.yes, t.no, t.abstain, t.block];
+        let fits = direct.iter().zip(recorded.counts).all(|(d, r)| *d <= r)
+            && recorded.counts.iter().sum::<u32>() - direct.iter().sum::<u32>()
+                == recorded.delegated;
+        if !fits || t.votes_digest() != recorded.votes_digest {
+            return Err(format!(
+                "re-counting the direct votes gives yes {}, no {}, abstain {}, block {}; the decision records {:?} with {} delegated",
+                t.yes, t.no, t.abstain, t.block, recorded.counts, recorded.delegated
+            ));
+        }
+        report.notes.push(format!(
+            "decision {}: some delegations in force at its close were replaced or vanished since; \
+             its direct votes re-count as recorded, its {} delegated votes were not re-derived",
+            self.event.id, recorded.delegated
+        ));
+        Ok(false)
+    }
+
     /// A re-count `t` that falls short of `recorded` is explained only by voters of the
     /// electorate who asked this relay to vanish after the decision (taking their votes with
     /// them): every count may only fall, and some set of such voters, as many as the missing

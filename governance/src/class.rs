@@ -74,6 +74,11 @@ pub struct ClassRule {
     pub max_block_percent: u32,
     /// Longest voting window, seconds.
     pub window: u64,
+    /// Seconds a proposal is open for discussion before votes count; the voting window
+    /// starts after it. A document that predates this parameter has none, so its record
+    /// replays as it was decided.
+    #[serde(default)]
+    pub deliberation: u64,
 }
 
 impl ClassRule {
@@ -91,6 +96,7 @@ impl ClassRule {
                 block: false,
                 max_block_percent: 0,
                 window: 2 * DAY,
+                deliberation: 0,
             },
             Class::Admission => Self {
                 quorum_percent: 0,
@@ -102,6 +108,7 @@ impl ClassRule {
                 block: true,
                 max_block_percent: 0,
                 window: 3 * DAY,
+                deliberation: 0,
             },
             Class::Membership => Self {
                 quorum_percent: 25,
@@ -113,6 +120,7 @@ impl ClassRule {
                 block: false,
                 max_block_percent: 0,
                 window: 7 * DAY,
+                deliberation: DAY,
             },
             Class::Ordinary => Self {
                 quorum_percent: 20,
@@ -124,6 +132,7 @@ impl ClassRule {
                 block: false,
                 max_block_percent: 0,
                 window: 7 * DAY,
+                deliberation: DAY,
             },
             Class::Constitutional => Self {
                 quorum_percent: 40,
@@ -135,8 +144,14 @@ impl ClassRule {
                 block: true,
                 max_block_percent: 10,
                 window: 14 * DAY,
+                deliberation: 3 * DAY,
             },
         }
+    }
+
+    /// When voting on a proposal created at `created_at` opens.
+    pub fn voting_opens(&self, created_at: u64) -> u64 {
+        created_at.saturating_add(self.deliberation)
     }
 
     /// Voters needed for an electorate of `electorate` members: the larger of the percentage

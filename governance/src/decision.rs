@@ -69,6 +69,10 @@ pub struct TallyRecord {
     /// Digest of the counted voters' keys (as the electorate's): when a voter vanishes after
     /// the decision, and their vote with them, it tells whose votes are missing.
     pub voters_digest: Option<[u8; 32]>,
+    /// Votes counted through delegations (in `counts`), and the digest of the delegation
+    /// events they went through; absent (0) when none were.
+    pub delegated: u32,
+    pub delegations_digest: Option<[u8; 32]>,
 }
 
 impl TallyRecord {
@@ -79,6 +83,8 @@ impl TallyRecord {
             electorate_digest,
             votes_digest: tally.votes_digest(),
             voters_digest: Some(crate::roster::digest_keys(&tally.voters)),
+            delegated: tally.delegated,
+            delegations_digest: (tally.delegated > 0).then(|| tally.delegations_digest()),
         }
     }
 }
@@ -106,6 +112,9 @@ pub struct Decision {
     pub action: Option<Action>,
     /// For `reverted`: the emergency decision undone.
     pub reverts: Option<EventId>,
+    /// For a decision on an amendment: the proposal it amends. A passed amendment changes
+    /// that proposal's action, not the policy.
+    pub amends: Option<EventId>,
     pub tally: Option<TallyRecord>,
     /// Who proposed it (an appeal lifts this key's ban), or the operator of an emergency.
     pub author: Option<PubKey>,
@@ -134,6 +143,9 @@ impl Decision {
         if let Some(r) = &self.reverts {
             tags.push(tag(&["e", &r.to_hex(), "", "reverts"]));
         }
+        if let Some(a) = &self.amends {
+            tags.push(tag(&["e", &a.to_hex(), "", "amends"]));
+        }
         if let Some(action) = &self.action {
             tags.extend(action.to_tags());
         }
@@ -155,6 +167,13 @@ impl Decision {
             tags.push(tag(&["votes", &hex::encode(&t.votes_digest)]));
             if let Some(voters) = &t.voters_digest {
                 tags.push(tag(&["voters", &hex::encode(voters)]));
+            }
+            if let Some(through) = &t.delegations_digest {
+                tags.push(tag(&[
+                    "delegated",
+                    &t.delegated.to_string(),
+                    &hex::encode(through),
+                ]));
             }
         }
         tags.push(tag(&["v", &self.version.to_string()]));
@@ -209,6 +228,10 @@ impl Decision {
             .find(|t| t.first().is_some_and(|n| n == "electorate"))
         {
             Some(e) => {
+                let delegated = event
+                    .tags
+                    .iter()
+                    .find(|t| t.first().is_some_and(|n| n == "delegated"));
                 let count = |opt: &str| -> u32 {
                     event
                         .tags
@@ -233,6 +256,17 @@ impl Decision {
                         Some(v) => Some(digest("voters", Some(v))?),
                         None => None,
                     },
+                    delegated: match delegated {
+                        Some(t) => t
+                            .get(1)
+                            .and_then(|n| n.parse().ok())
+                            .ok_or("bad `delegated`")?,
+                        None => 0,
+                    },
+                    delegations_digest: match delegated {
+                        Some(t) => Some(digest("delegated", t.get(2).map(String::as_str))?),
+                        None => None,
+                    },
                 })
             }
             None => None,
@@ -253,6 +287,7 @@ impl Decision {
             proposal: marked("proposal"),
             action,
             reverts: marked("reverts"),
+            amends: marked("amends"),
             tally,
             author: match one("author") {
                 Some(a) => Some(a.parse().map_err(|_| "bad `author`")?),
@@ -284,12 +319,15 @@ mod tests {
                     .0,
             ])),
             reverts: None,
+            amends: Some(EventId([3; 32])),
             tally: Some(TallyRecord {
                 counts: [3, 1, 1, 0],
                 electorate: 7,
                 electorate_digest: [4; 32],
                 votes_digest: [5; 32],
                 voters_digest: Some([8; 32]),
+                delegated: 2,
+                delegations_digest: Some([9; 32]),
             }),
             author: Some(PubKey([7; 32])),
             reason: "why".into(),

@@ -31,6 +31,7 @@ pub struct Draft {
     pub proposal: Option<EventId>,
     pub action: Option<Action>,
     pub reverts: Option<EventId>,
+    pub amends: Option<EventId>,
     pub tally: Option<crate::decision::TallyRecord>,
     pub author: Option<PubKey>,
     pub reason: String,
@@ -90,6 +91,8 @@ pub struct Ledger {
     pub bans: BTreeMap<EventId, PubKey>,
     /// The sequence number of the last member event.
     pub member_seq: u64,
+    /// Proposals whose action a passed amendment replaced, with the action now proposed.
+    pub amended: BTreeMap<EventId, Action>,
 }
 
 impl Ledger {
@@ -108,6 +111,7 @@ impl Ledger {
             appealed: BTreeSet::new(),
             bans: BTreeMap::new(),
             member_seq: 0,
+            amended: BTreeMap::new(),
         })
     }
 
@@ -180,6 +184,11 @@ impl Ledger {
             .then_some(f)
     }
 
+    /// The action `proposal` now asks for: its own, or the last passed amendment's.
+    pub fn action_of<'a>(&'a self, proposal: &'a crate::proposal::Proposal) -> &'a Action {
+        self.amended.get(&proposal.id).unwrap_or(&proposal.action)
+    }
+
     /// The rules that decide `proposal`: its class rule, founder powers and vouching, all as
     /// they stood when it was made.
     pub fn rules_for(&self, proposal: &crate::proposal::Proposal) -> crate::tally::Rules {
@@ -246,6 +255,11 @@ impl Ledger {
         if let Some(p) = decision.proposal {
             self.decided.insert(p);
         }
+        if let (Some(original), Some(action), Resolution::Passed) =
+            (decision.amends, &decision.action, decision.resolution)
+        {
+            self.amended.insert(original, action.clone());
+        }
         if let Some(Action::Appeal(of)) = &decision.action {
             self.appealed.insert(*of);
         }
@@ -293,6 +307,8 @@ impl Ledger {
     ) -> Result<(PolicyDoc, Option<Pending>, Option<Effects>), String> {
         match decision.resolution {
             Resolution::Genesis => Err("a second genesis".into()),
+            // A passed amendment changes the proposal it amends, not the policy.
+            Resolution::Passed if decision.amends.is_some() => Ok((self.doc.clone(), None, None)),
             Resolution::Passed | Resolution::Emergency => {
                 let Some(action) = &decision.action else {
                     // An emergency without a policy action (an IP block).
@@ -356,6 +372,7 @@ impl Ledger {
             proposal: draft.proposal,
             action: draft.action,
             reverts: draft.reverts,
+            amends: draft.amends,
             tally: draft.tally,
             author: draft.author,
             reason: draft.reason,
@@ -566,6 +583,7 @@ mod tests {
             proposal: None,
             action: None,
             reverts: None,
+            amends: None,
             tally: None,
             author: None,
             reason: String::new(),

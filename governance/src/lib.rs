@@ -13,6 +13,7 @@ pub mod admit;
 pub mod audit;
 pub mod class;
 pub mod decision;
+pub mod delegation;
 pub mod emergency;
 pub mod ledger;
 pub mod params;
@@ -22,6 +23,7 @@ pub mod rate;
 pub mod roster;
 pub mod state;
 pub mod tally;
+pub mod visibility;
 pub mod vote;
 
 pub use class::{Class, ClassRule};

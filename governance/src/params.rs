@@ -75,6 +75,7 @@ fn fixed(name: &str) -> Option<(Class, ParamType)> {
         "proposals.max_open_per_member" => (O, U32),
         "proposals.min_window" => (O, U64),
         "info.name" | "info.description" | "info.icon" => (O, Text),
+        "visibility.reactions" | "visibility.followers" => (O, Enum(&["public", "private"])),
         "founders.keys" => (C, Pubkeys),
         "founders.sunset_members" => (C, U32),
         "founders.sunset_at" => (C, U64),
@@ -104,7 +105,7 @@ pub fn spec(name: &str) -> Option<ParamSpec> {
         let ty = match field {
             f if CLASS_U32.contains(&f) => ParamType::U32,
             "pass_strict" | "block" => ParamType::Bool,
-            "window" => ParamType::U64,
+            "window" | "deliberation" => ParamType::U64,
             _ => return None,
         };
         Some((Class::Constitutional, ty))
@@ -134,6 +135,8 @@ pub fn all() -> Vec<ParamSpec> {
         "info.name",
         "info.description",
         "info.icon",
+        "visibility.reactions",
+        "visibility.followers",
         "founders.keys",
         "founders.sunset_members",
         "founders.sunset_at",
@@ -151,7 +154,10 @@ pub fn all() -> Vec<ParamSpec> {
     );
     names.extend(crate::rate::NAMES.iter().map(|r| format!("rate.{r}")));
     for class in Class::ALL {
-        for field in CLASS_U32.iter().chain(&["pass_strict", "block", "window"]) {
+        for field in CLASS_U32
+            .iter()
+            .chain(&["pass_strict", "block", "window", "deliberation"])
+        {
             names.push(format!("classes.{class}.{field}"));
         }
     }

@@ -270,6 +270,8 @@ pub struct Policy {
     pub operators: Operators,
     /// Rate limits and anti-virality caps.
     pub rate: RateLimits,
+    /// Who sees reactions and follows.
+    pub visibility: crate::visibility::Visibility,
     pub bans: BTreeMap<PubKey, Ban>,
     pub removed_events: BTreeMap<EventId, Removal>,
 }

@@ -278,7 +278,12 @@ pub struct Proposal {
     /// Whether the `block` option is offered.
     pub block: bool,
     pub title: String,
+    /// The open proposal this one amends (`["e", id, "", "amends"]`), if any.
+    pub amends: Option<EventId>,
 }
+
+/// The `e` tag marker naming the proposal an amendment amends.
+pub const AMENDS: &str = "amends";
 
 /// The options every proposal offers (plus `block` where its class allows).
 pub const OPTIONS: [&str; 3] = ["yes", "no", "abstain"];
@@ -334,6 +339,7 @@ impl Proposal {
             action,
             block,
             title: event.content.clone(),
+            amends: marked_event(&event.tags, AMENDS, false).ok(),
         }))
     }
 
@@ -356,7 +362,14 @@ impl Proposal {
                 if rule.block { "requires" } else { "has no" }
             ));
         }
-        let window = self.ends_at - self.created_at;
+        let opens = rule.voting_opens(self.created_at);
+        if self.ends_at <= opens {
+            return Err(format!(
+                "the {} class deliberates for {}s before voting: endsAt must be after {opens}",
+                self.class, rule.deliberation
+            ));
+        }
+        let window = self.ends_at - opens;
         if window > rule.window {
             return Err(format!(
                 "the voting window is {window}s; the {} class allows at most {}s",
@@ -554,7 +567,20 @@ mod tests {
     fn validates_window_relay_freshness_and_values() {
         let k = Keys::generate();
         let policy = Policy::default();
-        let ok = propose(&k, &limit_change("280"), 10_000, 3_600);
+        // Ordinary proposals deliberate a day; the window runs after it.
+        const DAY: u64 = 86_400;
+        assert_eq!(policy.classes.ordinary.deliberation, DAY);
+        let ok = propose(&k, &limit_change("280"), 10_000, DAY + 3_600);
+        let p = Proposal::parse(&ok).unwrap().unwrap();
+        assert_eq!(p.validate(&ok, &policy, URL, 10_000), Ok(()));
+        let in_deliberation = propose(&k, &limit_change("280"), 10_000, DAY);
+        let p = Proposal::parse(&in_deliberation).unwrap().unwrap();
+        assert!(
+            p.validate(&in_deliberation, &policy, URL, 10_000)
+                .unwrap_err()
+                .contains("deliberates")
+        );
+        let ok = propose(&k, &limit_change("280"), 10_000, DAY + 3_600);
         let p = Proposal::parse(&ok).unwrap().unwrap();
         assert_eq!(p.validate(&ok, &policy, URL, 10_000), Ok(()));
         assert!(
@@ -562,14 +588,14 @@ mod tests {
                 .is_err()
         );
         assert!(p.validate(&ok, &policy, URL, 20_000).is_err(), "backdated");
-        let long = propose(&k, &limit_change("280"), 10_000, 8 * 86_400);
+        let long = propose(&k, &limit_change("280"), 10_000, DAY + 8 * 86_400);
         let p = Proposal::parse(&long).unwrap().unwrap();
         assert!(
             p.validate(&long, &policy, URL, 10_000)
                 .unwrap_err()
                 .contains("at most")
         );
-        let short = propose(&k, &limit_change("280"), 10_000, 60);
+        let short = propose(&k, &limit_change("280"), 10_000, DAY + 60);
         let p = Proposal::parse(&short).unwrap().unwrap();
         assert!(
             p.validate(&short, &policy, URL, 10_000)
@@ -584,7 +610,7 @@ mod tests {
                     .0,
             ]),
             10_000,
-            3_600,
+            DAY + 3_600,
         );
         let p = Proposal::parse(&broken).unwrap().unwrap();
         assert!(

@@ -117,6 +117,54 @@ impl Default for TargetCaps {
     }
 }
 
+/// Slow mode (0: off): the least number of seconds between two top-level notes of one author,
+/// and between two of their replies or comments. A pace for conversation, not a flood limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MinIntervals {
+    /// Top-level notes (kind 1 without an `e` tag).
+    pub notes: Tier,
+    /// Replies (kind 1 with an `e` tag) and comments (kind 1111).
+    pub replies: Tier,
+}
+
+/// What slow mode paces an event as, if at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Paced {
+    Note,
+    Reply,
+}
+
+impl Paced {
+    /// How `event` is paced: kind 1 is a note unless it replies (`e` tag); kind 1111 is a
+    /// comment, paced as a reply.
+    pub fn of(event: &nips::Event) -> Option<Self> {
+        match event.kind {
+            1 if event.has_tag("e") => Some(Paced::Reply),
+            1 => Some(Paced::Note),
+            1111 => Some(Paced::Reply),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Paced::Note => "note",
+            Paced::Reply => "reply",
+        }
+    }
+}
+
+impl MinIntervals {
+    /// The interval for `paced` events, for a writer who is (`member`) or is not a member.
+    pub fn get(&self, paced: Paced, member: bool) -> u32 {
+        match paced {
+            Paced::Note => self.notes.for_member(member),
+            Paced::Reply => self.replies.for_member(member),
+        }
+    }
+}
+
 /// Every rate limit (0 disables a limit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -135,6 +183,8 @@ pub struct RateLimits {
     pub events_burst: EventBursts,
     /// Per-target amplification caps.
     pub target: TargetCaps,
+    /// Slow mode: least seconds between two notes (or two replies) of one author.
+    pub min_interval: MinIntervals,
     /// Require `limitation.min_pow_difficulty` only of non-members.
     pub pow_non_members_only: bool,
     /// Refusals within a minute after which a connection is closed.
@@ -164,6 +214,7 @@ impl Default for RateLimits {
             events_per_minute: EventRates::default(),
             events_burst: EventBursts::default(),
             target: TargetCaps::default(),
+            min_interval: MinIntervals::default(),
             pow_non_members_only: false,
             strikes_before_disconnect: 30,
             ip_backoff: 60,
@@ -208,6 +259,10 @@ pub const NAMES: &[&str] = &[
     "target.replies.others",
     "target.mentions.members",
     "target.mentions.others",
+    "min_interval.notes.members",
+    "min_interval.notes.others",
+    "min_interval.replies.members",
+    "min_interval.replies.others",
     "pow_non_members_only",
     "strikes_before_disconnect",
     "ip_backoff",

@@ -7,6 +7,7 @@ use nips::{EventId, PubKey};
 use sha2::{Digest, Sha256};
 
 use crate::class::ClassRule;
+use crate::delegation::Delegations;
 use crate::policy::Founders;
 use crate::proposal::Proposal;
 use crate::vote::{Choice, Vote};
@@ -24,6 +25,11 @@ pub struct Tally {
     pub voters: BTreeSet<PubKey>,
     /// Ids of the counted votes (each voter's latest), ascending.
     pub counted: Vec<EventId>,
+    /// Votes counted for members who did not vote, through their delegations (included in
+    /// the counts above).
+    pub delegated: u32,
+    /// Ids of the delegation events those votes went through, ascending.
+    pub delegations: Vec<EventId>,
 }
 
 impl Tally {
@@ -32,9 +38,19 @@ impl Tally {
         self.yes + self.no + self.abstain + self.block
     }
 
-    /// Has every member of the electorate voted? Then the proposal closes early.
+    /// Has every member of the electorate voted themselves? Then the proposal closes early
+    /// (a delegated vote does not: its member may still vote in person).
     pub fn complete(&self) -> bool {
-        self.electorate > 0 && self.turnout() >= self.electorate
+        self.electorate > 0 && self.voters.len() >= self.electorate as usize
+    }
+
+    /// sha256 over the delegation events counted through (32 bytes each, ascending).
+    pub fn delegations_digest(&self) -> [u8; 32] {
+        let mut hasher = Sha256::new();
+        for id in &self.delegations {
+            hasher.update(id.as_bytes());
+        }
+        hasher.finalize().into()
     }
 
     /// sha256 over the counted vote ids (32 bytes each, ascending): what decisions commit to.
@@ -76,34 +92,56 @@ impl Electors for BTreeSet<PubKey> {
     }
 }
 
-/// Counts the votes that count: from members of the frozen `electorate`, cast inside the window
-/// (`created_at` from the proposal's creation to its end or `closed_at`, whichever is first),
-/// each member's latest vote only; `block` only where offered.
+/// When votes count: from the end of deliberation to the proposal's end or its close,
+/// whichever is first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub opens: u64,
+    pub closed_at: u64,
+}
+
+/// Counts the votes that count: from members of the frozen `electorate`, cast from the
+/// proposal's creation to its end or `closed_at`, whichever is first, each member's latest
+/// vote only; `block` only where offered. No deliberation, no delegations.
 pub fn count(
     proposal: &Proposal,
     votes: &[Vote],
     electorate: &impl Electors,
     closed_at: u64,
 ) -> Tally {
-    count_excluding(proposal, votes, electorate, closed_at, &BTreeSet::new())
+    let window = Window {
+        opens: proposal.created_at,
+        closed_at,
+    };
+    count_excluding(
+        proposal,
+        votes,
+        electorate,
+        window,
+        &BTreeSet::new(),
+        &Delegations::default(),
+    )
 }
 
-/// As [`count`], leaving out the votes of `suspended` members (banned at the close: a ban
-/// suspends the right to vote). The electorate, and so the quorum, stays as it was frozen.
+/// Counts the votes cast inside `window`, leaving out those of `suspended` members (banned at
+/// the close: a ban suspends the right to vote; the electorate, and so the quorum, stays as
+/// it was frozen), then counts for each member who did not vote the vote their `delegations`
+/// lead to (see [`crate::delegation`]).
 pub fn count_excluding(
     proposal: &Proposal,
     votes: &[Vote],
     electorate: &impl Electors,
-    closed_at: u64,
+    window: Window,
     suspended: &BTreeSet<PubKey>,
+    delegations: &Delegations,
 ) -> Tally {
-    let end = proposal.ends_at.min(closed_at);
+    let end = proposal.ends_at.min(window.closed_at);
     let mut latest: BTreeMap<PubKey, &Vote> = BTreeMap::new();
     for v in votes {
         let counts = v.proposal == proposal.id
             && electorate.contains(&v.voter)
             && !suspended.contains(&v.voter)
-            && v.created_at >= proposal.created_at
+            && v.created_at >= proposal.created_at.max(window.opens)
             && v.created_at <= end
             && (v.choice != Choice::Block || proposal.block);
         if !counts {
@@ -121,17 +159,41 @@ pub fn count_excluding(
         ..Tally::default()
     };
     for (voter, v) in &latest {
-        match v.choice {
-            Choice::Yes => tally.yes += 1,
-            Choice::No => tally.no += 1,
-            Choice::Abstain => tally.abstain += 1,
-            Choice::Block => tally.block += 1,
-        }
+        tally.add(v.choice);
         tally.voters.insert(*voter);
         tally.counted.push(v.id);
     }
     tally.counted.sort();
+    let eligible = |k: &PubKey| electorate.contains(k) && !suspended.contains(k);
+    let mut through = BTreeSet::new();
+    for delegator in delegations.delegators(proposal.class) {
+        if latest.contains_key(&delegator) || !eligible(&delegator) {
+            continue;
+        }
+        let found = delegations.resolve(&delegator, proposal.class, eligible, |k| {
+            latest.contains_key(k)
+        });
+        if let Some((voter, path)) = found
+            && let Some(v) = latest.get(&voter)
+        {
+            tally.add(v.choice);
+            tally.delegated += 1;
+            through.extend(path);
+        }
+    }
+    tally.delegations = through.into_iter().collect();
     tally
+}
+
+impl Tally {
+    fn add(&mut self, choice: Choice) {
+        match choice {
+            Choice::Yes => self.yes += 1,
+            Choice::No => self.no += 1,
+            Choice::Abstain => self.abstain += 1,
+            Choice::Block => self.block += 1,
+        }
+    }
 }
 
 /// How a proposal ended.
@@ -165,6 +227,11 @@ pub struct Rules {
 }
 
 impl Rules {
+    /// When votes on `proposal` start to count: after its class's deliberation.
+    pub fn opens(&self, proposal: &Proposal) -> u64 {
+        self.rule.voting_opens(proposal.created_at)
+    }
+
     fn vouched(&self, t: &Tally) -> bool {
         self.vouches
             .is_some_and(|k| t.yes >= k.max(1) && t.block == 0)
@@ -220,6 +287,7 @@ mod tests {
             action: Action::Unban(PubKey([0; 32])),
             block,
             title: String::new(),
+            amends: None,
         }
     }
 

@@ -1,11 +1,14 @@
 //! The community governance extension (the project's own NIP, `nips/NIP-CG.md`): relay-signed
-//! decisions (kind 8002) and policy documents (kind 33535). Both numbers are provisional and
+//! decisions (kind 8002), policy documents (kind 33535) and members' vote delegations (kind
+//! 33536). The numbers are provisional and
 //! named only here.
 
 /// Relay-signed: one entry of the hash-chained decision log.
 pub const KIND_DECISION: u16 = 8002;
 /// Relay-signed, addressable (`d` = `relay`): the whole current policy.
 pub const KIND_POLICY: u16 = 33535;
+/// Member-signed, addressable (`d` = a class or `all`): whom the member lends their vote to.
+pub const KIND_DELEGATION: u16 = 33536;
 /// The `d` value of the policy document.
 pub const POLICY_D: &str = "relay";
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use governance::visibility::Visibility;
 use nips::{Event, EventId, Filter, PubKey};
 use parking_lot::RwLock;
 use tokio::sync::mpsc;
@@ -220,9 +221,23 @@ impl Fanout {
     /// Delivers `event` (serialized as `json`) to every matching subscription. Never waits: a
     /// full queue marks that connection as lagging instead.
     pub fn broadcast(&self, event: &Event, json: &Arc<str>) -> usize {
+        self.broadcast_visible(event, json, &Visibility::default())
+    }
+
+    /// As [`Fanout::broadcast`], for a member's event under the community's `visibility`:
+    /// a private reaction reaches only the subscribers it may (see [`Visibility::may_see`]).
+    pub fn broadcast_visible(
+        &self,
+        event: &Event,
+        json: &Arc<str>,
+        visibility: &Visibility,
+    ) -> usize {
         let mut hits = self.index.read().matching(event);
         if event.kind == nips::nip59::KIND_GIFT_WRAP {
             hits.retain(|e| nips::nip59::may_receive(event, &e.sink.authed.read()));
+        }
+        if !visibility.may_see(event, &[]) {
+            hits.retain(|e| visibility.may_see(event, &e.sink.authed.read()));
         }
         for entry in &hits {
             let frame = LiveFrame {

@@ -126,6 +126,11 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
                 return Ok(result?.into());
             }
         }
+        nips::cg::KIND_DELEGATION => {
+            if let Some(result) = relay.community.delegate(relay, &record).await {
+                return Ok(result?.into());
+            }
+        }
         nip09::KIND_DELETION => relay.community.guard_deletion(relay, event).await?,
         _ => {}
     }
@@ -149,7 +154,10 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
     };
     match relay.writer.write(op).await {
         Ok(Saved::Stored) => {
-            relay.fanout.broadcast(&record.event, &record.json);
+            let visibility = &policy.visibility;
+            relay
+                .fanout
+                .broadcast_visible(&record.event, &record.json, visibility);
             if record.event.kind == nip56::KIND_REPORT {
                 relay.community.report(relay, &record.event).await;
             }

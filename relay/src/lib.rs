@@ -19,6 +19,7 @@ pub mod server;
 pub mod session;
 pub mod shares;
 pub mod sigcheck;
+pub mod slowmode;
 pub mod sockets;
 pub mod store;
 pub mod sync;

@@ -18,6 +18,8 @@ use governor::{Quota, RateLimiter};
 use nips::{Event, Reason};
 use parking_lot::Mutex;
 
+use crate::slowmode::SlowMode;
+
 type Keyed<K, C> = RateLimiter<K, DashMapStateStore<K>, C, NoOpMiddleware<<C as Clock>::Instant>>;
 
 /// A per-connection message limiter.
@@ -116,6 +118,7 @@ pub struct Limits<C: Clock = DefaultClock> {
     targets: [Tiered<[u8; 32], C>; 4],
     /// Targets that hit a cap, and until when they refuse that sort.
     cooling: Mutex<HashMap<Cooling, C::Instant>>,
+    slow: SlowMode<C>,
 }
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -146,6 +149,7 @@ impl<C: Clock + Clone> Limits<C> {
             events,
             targets,
             cooling: Mutex::new(HashMap::new()),
+            slow: SlowMode::new(config.min_interval),
             config: config.clone(),
             clock,
         }
@@ -266,7 +270,8 @@ impl<C: Clock + Clone> Limits<C> {
                 return Err(spreading(sort));
             }
         }
-        Ok(())
+        // Last: a note refused above does not start the author's interval.
+        self.slow.check(event, member, now)
     }
 
     /// Makes `target` refuse `sort` for the cool-off period, as when its cap was hit here
@@ -294,6 +299,7 @@ impl<C: Clock + Clone> Limits<C> {
             t.prune();
         }
         let now = self.clock.now();
+        self.slow.prune(now);
         let mut cooling = self.cooling.lock();
         cooling.retain(|_, until| now < *until);
         cooling.shrink_to_fit();
@@ -313,6 +319,7 @@ impl<C: Clock + Clone> Limits<C> {
                 .map(Tiered::len)
                 .sum::<usize>()
             + self.cooling.lock().len()
+            + self.slow.len()
     }
 }
 

@@ -99,6 +99,9 @@ pub async fn verify(url: &str, keys: Option<Keys>) -> Result<Report, VerifyError
     let vanished = client
         .all(json!({"kinds": [nips::nip62::KIND_VANISH]}), page)
         .await?;
+    let delegations = client
+        .all(json!({"kinds": [cg::KIND_DELEGATION]}), page)
+        .await?;
     let record = Record {
         relay: Some(relay),
         relay_url: url.to_string(),
@@ -106,6 +109,7 @@ pub async fn verify(url: &str, keys: Option<Keys>) -> Result<Report, VerifyError
         members,
         proposals,
         votes,
+        delegations,
         vanished,
         policy,
         list,

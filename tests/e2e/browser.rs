@@ -49,6 +49,19 @@ async fn community_in_a_browser(store: Store) {
         founders[1].secret_hex(),
     ];
     node(&dir, "members-only.mjs", &args, store).await;
+    // Deliberation, an amendment and a lent vote, through the page.
+    let extra = "[policy.classes.ordinary]\ndeliberation = 6\n";
+    let relay = crate::gov::start(store, &crate::gov::config(&refs, &[], "invite", extra)).await;
+    let mut args = vec![relay.url.clone()];
+    args.extend(founders.iter().map(|k| k.secret_hex()));
+    if store == Store::Sqlite {
+        let shots = match std::env::var("SCREENSHOTS").as_deref() {
+            Ok("1") => Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots"),
+            _ => scratch.path().to_owned(),
+        };
+        args.push(shots.display().to_string());
+    }
+    node(&dir, "norms.mjs", &args, store).await;
 }
 
 /// Runs `node <script> <args>` in `dir`, asserting success.

@@ -12,8 +12,8 @@ use crate::now;
 use crate::raw::Raw;
 
 /// A config for a community of `founders`, with `operators`, the `[policy.admission]` lines
-/// `admission` (a bare word is the mode), short windows so tests decide in seconds, and
-/// `extra` TOML appended.
+/// `admission` (a bare word is the mode), short windows and no deliberation so tests decide
+/// in seconds (unless `extra` sets a class's rule itself), and `extra` TOML appended.
 pub fn config(founders: &[&Keys], operators: &[&Keys], admission: &str, extra: &str) -> String {
     let list = |keys: &[&Keys]| {
         keys.iter()
@@ -26,9 +26,15 @@ pub fn config(founders: &[&Keys], operators: &[&Keys], admission: &str, extra: &
     } else {
         format!("mode = \"{admission}\"")
     };
+    let quick: String = ["membership", "ordinary", "constitutional"]
+        .iter()
+        .map(|c| format!("[policy.classes.{c}]"))
+        .filter(|section| !extra.contains(section.as_str()))
+        .map(|section| format!("{section}\ndeliberation = 0\n\n"))
+        .collect();
     format!(
         "founders = [{}]\noperators = [{}]\n\n[policy.admission]\n{admission}\n\n\
-         [policy.proposals]\nmin_window = 1\n\n{extra}\n",
+         [policy.proposals]\nmin_window = 1\n\n{quick}{extra}\n",
         list(founders),
         list(operators),
     )

@@ -31,6 +31,7 @@ mod management;
 mod membership;
 mod nip01;
 mod node;
+mod norms;
 mod outage;
 mod ratelimits;
 mod replicas;

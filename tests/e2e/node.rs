@@ -1,4 +1,4 @@
-//! Interop with nostr-tools on Node: `tests/node/interop.mjs` run against the relay on both
+//! Interop with nostr-tools on Node: the scripts of `tests/node` run against the relay on both
 //! stores. Installs the Node dependencies (`npm ci`) on first use.
 
 use std::path::{Path, PathBuf};
@@ -56,5 +56,24 @@ async fn nostr_tools_interop_on_both_stores() {
     for store in [Store::Sqlite, Store::Postgres] {
         let relay = TestRelay::start(store).await;
         node("interop.mjs", std::slice::from_ref(&relay.url), store).await;
+    }
+}
+
+/// Private reactions and followers (`visibility.*`) as three keys and a stranger see them,
+/// stored, counted and live, with each setting, on both stores.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nostr_tools_sees_reactions_and_followers_as_the_community_decided() {
+    let dir = node_dir();
+    ensure_dependencies(&dir).await;
+    for store in [Store::Sqlite, Store::Postgres] {
+        for mode in ["public", "private"] {
+            let relay = TestRelay::builder(store)
+                .env("COMMUNITARIUM_POLICY__VISIBILITY__REACTIONS", mode)
+                .env("COMMUNITARIUM_POLICY__VISIBILITY__FOLLOWERS", mode)
+                .start()
+                .await;
+            let args = [relay.url.clone(), mode.to_string()];
+            node("norms.mjs", &args, store).await;
+        }
     }
 }

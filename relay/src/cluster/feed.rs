@@ -125,7 +125,8 @@ async fn deliver(relay: &Relay, cluster: &Cluster, payload: &str) {
         Announcement::Parked { id, .. } => parked(cluster, &id).await,
     };
     for (event, json) in events {
-        relay.fanout.broadcast(&event, &json);
+        let visibility = relay.snapshot().policy.visibility;
+        relay.fanout.broadcast_visible(&event, &json, &visibility);
     }
     metrics::counter!("communitarium_cluster_announcements_total").increment(1);
 }

@@ -90,7 +90,7 @@ pub fn relay_proposal(
     cites: &[EventId],
     title: String,
 ) -> Event {
-    let ends_at = at + rule.window;
+    let ends_at = rule.voting_opens(at) + rule.window;
     let mut tags = governance::proposal::proposal_tags(action, rule.block, ends_at, relay_url);
     for c in cites {
         tags.push(tag(&["e", &c.to_hex(), "", "report"]));

@@ -153,6 +153,7 @@ pub(super) async fn load(
         clock,
         accepted_up_to: 0,
         changed_at,
+        delegations: Default::default(),
     };
     proposals::reopen(store, keys, &mut state, now).await?;
     let blocked: HashSet<IpAddr> = store
@@ -180,6 +181,7 @@ async fn genesis(
         proposal: None,
         action: None,
         reverts: None,
+        amends: None,
         tally: None,
         author: None,
         reason: String::new(),

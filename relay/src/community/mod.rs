@@ -2,6 +2,8 @@
 //! policy. State is rebuilt from the relay's public record at start-up (the same replay
 //! `verify` does), changed only here, and published to sessions as an immutable snapshot.
 
+mod amendments;
+mod delegations;
 mod emergency;
 pub mod events;
 mod genesis;
@@ -84,6 +86,8 @@ pub(crate) struct State {
     pub accepted_up_to: u64,
     /// The latest `created_at` of a relay-signed member event or decision.
     pub changed_at: u64,
+    /// Members' vote delegations in force.
+    pub delegations: governance::delegation::Delegations,
 }
 
 impl State {
@@ -106,6 +110,13 @@ impl State {
         let at = at.max(floor);
         self.changed_at = self.changed_at.max(at);
         at
+    }
+
+    /// Is an amendment of `original` still open? Then `original` waits for it.
+    fn amendment_open(&self, original: &EventId) -> bool {
+        self.open
+            .values()
+            .any(|o| o.proposal.amends.as_ref() == Some(original))
     }
 
     /// Join requests waiting for the members: open admission proposals.

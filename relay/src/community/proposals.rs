@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use governance::decision::{Resolution, TallyRecord};
+use governance::delegation::Delegations;
 use governance::ledger::{Draft, Electorate, Ledger};
 use governance::roster::digest_keys;
-use governance::tally::{self, Electors, Rules, Tally};
+use governance::tally::{self, Electors, Rules, Tally, Window};
 use governance::{Action, Choice, Proposal, Vote};
 use nips::{Event, EventId, Keys, Reason, nip09, nip88};
 use serde_json::json;
@@ -45,22 +46,34 @@ impl Open {
     }
 
     /// The tally at a close at `closed_at`, under the policy in force then (its bans
-    /// suspend votes).
-    pub(super) fn tally(&self, closed_at: u64, ledger: &Ledger) -> Tally {
+    /// suspend votes), with the votes `delegations` lend.
+    pub(super) fn tally(
+        &self,
+        closed_at: u64,
+        ledger: &Ledger,
+        delegations: &Delegations,
+    ) -> Tally {
         let electors = ledger.electors(self.electorate);
         let suspended = ledger.suspended(&electors, closed_at);
+        let window = Window {
+            opens: self.rules.opens(&self.proposal),
+            closed_at,
+        };
         tally::count_excluding(
             &self.proposal,
             &self.votes,
             &electors,
-            closed_at,
+            window,
             &suspended,
+            delegations,
         )
     }
 
-    /// Settled before `endsAt`: everyone voted, or enough members vouched.
-    fn settled(&self, now: u64, ledger: &Ledger) -> bool {
-        self.rules.settled(&self.tally(now, ledger))
+    /// Settled before `endsAt`: everyone voted, or enough members vouched, in person (a
+    /// delegated vote may still be replaced by its member's own until the end).
+    pub(super) fn settled(&self, now: u64, ledger: &Ledger) -> bool {
+        let direct = self.tally(now, ledger, &Delegations::default());
+        self.rules.settled(&direct)
     }
 }
 
@@ -73,7 +86,8 @@ pub(super) async fn reopen(
 ) -> Result<(), CommunityError> {
     let longest = governance::Class::ALL
         .iter()
-        .map(|c| state.ledger.policy.classes.get(*c).window)
+        .map(|c| state.ledger.policy.classes.get(*c))
+        .map(|rule| rule.window + rule.deliberation)
         .max()
         .unwrap_or(0);
     let since = now.saturating_sub(longest + governance::proposal::MAX_CREATED_SKEW);
@@ -117,7 +131,7 @@ pub(super) async fn reopen(
     )
     .await?;
     reports::remember(&mine, state);
-    Ok(())
+    super::delegations::reload(store, state, now).await
 }
 
 fn invalid(m: impl Into<std::borrow::Cow<'static, str>>) -> Reason {
@@ -202,6 +216,7 @@ impl Community {
         proposal
             .check_target(policy, &state.ledger.roster, now)
             .map_err(invalid)?;
+        super::amendments::check(state, &proposal)?;
         let max = policy.proposals.max_open_per_member as usize;
         let mine = state
             .open
@@ -262,7 +277,14 @@ impl Community {
             ))
         } else if now > p.ends_at {
             Some(invalid("voting on this proposal has closed"))
-        } else if vote.created_at < p.created_at || vote.created_at > p.ends_at {
+        } else if now < open.rules.opens(p) {
+            let opens = open.rules.opens(p);
+            Some(invalid(format!(
+                "voting opens in {}s (at {opens}, Unix time): until then the proposal is open \
+                 for discussion (comments, NIP-22)",
+                opens - now
+            )))
+        } else if vote.created_at < open.rules.opens(p) || vote.created_at > p.ends_at {
             Some(invalid(
                 "this vote is dated outside the proposal's voting window",
             ))
@@ -286,14 +308,15 @@ impl Community {
         relay.fanout.broadcast(event, &record.json);
         let at = now.max(vote.created_at);
         let state = &mut *state;
+        let waits = state.amendment_open(&target);
         let settled = match state.open.get_mut(&target) {
             Some(open) => {
                 open.votes.push(vote);
-                open.settled(at, &state.ledger)
+                !waits && open.settled(at, &state.ledger)
             }
             None => false,
         };
-        if settled && let Err(e) = self.close(relay, state, &target, at).await {
+        if settled && let Err(e) = self.close_and_settle(relay, state, &target, at).await {
             tracing::error!(error = %e, proposal = %target, "could not close a settled proposal");
         }
         Some(Ok(""))
@@ -315,14 +338,22 @@ impl Community {
                 return;
             }
         };
-        let due: Vec<EventId> = state
+        // Amendments first: the proposals they amend wait for them.
+        let mut due: Vec<(u64, bool, EventId)> = state
             .open
             .values()
             .filter(|o| o.proposal.ends_at <= now)
-            .map(|o| o.proposal.id)
+            .map(|o| {
+                (
+                    o.proposal.ends_at,
+                    o.proposal.amends.is_none(),
+                    o.proposal.id,
+                )
+            })
             .collect();
-        for id in due {
-            if let Err(e) = self.close(relay, &mut state, &id, now).await {
+        due.sort();
+        for (_, _, id) in due {
+            if let Err(e) = self.close_and_settle(relay, &mut state, &id, now).await {
                 tracing::error!(error = %e, proposal = %id, "could not close a proposal");
             }
         }
@@ -343,15 +374,15 @@ impl Community {
         let Some(open) = state.open.remove(id) else {
             return Ok(());
         };
-        let t = open.tally(at, &state.ledger);
+        let t = open.tally(at, &state.ledger, &state.delegations);
         let p = &open.proposal;
-        let (resolution, reverts) = state
-            .ledger
-            .resolution_for(&p.action, open.rules.outcome(&t));
+        let action = state.ledger.action_of(p).clone();
+        let (resolution, reverts) = state.ledger.resolution_for(&action, open.rules.outcome(&t));
         let draft = Draft {
             proposal: Some(*id),
-            action: Some(p.action.clone()),
+            action: Some(action),
             reverts,
+            amends: p.amends,
             tally: Some(TallyRecord::new(
                 &t,
                 digest_keys(state.ledger.electors(open.electorate).keys().iter()),
@@ -365,8 +396,12 @@ impl Community {
         } else {
             p.title.clone()
         };
+        let delegated = match t.delegated {
+            0 => String::new(),
+            n => format!(" ({n} through delegations)"),
+        };
         let summary = format!(
-            "{title} — {}: yes {}, no {}, abstain {}, block {}; {} of {} members voted.",
+            "{title} — {}: yes {}, no {}, abstain {}, block {}; {} of {} members voted{delegated}.",
             match resolution {
                 Resolution::Reverted => "not ratified, reverted",
                 other => other.as_str(),
@@ -439,6 +474,7 @@ impl Community {
             open.votes
                 .retain(|v| v.voter != author || v.created_at > until);
         }
+        state.delegations.forget(&author);
         let withdrawn: Vec<EventId> = state
             .open
             .values()

@@ -17,6 +17,10 @@ pub struct OpenView {
     /// Size of its frozen electorate.
     pub electorate: usize,
     pub rules: Rules,
+    /// When its votes start to count (after deliberation).
+    pub opens: u64,
+    /// What it asks for now: its own action, or its last passed amendment's.
+    pub action: governance::Action,
     /// The tally if it closed now.
     pub tally: Tally,
     /// Voters needed for the quorum.
@@ -47,7 +51,7 @@ impl Community {
             .open
             .values()
             .map(|o| {
-                let tally = o.tally(now, &state.ledger);
+                let tally = o.tally(now, &state.ledger, &state.delegations);
                 let mut latest: BTreeMap<PubKey, &Vote> = BTreeMap::new();
                 for v in &o.votes {
                     match latest.get(&v.voter) {
@@ -58,6 +62,8 @@ impl Community {
                     }
                 }
                 OpenView {
+                    opens: o.rules.opens(&o.proposal),
+                    action: state.ledger.action_of(&o.proposal).clone(),
                     proposal: o.proposal.clone(),
                     electorate: o.electorate.len,
                     quorum: o.rules.rule.quorum(tally.electorate),

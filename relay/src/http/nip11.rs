@@ -36,6 +36,7 @@ pub async fn document(relay: &Relay) -> RelayInformation {
             "decision_kind": cg::KIND_DECISION,
             "proposal_kind": nip88::KIND_POLL,
             "vote_kind": nip88::KIND_RESPONSE,
+            "delegation_kind": cg::KIND_DELEGATION,
             "admission": policy.admission.mode.as_str(),
             "read": policy.admission.read.as_str(),
             "members": snapshot.roster.len(),
@@ -46,6 +47,7 @@ pub async fn document(relay: &Relay) -> RelayInformation {
             },
             "classes": classes,
             "limits": policy.rate,
+            "visibility": policy.visibility,
             "spec": "https://github.com/communitarium/communitarium/blob/main/nips/NIP-CG.md",
         }),
     );

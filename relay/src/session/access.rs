@@ -2,6 +2,7 @@
 //! gift wraps for their recipient only), and what a client is told when a read fails.
 
 use governance::admit::Context;
+use governance::visibility::{REACTION_KINDS, Scope, Visibility};
 use nips::{Event, Filter, PubKey, Reason, nip59};
 
 use super::Session;
@@ -107,8 +108,31 @@ impl Session {
 }
 
 /// May a connection authenticated as `authed` see stored event `e`? Gift wraps only if
-/// addressed to one of its keys.
-pub(super) fn may_see(e: &StoredEvent, authed: &[PubKey]) -> bool {
-    e.kind != nip59::KIND_GIFT_WRAP
-        || Event::from_json(&e.json).is_ok_and(|event| nip59::may_receive(&event, authed))
+/// addressed to one of its keys; private reactions only if theirs or naming them.
+pub(super) fn may_see(e: &StoredEvent, authed: &[PubKey], visibility: &Visibility) -> bool {
+    let wrap = e.kind == nip59::KIND_GIFT_WRAP;
+    let reaction = visibility.reactions == Scope::Private && REACTION_KINDS.contains(&e.kind);
+    if !wrap && !reaction {
+        return true;
+    }
+    Event::from_json(&e.json).is_ok_and(|event| {
+        (!wrap || nip59::may_receive(&event, authed)) && visibility.may_see(&event, authed)
+    })
+}
+
+impl Session {
+    /// `filters` as the community's `visibility` lets this connection ask them; `Err` is the
+    /// `CLOSED` text.
+    pub(super) fn visible(
+        &self,
+        filters: Vec<Filter>,
+        counting: bool,
+    ) -> Result<Vec<Filter>, String> {
+        self.relay
+            .snapshot()
+            .policy
+            .visibility
+            .shape(filters, &self.authed, counting)
+            .map_err(|r| r.to_string())
+    }
 }

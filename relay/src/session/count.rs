@@ -18,10 +18,16 @@ impl Session {
             .into_iter()
             .map(|f| self.relay.config.search.narrow(f))
             .collect();
-        if let Err(reason) = self.check_filters(&sub_id, &filters, true) {
-            self.send(msg::closed(&sub_id, &reason)).await;
-            return;
-        }
+        let checked = self
+            .check_filters(&sub_id, &filters, true)
+            .and_then(|()| self.visible(filters, true));
+        let filters = match checked {
+            Ok(filters) => filters,
+            Err(reason) => {
+                self.send(msg::closed(&sub_id, &reason)).await;
+                return;
+            }
+        };
         let relay = self.relay.clone();
         let out = self.out.clone();
         let cancel = self.cancel.clone();

@@ -24,11 +24,17 @@ impl Session {
             .into_iter()
             .map(|f| self.relay.config.search.narrow(f))
             .collect();
-        if let Err(reason) = self.check_filters(&sub_id, &filters, false) {
-            self.close(&sub_id);
-            self.send(msg::closed(&sub_id, &reason)).await;
-            return;
-        }
+        let checked = self
+            .check_filters(&sub_id, &filters, false)
+            .and_then(|()| self.visible(filters, false));
+        let filters = match checked {
+            Ok(filters) => filters,
+            Err(reason) => {
+                self.close(&sub_id);
+                self.send(msg::closed(&sub_id, &reason)).await;
+                return;
+            }
+        };
         let values: usize = filters.iter().map(Filter::values).sum();
         if let Err(reason) = self.make_room(&sub_id, values) {
             self.send(msg::closed(&sub_id, &reason)).await;
@@ -201,7 +207,7 @@ async fn send_stored(
     }
     let mut frames: Vec<String> = events
         .iter()
-        .filter(|e| may_see(e, &reader.authed))
+        .filter(|e| may_see(e, &reader.authed, &snapshot.policy.visibility))
         .map(|e| msg::event(sub, &e.json))
         .collect();
     drop(events);

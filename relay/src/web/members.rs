@@ -30,6 +30,8 @@ pub async fn page(v: &Visit<'_>) -> Markup {
     for list in children.values_mut() {
         list.sort_by_key(|k| roster.get(k).map(|m| m.since));
     }
+    let delegations = relay.community.delegations().await;
+    let members: Vec<PubKey> = roster.iter().map(|(k, _)| *k).collect();
     let body = html! {
         h1 { "Members (" (roster.len()) ")" }
         section class="invite" aria-labelledby="invite-title" {
@@ -48,6 +50,7 @@ pub async fn page(v: &Visit<'_>) -> Markup {
             h2 id="tree-title" { "Who brought whom" }
             (tree(relay, &None, &children, &names, 0))
         }
+        (super::delegation::section(&delegations, &members, &names))
     };
     layout::page(relay, "Members", Nav::Members, body)
 }

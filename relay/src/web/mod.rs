@@ -10,6 +10,7 @@ mod assets;
 mod cards;
 mod data;
 mod decisions;
+mod delegation;
 mod format;
 mod layout;
 mod members;

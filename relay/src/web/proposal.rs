@@ -28,6 +28,12 @@ pub async fn page(v: &Visit<'_>, id: &str) -> Option<Markup> {
     let relay = v.relay;
     let id: EventId = id.parse().ok()?;
     let view = relay.community.view().await;
+    let amendments: Vec<Proposal> = view
+        .open
+        .iter()
+        .filter(|o| o.proposal.amends == Some(id))
+        .map(|o| o.proposal.clone())
+        .collect();
     let (proposal, stage) = match view.open.into_iter().find(|o| o.proposal.id == id) {
         Some(open) => (open.proposal.clone(), Stage::Open(Box::new(open))),
         None => {
@@ -61,7 +67,8 @@ pub async fn page(v: &Visit<'_>, id: &str) -> Option<Markup> {
                 " · " span class="class" { (proposal.class.as_str()) }
             }
             div class="text" { (body_text(&proposal)) }
-            (change_section(relay, &proposal, &names, matches!(stage, Stage::Open(_))))
+            (amendment_links(&proposal, &amendments, &stage))
+            (change_section(relay, &proposal, &names, &stage))
             (standing(relay, &proposal, &stage))
             (voters(&votes, &names))
             (discussion(v, &proposal, &comments, &names))
@@ -89,6 +96,7 @@ fn stand_in(d: &Decision, id: EventId) -> Option<Proposal> {
         block: false,
         title: d.reason.clone(),
         action,
+        amends: d.amends,
     })
 }
 
@@ -113,19 +121,57 @@ async fn votes(relay: &Relay, id: &EventId, stage: &Stage) -> Vec<Vote> {
     latest.into_values().collect()
 }
 
-/// What the proposal would change (while open: against the values now) or changed.
-fn change_section(relay: &Relay, p: &Proposal, names: &Names, open: bool) -> Markup {
+/// Which proposal this one amends, and the open amendments of this one.
+fn amendment_links(p: &Proposal, amendments: &[Proposal], stage: &Stage) -> Markup {
+    let amendable = matches!(stage, Stage::Open(_))
+        && p.amends.is_none()
+        && !matches!(
+            p.action,
+            Action::Ratify(_) | Action::Appeal(_) | Action::Admit(_)
+        );
+    html! {
+        @if let Some(original) = p.amends {
+            p class="amends" {
+                "An amendment of " a href=(format!("/proposals/{}", original.to_hex())) { "another proposal" }
+                ": if it passes, its change replaces that proposal's before that one is decided."
+            }
+        }
+        @if !amendments.is_empty() {
+            section aria-labelledby="amendments-title" class="amendments" {
+                h2 id="amendments-title" { "Amendments" }
+                p class="hint" { "This proposal is not decided while an amendment of it is open." }
+                ul {
+                    @for a in amendments {
+                        li { a href=(format!("/proposals/{}", a.id.to_hex())) { (title(a)) } " · ends " (date(a.ends_at)) }
+                    }
+                }
+            }
+        }
+        @if amendable {
+            p { a class="amend" href=(format!("/propose?amends={}", p.id.to_hex())) { "Propose an amendment" } }
+        }
+    }
+}
+
+/// What the proposal would change (while open: its action as amended, against the values
+/// now) or changed.
+fn change_section(relay: &Relay, p: &Proposal, names: &Names, stage: &Stage) -> Markup {
     let doc = format::doc_of(&relay.snapshot().policy);
+    let (open, action) = match stage {
+        Stage::Open(o) => (true, &o.action),
+        Stage::Decided(d) => (false, d.1.action.as_ref().unwrap_or(&p.action)),
+    };
     html! {
         section aria-labelledby="change-title" {
             @if open {
                 h2 id="change-title" { "What it would change" }
-                p { (format::action_summary(&p.action, &doc, names)) }
+                p { (format::action_summary(action, &doc, names)) }
+                @if action != &p.action { p class="hint" { "As amended." } }
             } @else {
                 h2 id="change-title" { "What it asked for" }
-                p { (format::action_done(&p.action, names)) }
+                p { (format::action_done(action, names)) }
             }
-            @if let (true, Action::Set(changes) | Action::Constitution(changes)) = (open, &p.action) {
+            @if let (true, Action::Set(changes) | Action::Constitution(changes)) = (open, action) {
                 table {
                     thead { tr { th scope="col" { "Parameter" } th scope="col" { "Now" } th scope="col" { "Proposed" } } }
                     tbody {
@@ -146,6 +192,17 @@ fn change_section(relay: &Relay, p: &Proposal, names: &Names, open: bool) -> Mar
 fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
     let now = unix_now();
     match stage {
+        Stage::Open(open) if now < open.opens => html! {
+            section aria-labelledby="vote-title" id="standing" data-refresh {
+                h2 id="vote-title" { "Deliberation" }
+                p class="deliberation" {
+                    "Open for discussion until " strong { (date(open.opens)) } " (in " (format::duration(open.opens - now)) "). "
+                    "Votes count from then until " (date(p.ends_at)) "."
+                }
+                p { "Decided by the " strong { (p.class.as_str()) } " rule: " (format::rule_text(&open.rules.rule)) "." }
+                p class="hint" { "Say what you think below; a member who sees a better way can propose an amendment." }
+            }
+        },
         Stage::Open(open) => html! {
             section aria-labelledby="vote-title" id="standing" data-refresh {
                 h2 id="vote-title" { "The vote" }
@@ -183,6 +240,9 @@ fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
                     }
                     p { (event.content) }
                     @if let Some(t) = &t { (layout::tally_bars(t, t.block > 0 || p.block)) }
+                    @if let Some(n) = d.tally.as_ref().map(|t| t.delegated).filter(|n| *n > 0) {
+                        p class="hint" { (n) " of these votes were cast through delegations: members who did not vote counted as the member they lend their vote to." }
+                    }
                     @if relay.snapshot().policy.version == d.version { p class="hint" { "The policy in force is the one this decision left." } }
                 }
             }

@@ -17,6 +17,8 @@ use crate::relay::Relay;
 pub struct Params {
     pub action: Option<String>,
     pub param: Option<String>,
+    /// The open proposal an amendment amends.
+    pub amends: Option<String>,
 }
 
 /// Every action a member can propose, with what it asks for.
@@ -65,7 +67,7 @@ fn catalogue(relay: &Relay, doc: &PolicyDoc) -> Value {
             let r = policy.classes.get(*c);
             (
                 c.as_str().to_string(),
-                json!({"window": r.window, "block": r.block}),
+                json!({"window": r.window, "block": r.block, "deliberation": r.deliberation}),
             )
         })
         .collect();
@@ -83,15 +85,24 @@ fn catalogue(relay: &Relay, doc: &PolicyDoc) -> Value {
 pub async fn page(relay: &Relay, q: &Params) -> Markup {
     let snapshot = relay.snapshot();
     let doc = format::doc_of(&snapshot.policy);
-    let action = q
-        .action
-        .as_deref()
+    let amending = amended(relay, q).await;
+    let action = amending
+        .as_ref()
+        .map(|o| o.proposal.action.name())
+        .or(q.action.as_deref())
         .filter(|a| ACTIONS.iter().any(|(n, _)| n == a))
         .unwrap_or("set");
     let body = html! {
         h1 { "Propose" }
         p { "A proposal is a poll the members vote on. When it passes, the relay applies it at once and records the decision. Your signer signs it; the relay checks it like any event." }
-        nav class="actions" aria-label="What to propose" {
+        @if let Some(o) = &amending {
+            p class="amending" {
+                "You are amending " a href=(format!("/proposals/{}", o.proposal.id.to_hex())) { (super::cards::title(&o.proposal)) }
+                ". If your amendment passes, its change replaces the original's before the original is decided. It proposes the same kind of change and its vote ends by "
+                (format::date(o.proposal.ends_at)) "."
+            }
+        }
+        nav class="actions" aria-label="What to propose" hidden[amending.is_some()] {
             ul {
                 @for (name, label) in ACTIONS {
                     li {
@@ -104,8 +115,10 @@ pub async fn page(relay: &Relay, q: &Params) -> Markup {
                 }
             }
         }
-        form id="propose" data-action=(action) novalidate {
-            (fields(action, q, &doc, &snapshot.policy))
+        form id="propose" data-action=(action) novalidate
+            data-amends=[amending.as_ref().map(|o| o.proposal.id.to_hex())]
+            data-amends-ends=[amending.as_ref().map(|o| o.proposal.ends_at)] {
+            (fields(action, &amending_params(q, amending.as_ref()), &doc, &snapshot.policy))
             label for="text" { "Title and explanation" }
             textarea id="text" name="text" rows="5" required
                 placeholder="The first line is the title. Say why." {}
@@ -119,6 +132,34 @@ pub async fn page(relay: &Relay, q: &Params) -> Markup {
         (layout::data_block("catalogue", &catalogue(relay, &doc)))
     };
     layout::page(relay, "Propose", Nav::Propose, body)
+}
+
+/// `q`, with the parameter an amended proposal changes chosen when `q` names none.
+fn amending_params(q: &Params, amending: Option<&crate::community::view::OpenView>) -> Params {
+    let changed = amending.and_then(|o| match &o.action {
+        governance::Action::Set(c) | governance::Action::Constitution(c) => {
+            c.first().map(|c| c.name.clone())
+        }
+        _ => None,
+    });
+    Params {
+        action: q.action.clone(),
+        param: q.param.clone().or(changed),
+        amends: q.amends.clone(),
+    }
+}
+
+/// The open proposal `q` asks to amend, if it may be amended.
+async fn amended(relay: &Relay, q: &Params) -> Option<crate::community::view::OpenView> {
+    let id: nips::EventId = q.amends.as_deref()?.parse().ok()?;
+    let open = relay
+        .community
+        .view()
+        .await
+        .open
+        .into_iter()
+        .find(|o| o.proposal.id == id)?;
+    (open.proposal.amends.is_none()).then_some(open)
 }
 
 fn fields(action: &str, q: &Params, doc: &PolicyDoc, policy: &governance::Policy) -> Markup {

@@ -507,6 +507,14 @@ function actionTags (form) {
   throw new Error('Unknown action.')
 }
 
+/** A number of seconds as a short duration: "3 days", "1 day", "5 hours", "40 minutes". */
+function days (secs) {
+  const unit = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`
+  if (secs >= 86400) return unit(Math.round(secs / 86400), 'day')
+  if (secs >= 3600) return unit(Math.round(secs / 3600), 'hour')
+  return unit(Math.max(1, Math.round(secs / 60)), 'minute')
+}
+
 function bindPropose () {
   const form = $('#propose')
   if (!form) return
@@ -523,9 +531,11 @@ function bindPropose () {
     try { cls = actionTags(form)[1] } catch { if (spec) cls = spec.class }
     const max = catalogue().classes[cls]?.window ?? 604800
     const min = catalogue().min_window
+    const talk = catalogue().classes[cls]?.deliberation ?? 0
     windowInput.max = (max / 86400).toFixed(2)
     if (!windowInput.value) windowInput.value = (max / 86400).toFixed(2)
-    $('#window-hint').textContent = `Between ${(min / 3600).toFixed(1)} hours and ${(max / 86400).toFixed(1)} days for the ${cls} rule.`
+    const first = talk > 0 ? ` Members discuss it for ${days(talk)} first; voting opens after that.` : ''
+    $('#window-hint').textContent = `Between ${(min / 3600).toFixed(1)} hours and ${(max / 86400).toFixed(1)} days for the ${cls} rule.${first}`
   }
   form.addEventListener('input', () => { error.textContent = ''; update() })
   update()
@@ -540,9 +550,17 @@ function bindPropose () {
       const { classes, min_window: min } = catalogue()
       const secs = Math.round(Number(windowInput.value) * 86400)
       if (!(secs >= min && secs <= classes[cls].window)) throw new Error(`The vote must stay open between ${min} and ${classes[cls].window} seconds.`)
+      const opens = now() + (classes[cls].deliberation ?? 0)
+      let endsAt = opens + secs
+      if (form.dataset.amends) {
+        // An amendment ends no later than the proposal it amends.
+        endsAt = Math.min(endsAt, Number(form.dataset.amendsEnds))
+        if (endsAt - opens < min) throw new Error('Too late to amend: the proposal closes before an amendment could be voted on.')
+        tags.push(['e', form.dataset.amends, '', 'amends'])
+      }
       const options = [['option', 'yes', 'Yes'], ['option', 'no', 'No'], ['option', 'abstain', 'Abstain']]
       if (classes[cls].block) options.push(['option', 'block', 'Block'])
-      tags.push(['class', cls], ...options, ['polltype', 'singlechoice'], ['endsAt', String(now() + secs)], ['relay', relayUrl])
+      tags.push(['class', cls], ...options, ['polltype', 'singlechoice'], ['endsAt', String(endsAt)], ['relay', relayUrl])
       act({ kind: 1068, tags, content: text }, (event) => { location.href = `/proposals/${event.id}` })
     } catch (err) {
       error.textContent = err.message
@@ -571,6 +589,21 @@ function bindInvite () {
     }
   })
   $('#copy-invite')?.addEventListener('click', () => navigator.clipboard?.writeText($('#invite-link').value).then(() => say('Copied.')))
+}
+
+function bindDelegate () {
+  const form = $('#delegate')
+  if (!form) return
+  const scope = () => form.elements.scope.value
+  form.addEventListener('submit', (e) => {
+    e.preventDefault()
+    const to = form.elements.to.value
+    if (to === signer.pubkey) { say('Lend your vote to another member.'); return }
+    act({ kind: 33536, tags: [['d', scope()], ['p', to]], content: '' }, () => { say('Your vote is lent.'); refreshSoon() })
+  })
+  $('#undelegate').addEventListener('click', () => {
+    act({ kind: 33536, tags: [['d', scope()]], content: '' }, () => { say('Your vote is yours again.'); refreshSoon() })
+  })
 }
 
 function bindJoin () {
@@ -637,6 +670,7 @@ function bindAll () {
   bindComment()
   bindPropose()
   bindInvite()
+  bindDelegate()
   bindJoin()
 }
 

@@ -1,0 +1,84 @@
+//! Amendments: a proposal that names another open proposal of its class
+//! (`["e", id, "", "amends"]`) and, if it passes, puts its own action in that proposal's place.
+//! The rule is small so everyone can follow it: an amendment proposes the same kind of action,
+//! ends no later than the proposal it amends, and cannot itself be amended; the amended
+//! proposal does not close while an amendment of it is open.
+
+use governance::{Action, Proposal};
+use nips::{EventId, Reason};
+
+use super::{Community, CommunityError, State};
+use crate::relay::Relay;
+
+/// Actions that may be amended: changes members draft themselves. Ratifications and
+/// admissions are opened by the relay for one exact thing, and an appeal is one person's.
+fn amendable(action: &Action) -> bool {
+    !matches!(
+        action,
+        Action::Ratify(_) | Action::Appeal(_) | Action::Admit(_)
+    )
+}
+
+/// Checks an incoming `proposal` that amends another against the open proposals.
+pub(super) fn check(state: &State, proposal: &Proposal) -> Result<(), Reason> {
+    let Some(original) = proposal.amends else {
+        return Ok(());
+    };
+    let invalid = |m: String| Err(Reason::invalid(m));
+    let Some(open) = state.open.get(&original) else {
+        return invalid("an amendment names an open proposal; that one is not open".into());
+    };
+    let target = &open.proposal;
+    if target.amends.is_some() {
+        return invalid(
+            "an amendment cannot itself be amended; amend the original proposal".into(),
+        );
+    }
+    if !amendable(&target.action) || target.action.name() != proposal.action.name() {
+        return invalid(format!(
+            "an amendment proposes the same kind of action as the proposal it amends (`{}`)",
+            target.action.name()
+        ));
+    }
+    if target.class != proposal.class {
+        return invalid(format!(
+            "an amendment belongs to the class of the proposal it amends ({})",
+            target.class
+        ));
+    }
+    if proposal.ends_at > target.ends_at {
+        return invalid(format!(
+            "an amendment must end no later than the proposal it amends (endsAt {})",
+            target.ends_at
+        ));
+    }
+    Ok(())
+}
+
+impl Community {
+    /// Closes proposal `id` at `at`. When it was an amendment, the proposal it amends no
+    /// longer waits for it: if that one is settled and waits for no other amendment, it closes
+    /// too, as it would have when its last vote came in.
+    pub(super) async fn close_and_settle(
+        &self,
+        relay: &Relay,
+        state: &mut State,
+        id: &EventId,
+        at: u64,
+    ) -> Result<(), CommunityError> {
+        let original = state.open.get(id).and_then(|o| o.proposal.amends);
+        self.close(relay, state, id, at).await?;
+        let Some(original) = original else {
+            return Ok(());
+        };
+        let settled = !state.amendment_open(&original)
+            && state
+                .open
+                .get(&original)
+                .is_some_and(|o| o.settled(at, &state.ledger));
+        if settled {
+            self.close(relay, state, &original, at).await?;
+        }
+        Ok(())
+    }
+}
