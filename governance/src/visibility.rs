@@ -81,6 +81,26 @@ impl Visibility {
     }
 }
 
+impl Visibility {
+    /// The kinds `f` might match that this reader may not see: a sync (NIP-77) is one
+    /// filter and cannot be rewritten into parts, so it leaves these kinds out instead.
+    pub fn hidden_kinds(&self, f: &Filter, authed: &[PubKey]) -> Vec<u16> {
+        let mut kinds = Vec::new();
+        if self.reactions == Scope::Private
+            && REACTION_KINDS.iter().any(|k| asks_kind(f, *k))
+            && !own_reactions(f, authed)
+        {
+            kinds.extend(REACTION_KINDS);
+        }
+        if self.followers == Scope::Private
+            && followers(f.clone(), authed).map_or(true, |shaped| shaped != *f)
+        {
+            kinds.push(CONTACTS);
+        }
+        kinds
+    }
+}
+
 fn asks_kind(f: &Filter, kind: u16) -> bool {
     f.kinds.as_ref().is_none_or(|k| k.contains(&kind))
 }
@@ -141,7 +161,19 @@ fn narrow_tag(mut f: Filter, name: char, values: &[String]) -> Option<Filter> {
     Some(f)
 }
 
+/// Does every reaction `f` matches concern the reader (theirs, or naming them)?
+fn own_reactions(f: &Filter, authed: &[PubKey]) -> bool {
+    let own_authors = f
+        .authors
+        .as_ref()
+        .is_some_and(|a| !a.is_empty() && a.iter().all(|k| authed.contains(k)));
+    own_authors || (f.tags.iter().any(|t| t.name == 'p') && own_p(f, authed))
+}
+
 fn reactions(f: Filter, authed: &[PubKey], counting: bool) -> Result<Vec<Filter>, Reason> {
+    if own_reactions(&f, authed) {
+        return Ok(vec![f]);
+    }
     let Some(kinds) = f.kinds.clone() else {
         if counting {
             return Err(Reason::restricted(
@@ -153,12 +185,7 @@ fn reactions(f: Filter, authed: &[PubKey], counting: bool) -> Result<Vec<Filter>
     };
     let (hidden, shown): (Vec<u16>, Vec<u16>) =
         kinds.iter().partition(|k| REACTION_KINDS.contains(k));
-    let own_authors = f
-        .authors
-        .as_ref()
-        .is_some_and(|a| !a.is_empty() && a.iter().all(|k| authed.contains(k)));
-    let own_p = f.tags.iter().any(|t| t.name == 'p') && own_p(&f, authed);
-    if hidden.is_empty() || own_authors || own_p {
+    if hidden.is_empty() {
         return Ok(vec![f]);
     }
     let mut out = Vec::new();
@@ -270,6 +297,17 @@ mod tests {
             "a kindless COUNT cannot be made exact"
         );
         assert!(!v.may_see(&events[1], &[bob.pubkey()]));
+        let own = filter(json!({"authors": [bob.pubkey().to_hex()]}));
+        assert!(
+            v.shape(vec![own.clone()], &[bob.pubkey()], true).is_ok(),
+            "own, kindless"
+        );
+        assert!(v.hidden_kinds(&own, &[bob.pubkey()]).is_empty());
+        assert_eq!(
+            v.hidden_kinds(&own, &[carol.pubkey()]),
+            REACTION_KINDS.to_vec()
+        );
+        assert!(Visibility::default().hidden_kinds(&own, &[]).is_empty());
         assert!(v.may_see(&events[1], &[alice.pubkey()]));
         assert!(Visibility::default().may_see(&events[1], &[]));
     }

@@ -26,6 +26,8 @@ const pages = []
 async function shot (p, name) {
   if (!shots) return
   mkdirSync(shots, { recursive: true })
+  // The status line floats over the page; the picture is of the page.
+  await p.evaluate(() => { const s = document.querySelector('#status'); if (s) s.style.visibility = 'hidden' })
   await p.screenshot({ path: `${shots}/${name}.png`, fullPage: true })
 }
 

@@ -253,9 +253,8 @@ async fn a_delegated_vote_decides_and_verifies(store: Store) {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let mut third = member(&relay, &f[2]).await;
     third.accept(&delegation(&f[2], "all", Some(&f[1]))).await;
-    third
-        .accept(&delegation(&f[2], "ordinary", Some(&f[0])))
-        .await;
+    let lent = delegation(&f[2], "ordinary", Some(&f[0]));
+    third.accept(&lent).await;
     let p = gov::proposal(
         &f[0],
         &set("limitation.max_content_length", "300"),
@@ -288,10 +287,91 @@ async fn a_delegated_vote_decides_and_verifies(store: Store) {
     );
     let (ok, text) = run_verify(&relay).await;
     assert!(ok, "{text}");
+    // A deletion request cannot take a counted delegation out of the record.
+    let coordinate = format!(
+        "{}:{}:ordinary",
+        nips::cg::KIND_DELEGATION,
+        f[2].pubkey().to_hex()
+    );
+    for target in [["e", &lent.id.to_hex()], ["a", &coordinate]] {
+        let deletion = sign(&f[2], now(), 5, &[&target[..]], "");
+        let (ok, text) = third.publish(&deletion).await;
+        assert!(!ok && text.starts_with("blocked:"), "{text}");
+    }
+    // Taking the vote back later is not a divergence: verify says what it could not re-derive.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (ok, text) = third.publish(&delegation(&f[2], "ordinary", None)).await;
+    assert!(ok, "{text}");
+    let (ok, text) = run_verify(&relay).await;
+    assert!(ok, "{text}");
     assert!(
-        text.contains("1 tallies") || text.contains("tallies"),
+        text.contains("delegated votes were not re-derived"),
         "{text}"
     );
+}
+
+/// A delegation the record no longer holds, though nobody replaced it, is a divergence: the
+/// delegated tally is re-derived from the public events.
+async fn verify_re_derives_delegated_votes(store: Store) {
+    let f = keys(3);
+    let relay = gov::start(store, &config(&[&f[0], &f[1], &f[2]], &[], "open", "")).await;
+    let pk = gov::relay_key(&relay).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let lent = delegation(&f[2], "all", Some(&f[0]));
+    member(&relay, &f[2]).await.accept(&lent).await;
+    let mut c = member(&relay, &f[0]).await;
+    let p = gov::proposal(
+        &f[0],
+        &set("reports.threshold", "5"),
+        2,
+        &relay.url,
+        "Fewer reports",
+    );
+    c.accept(&p).await;
+    c.accept(&vote(&f[0], &p, "yes")).await;
+    let d = decision_on(&mut c, &pk, &p.id.to_hex()).await;
+    assert_eq!(tag(&d, "result"), Some("passed"), "{d}");
+    let (ok, text) = run_verify(&relay).await;
+    assert!(ok, "{text}");
+    crate::verify::tamper(
+        &relay,
+        "DELETE FROM events WHERE id = $1",
+        &lent.id.to_hex(),
+    )
+    .await;
+    let (ok, text) = run_verify(&relay).await;
+    assert!(!ok, "a missing delegation went unnoticed:\n{text}");
+    assert!(text.contains("delegated votes"), "{text}");
+}
+
+/// A sync (NIP-77) is one filter: private reactions are left out of the set, so a stranger's
+/// nostr-sdk client downloads none, where a public relay gives it the reaction.
+async fn a_sync_leaves_private_reactions_out(store: Store) {
+    for (mode, expected) in [("private", 0), ("public", 1)] {
+        let relay = TestRelay::builder(store)
+            .env("COMMUNITARIUM_POLICY__VISIBILITY__REACTIONS", mode)
+            .start()
+            .await;
+        let (alice, bob) = (Keys::generate(), Keys::generate());
+        let note = sign(&alice, now(), 1, &[], "a note");
+        let (e, p) = (note.id.to_hex(), alice.pubkey().to_hex());
+        let like = sign(&bob, now(), 7, &[&["e", &e], &["p", &p]], "+");
+        let mut c = crate::raw::Raw::connect(&relay.url).await;
+        c.accept(&note).await;
+        c.accept(&like).await;
+        let client = nostr_sdk::Client::builder()
+            .signer(nostr_sdk::Keys::generate())
+            .build();
+        client.add_relay(&relay.url).await.unwrap();
+        client.connect().await;
+        let filter = nostr_sdk::Filter::new().kind(nostr_sdk::Kind::Reaction);
+        let done = client
+            .sync(filter, &nostr_sdk::SyncOptions::default())
+            .await
+            .unwrap()
+            .val;
+        assert_eq!(done.received.len(), expected, "{mode}: {done:?}");
+    }
 }
 
 on_both_stores!(
@@ -299,4 +379,6 @@ on_both_stores!(
     votes_wait_for_deliberation,
     an_amendment_replaces_what_the_original_proposes,
     a_delegated_vote_decides_and_verifies,
+    verify_re_derives_delegated_votes,
+    a_sync_leaves_private_reactions_out,
 );

@@ -30,7 +30,7 @@ pub async fn run_verify(relay: &TestRelay) -> (bool, String) {
 }
 
 /// Runs `sql` (with one hex id bound as bytes) against the relay's database.
-async fn tamper(relay: &TestRelay, sql: &str, id: &str) {
+pub async fn tamper(relay: &TestRelay, sql: &str, id: &str) {
     let id = hex::decode(id).unwrap();
     match &relay.db {
         Some(db) => {

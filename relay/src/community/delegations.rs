@@ -18,6 +18,15 @@ use crate::cluster::governance::Stale;
 use crate::relay::{Relay, unix_now};
 use crate::store::{Record, Saved, Store, WriteOp};
 
+/// The refusal of a deletion request aimed at a delegation: decisions counted it, so it stays
+/// in the record until replaced.
+pub(super) fn undeletable() -> Reason {
+    Reason::blocked(
+        "delegations are part of the public record; to take your vote back, publish the same \
+         `d` without a delegate",
+    )
+}
+
 /// Loads every delegation in the store.
 pub(super) async fn reload(
     store: &dyn Store,

@@ -490,16 +490,31 @@ impl Community {
     /// Refuses deletion requests aimed at proposals or votes: they are the public record.
     pub async fn guard_deletion(&self, relay: &Relay, event: &Event) -> Result<(), Reason> {
         let targets = nip09::targets(event);
+        if targets
+            .coordinates
+            .iter()
+            .any(|c| c.kind == nips::cg::KIND_DELEGATION)
+        {
+            return Err(super::delegations::undeletable());
+        }
         if targets.ids.is_empty() {
             return Ok(());
         }
         let ids: Vec<String> = targets.ids.iter().map(EventId::to_hex).collect();
-        let filter = json!({"ids": ids, "authors": [event.pubkey.to_hex()], "kinds": [nip88::KIND_POLL, nip88::KIND_RESPONSE]});
+        let kinds = [
+            nip88::KIND_POLL,
+            nip88::KIND_RESPONSE,
+            nips::cg::KIND_DELEGATION,
+        ];
+        let filter = json!({"ids": ids, "authors": [event.pubkey.to_hex()], "kinds": kinds});
         let found = all(&*relay.store, filter, unix_now())
             .await
             .map_err(|_| Reason::error("could not check the deletion; try again"))?;
         let state = self.state.lock().await;
         for e in &found {
+            if e.kind == nips::cg::KIND_DELEGATION {
+                return Err(super::delegations::undeletable());
+            }
             if is_proposal(e) {
                 return Err(Reason::blocked(
                     "proposals are part of the public record and cannot be deleted",

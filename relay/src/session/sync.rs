@@ -52,6 +52,13 @@ impl Session {
             return self.send(neg::err(&sub_id, &reason)).await;
         }
         let [filter] = filters;
+        // What the community keeps private stays out of the set (a sync is one filter, so it
+        // cannot be rewritten into parts: the private kinds are left out instead).
+        let visibility = self.relay.snapshot().policy.visibility;
+        if let Err(reason) = self.visible(vec![filter.clone()], false) {
+            return self.send(neg::err(&sub_id, &reason)).await;
+        }
+        let private = visibility.hidden_kinds(&filter, &self.authed);
         let server = &self.relay.config.server;
         let max = server.max_syncs_per_connection as usize;
         let Some(opening) = self.syncs.reserve(&sub_id, max) else {
@@ -67,6 +74,7 @@ impl Session {
             ip: self.ip,
             cancel: self.cancel.clone(),
             wrote: self.wrote.get(),
+            private,
         };
         self.relay.tasks.spawn(async move {
             if let Err(reason) = opener.open(&sub_id, opening, &filter, &first).await {
@@ -92,6 +100,8 @@ struct Opener {
     cancel: CancellationToken,
     /// When the connection's last write was acknowledged (see [`super::LastWrite`]).
     wrote: Option<std::time::Instant>,
+    /// Kinds the community keeps private from this reader, left out of the set.
+    private: Vec<u16>,
 }
 
 impl Opener {
@@ -169,6 +179,7 @@ impl Opener {
         if !asks_wraps {
             keys.retain(|k| k.kind != nip59::KIND_GIFT_WRAP);
         }
+        keys.retain(|k| !self.private.contains(&k.kind));
         Ok(keys)
     }
 }

@@ -43,13 +43,18 @@ pub fn proposal_card(
     html! {
         article class="proposal" id=(p.id.to_hex()) {
             h3 { a href=(href) { (title(p)) } }
-            p class="action" { (format::action_summary(&p.action, doc, names)) }
-            div class="standing" {
-                (layout::tally_bars(&open.tally, p.block))
-                (layout::turnout(&open.tally, open.quorum))
+            p class="action" { (format::action_summary(&open.action, doc, names)) }
+            @if now < open.opens {
+                p class="deliberation" { "In discussion; voting opens in " (format::duration(open.opens - now)) "." }
+            } @else {
+                div class="standing" {
+                    (layout::tally_bars(&open.tally, p.block))
+                    (layout::turnout(&open.tally, open.quorum))
+                }
             }
             p class="meta" {
                 span class="class" { (p.class.as_str()) }
+                @if p.amends.is_some() { " · amendment" }
                 " · " (format::time_left(p.ends_at, now))
                 " · proposed by " (format::person(&p.author, names))
             }

@@ -40,11 +40,12 @@ pub fn section(delegations: &[Delegation], members: &[PubKey], names: &Names) ->
                     @for k in members { option value=(k.to_hex()) { (names.get(k).cloned().unwrap_or_else(|| super::format::short_npub(k))) } }
                 }
                 button type="submit" disabled { "Lend my vote" }
-                button type="button" id="undelegate" disabled { "Take it back" }
+                button type="button" id="undelegate" class="secondary" disabled { "Take it back" }
                 p class="hint needs-js" { "Sign in as a member to lend your vote." }
             }
+            h3 { "Who lends their vote now" }
             @if lent.is_empty() {
-                p class="hint" { "Nobody lends their vote now." }
+                p class="hint" { "Nobody." }
             } @else {
                 ul class="delegations" {
                     @for d in &lent {
