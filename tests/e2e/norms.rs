@@ -374,6 +374,48 @@ async fn a_sync_leaves_private_reactions_out(store: Store) {
     }
 }
 
+/// Making followers private by decision closes the live "who follows X" subscriptions others
+/// held, and the relay refuses new ones.
+async fn followers_made_private_close_what_others_watched(store: Store) {
+    let f = keys(2);
+    let relay = gov::start(store, &config(&[&f[0], &f[1]], &[], "open", "")).await;
+    let pk = gov::relay_key(&relay).await;
+    let mut watcher = crate::raw::Raw::connect(&relay.url).await;
+    let who = json!([{"kinds": [3], "#p": [f[0].pubkey().to_hex()]}]);
+    assert!(matches!(
+        watcher.req("w", who.clone()).await,
+        crate::raw::ReqEnd::Eose(_)
+    ));
+    let mut c = member(&relay, &f[0]).await;
+    let p = gov::proposal(
+        &f[0],
+        &set("visibility.followers", "private"),
+        30,
+        &relay.url,
+        "Keep who follows whom to ourselves",
+    );
+    c.accept(&p).await;
+    for k in &f {
+        member(&relay, k).await.accept(&vote(k, &p, "yes")).await;
+    }
+    let d = decision_on(&mut c, &pk, &p.id.to_hex()).await;
+    assert_eq!(tag(&d, "result"), Some("passed"));
+    let closed = watcher
+        .recv_until(|m| (m[0] == "CLOSED").then(|| m.clone()))
+        .await;
+    assert_eq!(closed[1], "w");
+    assert!(
+        closed[2].as_str().unwrap().starts_with("restricted:"),
+        "{closed}"
+    );
+    let again = watcher.req("w2", who).await.closed();
+    assert!(again.starts_with("auth-required:"), "{again}");
+    assert_eq!(
+        gov::info(&relay).await["governance"]["visibility"]["followers"],
+        "private"
+    );
+}
+
 on_both_stores!(
     slow_mode_is_decided_by_members_and_says_when,
     votes_wait_for_deliberation,
@@ -381,4 +423,5 @@ on_both_stores!(
     a_delegated_vote_decides_and_verifies,
     verify_re_derives_delegated_votes,
     a_sync_leaves_private_reactions_out,
+    followers_made_private_close_what_others_watched,
 );

@@ -292,6 +292,13 @@ impl Session {
     /// (everything but the relay's own record), each closed with its reason.
     async fn recheck_access(&mut self) {
         let snapshot = self.relay.snapshot();
+        if snapshot.policy.visibility.followers == governance::visibility::Scope::Private {
+            let reason = "restricted: who follows whom is now private in this community";
+            for id in self.subs.ids_where(|s| !s.follows) {
+                self.close(&id);
+                self.send(msg::closed(&id, reason)).await;
+            }
+        }
         if snapshot.policy.admission.read == governance::ReadAccess::Public || self.is_member() {
             return;
         }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use governance::Policy;
+use governance::visibility::{Scope, Visibility};
 use nips::message::relay as msg;
 use nips::{Filter, PubKey, nip43};
 use tokio_util::sync::CancellationToken;
@@ -110,6 +111,7 @@ impl Session {
         self.subs.insert(
             sub_id,
             Sub {
+                follows: asks_who_follows(&filters, &self.authed),
                 token: token.clone(),
                 values,
                 record_only,
@@ -139,6 +141,17 @@ impl Session {
         }
         self.relay.fanout.unsubscribe(self.conn, sub_id);
     }
+}
+
+/// Do `filters` ask who follows someone other than `authed` (what private followers refuse)?
+fn asks_who_follows(filters: &[Filter], authed: &[PubKey]) -> bool {
+    let private = Visibility {
+        followers: Scope::Private,
+        ..Visibility::default()
+    };
+    filters
+        .iter()
+        .any(|f| !private.hidden_kinds(f, authed).is_empty())
 }
 
 /// Who a subscription serves: the address its reads are counted against and the keys its

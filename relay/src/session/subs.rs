@@ -14,6 +14,9 @@ pub(crate) struct Sub {
     pub values: usize,
     /// It asks only for the relay's own public record, which anyone may read.
     pub record_only: bool,
+    /// It asks who follows someone else than the connection: closed if the community makes
+    /// followers private while it is open.
+    pub follows: bool,
 }
 
 /// Every open subscription of a connection.
@@ -91,6 +94,7 @@ mod tests {
 
     fn sub(values: usize) -> Sub {
         Sub {
+            follows: false,
             token: CancellationToken::new(),
             values,
             record_only: false,
