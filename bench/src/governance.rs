@@ -127,16 +127,7 @@ pub async fn run(args: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
         let electors = ledger.electors(o.electorate);
         if electors.contains(&vote.voter) {
             o.votes.push(vote);
-            let suspended = ledger.suspended(&electors, now);
-            let t = tally::count_excluding(
-                &o.proposal,
-                &o.votes,
-                &electors,
-                window(&o.proposal, now),
-                &suspended,
-                &Delegations::default(),
-            );
-            settled += u64::from(o.rules.settled(&t));
+            settled += u64::from(o.rules.settled(&tally_at(o, &ledger, now)));
         }
         voting.record(t.elapsed());
     }
@@ -147,16 +138,7 @@ pub async fn run(args: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
     for o in &open {
         let t = Instant::now();
         let electors = ledger.electors(o.electorate);
-        let suspended = ledger.suspended(&electors, now);
-        let t2 = tally::count_excluding(
-            &o.proposal,
-            &o.votes,
-            &electors,
-            window(&o.proposal, now),
-            &suspended,
-            &Delegations::default(),
-        );
-        let outcome = o.rules.outcome(&t2);
+        let outcome = o.rules.outcome(&tally_at(o, &ledger, now));
         let _digest = governance::roster::digest_keys(electors.keys().iter());
         closing.record(t.elapsed());
         passed += u64::from(outcome == tally::Outcome::Passed);
@@ -180,11 +162,21 @@ pub async fn run(args: GovernanceArgs, quiet: bool) -> anyhow::Result<Report> {
     })
 }
 
-/// The votes' window at a close at `now`: the scenario's votes are cast right after each
-/// proposal opens, so deliberation is left out (it changes no cost).
-fn window(p: &Proposal, now: u64) -> tally::Window {
-    tally::Window {
-        opens: p.created_at,
+/// The tally of `o` at a close at `now`, as the relay counts it. The scenario's votes are
+/// cast right after each proposal opens, so deliberation is left out (it changes no cost).
+fn tally_at(o: &Open, ledger: &Ledger, now: u64) -> tally::Tally {
+    let electors = ledger.electors(o.electorate);
+    let suspended = ledger.suspended(&electors, now);
+    let window = tally::Window {
+        opens: o.proposal.created_at,
         closed_at: now,
-    }
+    };
+    tally::count_excluding(
+        &o.proposal,
+        &o.votes,
+        &electors,
+        window,
+        &suspended,
+        &Delegations::default(),
+    )
 }

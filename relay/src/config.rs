@@ -616,6 +616,28 @@ mod tests {
         assert_eq!(c.genesis.limitation.max_limit, 10);
     }
 
+    /// The README's "slower community" genesis, minus its placeholder founders.
+    #[test]
+    fn community_norms_are_set_at_genesis() {
+        let c = load_toml(
+            "[policy.admission]\nmode = \"invite\"\n\
+             [policy.visibility]\nreactions = \"private\"\nfollowers = \"private\"\n\
+             [policy.rate.min_interval.notes]\nmembers = 900\nothers = 3600\n\
+             [policy.classes.ordinary]\ndeliberation = 172800\nwindow = 432000\n\
+             [policy.classes.constitutional]\ndeliberation = 604800\n",
+        )
+        .unwrap();
+        let p = &c.genesis;
+        use governance::visibility::Scope;
+        assert_eq!(p.visibility.reactions, Scope::Private);
+        assert_eq!(p.visibility.followers, Scope::Private);
+        assert_eq!(p.rate.min_interval.notes.members, 900);
+        assert_eq!(p.classes.ordinary.deliberation, 172_800);
+        assert_eq!(p.classes.constitutional.deliberation, 604_800);
+        assert_eq!(p.classes.moderation.deliberation, 0, "defaults elsewhere");
+        assert!(load_toml("[policy.visibility]\nreactions = \"secret\"\n").is_err());
+    }
+
     #[test]
     fn genesis_policy_from_file_and_flags() {
         let dir = tempfile::tempdir().unwrap();

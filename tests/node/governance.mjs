@@ -4,10 +4,11 @@
 // Usage: node governance.mjs ws://127.0.0.1:PORT <founder secret hex>...
 
 import assert from 'node:assert/strict'
-import { Relay, useWebSocketImplementation } from 'nostr-tools/relay'
+import { useWebSocketImplementation } from 'nostr-tools/relay'
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import { hexToBytes } from 'nostr-tools/utils'
 import WebSocket from 'ws'
+import { connect as connectTo, query } from './lib.mjs'
 
 useWebSocketImplementation(WebSocket)
 
@@ -19,29 +20,7 @@ const sign = (key, kind, content, tags = []) => finalizeEvent({ kind, content, t
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 /** A connection authenticated as `key` (NIP-42). */
-async function connect(key) {
-  const relay = await Relay.connect(url)
-  for (let i = 0; i < 50 && !relay.challenge; i++) await sleep(20)
-  await relay.auth(async (template) => finalizeEvent(template, key))
-  return relay
-}
-
-/** Stored events of a REQ until EOSE. */
-function query(relay, filters) {
-  return new Promise((resolve, reject) => {
-    const events = []
-    const timer = setTimeout(() => reject(new Error('no EOSE')), 10000)
-    const sub = relay.subscribe(filters, {
-      onevent: (e) => events.push(e),
-      oneose: () => {
-        clearTimeout(timer)
-        resolve(events)
-        sub.close()
-      },
-      onclose: (reason) => reject(new Error(`closed: ${reason}`)),
-    })
-  })
-}
+const connect = (key) => connectTo(url, key)
 
 async function main() {
   const info = await (await fetch(url.replace('ws://', 'http://'), { headers: { Accept: 'application/nostr+json' } })).json()

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { Relay, useWebSocketImplementation } from 'nostr-tools/relay'
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import WebSocket from 'ws'
+import { query } from './lib.mjs'
 
 useWebSocketImplementation(WebSocket)
 
@@ -19,23 +20,6 @@ const bobKey = generateSecretKey()
 
 const sign = (key, kind, content, tags = [], created_at = now()) =>
   finalizeEvent({ kind, content, tags, created_at }, key)
-
-/** Collects stored events of a REQ until EOSE. */
-function query(relay, filters) {
-  return new Promise((resolve, reject) => {
-    const events = []
-    const timer = setTimeout(() => reject(new Error('no EOSE')), 10000)
-    const sub = relay.subscribe(filters, {
-      onevent: (e) => events.push(e),
-      oneose: () => {
-        clearTimeout(timer)
-        resolve(events)
-        sub.close()
-      },
-      onclose: (reason) => reject(new Error(`closed: ${reason}`)),
-    })
-  })
-}
 
 async function main() {
   const a = await Relay.connect(url)

@@ -4,7 +4,8 @@
 // (exit status 0 when every check passes)
 
 import assert from 'node:assert/strict'
-import { Relay, useWebSocketImplementation } from 'nostr-tools/relay'
+import { useWebSocketImplementation } from 'nostr-tools/relay'
+import { connect as connectTo, query } from './lib.mjs'
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import WebSocket from 'ws'
 
@@ -17,36 +18,7 @@ const now = () => Math.floor(Date.now() / 1000)
 const sign = (key, kind, content, tags = []) =>
   finalizeEvent({ kind, content, tags, created_at: now() }, key)
 
-/** A connection, authenticated (NIP-42) as `key` when given. */
-async function connect(key) {
-  const relay = await Relay.connect(url)
-  if (key) {
-    // The relay sends its challenge on connect; give it a moment to arrive.
-    await new Promise((r) => setTimeout(r, 200))
-    await relay.auth(async (template) => finalizeEvent(template, key))
-  }
-  return relay
-}
-
-/** Stored events of a REQ until EOSE, or the CLOSED reason as an error. */
-function query(relay, filters) {
-  return new Promise((resolve, reject) => {
-    const events = []
-    const timer = setTimeout(() => reject(new Error('no EOSE')), 10000)
-    const sub = relay.subscribe(filters, {
-      onevent: (e) => events.push(e),
-      oneose: () => {
-        clearTimeout(timer)
-        resolve(events)
-        sub.close()
-      },
-      onclose: (reason) => {
-        clearTimeout(timer)
-        reject(new Error(reason))
-      },
-    })
-  })
-}
+const connect = (key) => connectTo(url, key)
 
 const ids = (events) => events.map((e) => e.id).sort()
 
