@@ -63,8 +63,19 @@ impl Visibility {
         authed: &[PubKey],
         counting: bool,
     ) -> Result<Vec<Filter>, Reason> {
+        Ok(self.shape_each(filters, authed, counting)?.concat())
+    }
+
+    /// As [`Visibility::shape`], keeping the parts of each filter together: its `limit`
+    /// bounds them together, as it bounded the filter they came from.
+    pub fn shape_each(
+        &self,
+        filters: Vec<Filter>,
+        authed: &[PubKey],
+        counting: bool,
+    ) -> Result<Vec<Vec<Filter>>, Reason> {
         if *self == Visibility::default() {
-            return Ok(filters);
+            return Ok(filters.into_iter().map(|f| vec![f]).collect());
         }
         let mut out = Vec::with_capacity(filters.len());
         for f in filters {
@@ -73,8 +84,8 @@ impl Visibility {
                 Scope::Public => f,
             };
             match self.reactions {
-                Scope::Private => out.extend(reactions(f, authed, counting)?),
-                Scope::Public => out.push(f),
+                Scope::Private => out.push(reactions(f, authed, counting)?),
+                Scope::Public => out.push(vec![f]),
             }
         }
         Ok(out)

@@ -57,6 +57,9 @@ async function main() {
     assert.deepEqual(ids(await query(relay, asked)), ids([...expected, reply]))
     assert.equal(await relay.count(reactions, {}), expected.length)
   }
+  // A limit bounds what a filter returns, however the relay splits it.
+  assert.equal((await query(a, [{ ...asked[0], limit: 2 }])).length, 2)
+  assert.equal((await query(b, [{ ...asked[0], limit: 1 }])).length, 1)
   // A filter without kinds is filtered event by event; COUNT refuses it when private.
   const kindless = await query(stranger, [{ '#e': [note.id] }])
   assert.deepEqual(ids(kindless), ids(hidden ? [reply] : [...all, reply]))

@@ -121,18 +121,18 @@ pub(super) fn may_see(e: &StoredEvent, authed: &[PubKey], visibility: &Visibilit
 }
 
 impl Session {
-    /// `filters` as the community's `visibility` lets this connection ask them; `Err` is the
-    /// `CLOSED` text.
+    /// `filters` as the community's `visibility` lets this connection ask them, each as the
+    /// parts it may see; `Err` is the `CLOSED` text.
     pub(super) fn visible(
         &self,
         filters: Vec<Filter>,
         counting: bool,
-    ) -> Result<Vec<Filter>, String> {
+    ) -> Result<Vec<Vec<Filter>>, String> {
         self.relay
             .snapshot()
             .policy
             .visibility
-            .shape(filters, &self.authed, counting)
+            .shape_each(filters, &self.authed, counting)
             .map_err(|r| r.to_string())
     }
 }

@@ -22,7 +22,7 @@ impl Session {
             .check_filters(&sub_id, &filters, true)
             .and_then(|()| self.visible(filters, true));
         let filters = match checked {
-            Ok(filters) => filters,
+            Ok(parts) => parts.concat(),
             Err(reason) => {
                 self.send(msg::closed(&sub_id, &reason)).await;
                 return;

@@ -28,14 +28,15 @@ impl Session {
         let checked = self
             .check_filters(&sub_id, &filters, false)
             .and_then(|()| self.visible(filters, false));
-        let filters = match checked {
-            Ok(filters) => filters,
+        let parts = match checked {
+            Ok(parts) => parts,
             Err(reason) => {
                 self.close(&sub_id);
                 self.send(msg::closed(&sub_id, &reason)).await;
                 return;
             }
         };
+        let filters = parts.concat();
         let values: usize = filters.iter().map(Filter::values).sum();
         if let Err(reason) = self.make_room(&sub_id, values) {
             self.send(msg::closed(&sub_id, &reason)).await;
@@ -56,7 +57,7 @@ impl Session {
                 }
             }
         }
-        self.open(sub_id, filters, values);
+        self.open(sub_id, parts, values);
     }
 
     /// Frees a place for subscription `sub_id` holding `values` filter values: closes the one
@@ -94,8 +95,10 @@ impl Session {
         Ok(())
     }
 
-    /// Opens the subscription: live delivery, then the stored events.
-    fn open(&mut self, sub_id: String, filters: Vec<Filter>, values: usize) {
+    /// Opens the subscription: live delivery, then the stored events. `parts` are the
+    /// client's filters, each as the parts the community's visibility lets it see.
+    fn open(&mut self, sub_id: String, parts: Vec<Vec<Filter>>, values: usize) {
+        let filters = parts.concat();
         let sub: Arc<str> = Arc::from(sub_id.as_str());
         let relay_key = self.relay.community.pubkey();
         let record_only = Policy::asks_for_record_only(&filters, &relay_key);
@@ -126,7 +129,7 @@ impl Session {
             wrote: self.wrote.get(),
         };
         self.relay.tasks.spawn(async move {
-            if let Err(reason) = send_stored(&relay, &out, &sub, &filters, &reader, &token).await {
+            if let Err(reason) = send_stored(&relay, &out, &sub, &parts, &reader, &token).await {
                 relay.fanout.unsubscribe(conn, &sub);
                 token.cancel();
                 out.send(msg::closed(&sub, &reason)).await;
@@ -163,14 +166,15 @@ pub(super) struct Requester {
     pub wrote: Option<std::time::Instant>,
 }
 
-/// Queries each filter (limits apply per filter), merges newest first, sends what the reader
-/// may see, then `EOSE`. The queries wait for one of the client address's read slots, and run
-/// within the query budget; `Err` is the `CLOSED` text.
+/// Queries each filter (limits apply per filter, and to the parts of one filter together),
+/// merges newest first, sends what the reader may see, then `EOSE`. The queries wait for one
+/// of the client address's read slots, and run within the query budget; `Err` is the `CLOSED`
+/// text.
 async fn send_stored(
     relay: &Relay,
     out: &Outbound,
     sub: &str,
-    filters: &[Filter],
+    parts: &[Vec<Filter>],
     reader: &Requester,
     cancel: &CancellationToken,
 ) -> Result<(), String> {
@@ -178,8 +182,9 @@ async fn send_stored(
     let snapshot = relay.snapshot();
     let limits = &snapshot.policy.limitation;
     let mut events: Vec<StoredEvent> = Vec::new();
-    let wanted = filters
+    let wanted = parts
         .iter()
+        .flatten()
         .any(|f| limits.effective_limit(f.limit) > 0 && !f.is_unsatisfiable());
     let _slot = match wanted {
         true => match relay.reads.enter(reader.ip, cancel).await {
@@ -188,33 +193,26 @@ async fn send_stored(
         },
         false => None,
     };
-    for f in filters {
-        let limit = limits.effective_limit(f.limit);
-        if limit == 0 || f.is_unsatisfiable() {
-            continue;
+    for filter in parts {
+        let mut found = Vec::new();
+        for f in filter {
+            match query(relay, f, now, reader, cancel).await {
+                Ok(mut more) => found.append(&mut more),
+                Err(None) => return Ok(()),
+                Err(Some(reason)) => return Err(reason),
+            }
         }
-        let started = std::time::Instant::now();
-        let found = relay
-            .store
-            .query(
-                f,
-                limit,
-                now,
-                Reader::Client {
-                    cancel,
-                    wrote: reader.wrote,
-                },
-            )
-            .await;
-        metrics::histogram!("communitarium_query_seconds", "store" => relay.store.name())
-            .record(started.elapsed().as_secs_f64());
-        match found {
-            Ok(mut found) => events.append(&mut found),
-            Err(StoreError::Cancelled) => return Ok(()),
-            Err(e) => return Err(read_refusal(relay, &e, "could not query stored events")),
+        if filter.len() > 1 {
+            merge(&mut found, filter);
+            let limit = filter
+                .first()
+                .map_or(0, |f| limits.effective_limit(f.limit));
+            found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         }
+        events.append(&mut found);
     }
-    merge(&mut events, filters);
+    let filters: Vec<Filter> = parts.concat();
+    merge(&mut events, &filters);
     if cancel.is_cancelled() {
         return Ok(());
     }
@@ -227,6 +225,44 @@ async fn send_stored(
     frames.push(msg::eose(sub));
     out.send_all(frames).await;
     Ok(())
+}
+
+/// One filter's stored events. `Err(None)`: cancelled; `Err(Some(_))`: the `CLOSED` text.
+async fn query(
+    relay: &Relay,
+    f: &Filter,
+    now: u64,
+    reader: &Requester,
+    cancel: &CancellationToken,
+) -> Result<Vec<StoredEvent>, Option<String>> {
+    let limit = relay.snapshot().policy.limitation.effective_limit(f.limit);
+    if limit == 0 || f.is_unsatisfiable() {
+        return Ok(Vec::new());
+    }
+    let started = std::time::Instant::now();
+    let found = relay
+        .store
+        .query(
+            f,
+            limit,
+            now,
+            Reader::Client {
+                cancel,
+                wrote: reader.wrote,
+            },
+        )
+        .await;
+    metrics::histogram!("communitarium_query_seconds", "store" => relay.store.name())
+        .record(started.elapsed().as_secs_f64());
+    match found {
+        Ok(found) => Ok(found),
+        Err(StoreError::Cancelled) => Err(None),
+        Err(e) => Err(Some(read_refusal(
+            relay,
+            &e,
+            "could not query stored events",
+        ))),
+    }
 }
 
 /// Orders the events of several filters newest first, each once. Searches keep each filter's
