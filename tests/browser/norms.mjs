@@ -115,7 +115,10 @@ try {
   assert.match(await a.textContent('#standing'), /Passed/)
   await a.goto(`${http}/policy`)
   assert.match(await a.textContent('tr[id="limitation.max_content_length"]'), /300/)
-  log('the amendment passed and the original took its value')
+  await a.goto(`${http}/decisions`)
+  await a.waitForSelector('#chain-check.ok')
+  assert.match(await a.textContent('main'), /An amendment: if passed/)
+  log('the amendment passed and the original took its value; the log checks in the browser')
 
   const auditing = await browser.newContext({ bypassCSP: true, viewport: { width: 1100, height: 900 } })
   const at = await auditing.newPage()

@@ -52,7 +52,11 @@ fn entry(event: &Event, d: &Decision, names: &format::Names) -> Markup {
                     "Yes " (t.counts[0]) ", no " (t.counts[1]) ", abstain " (t.counts[2])
                     @if t.counts[3] > 0 { ", block " (t.counts[3]) }
                     " of " (t.electorate) " members"
+                    @if t.delegated > 0 { " (" (t.delegated) " through delegations)" }
                 }
+            }
+            @if let Some(original) = &d.amends {
+                p class="hint" { "An amendment: if passed, it changed " a href=(format!("/proposals/{}", original.to_hex())) { "the proposal it amends" } ", not the policy." }
             }
             @if let Some(em) = &d.emergency {
                 p class="hint" { "An operator's emergency action (" code { (em.method) } ") by " (format::person(&em.operator, names)) "; the members ratify it or it is reverted." }
