@@ -189,6 +189,46 @@ async fn one_decision_and_every_node_enforces_it() {
     );
 }
 
+/// A vote lent on one node counts at a close made by another: delegations are part of the
+/// state every node reloads when another changed it.
+#[tokio::test]
+async fn a_vote_lent_on_one_node_counts_on_the_others() {
+    let f = keys(3);
+    let refs: Vec<&Keys> = f.iter().collect();
+    let c = Cluster::start(2, &config(&refs, &[], "invite", "")).await;
+    let pk = c.pubkey();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let lend = f[2].sign(
+        now(),
+        nips::cg::KIND_DELEGATION,
+        vec![
+            vec!["d".into(), "ordinary".into()],
+            vec!["p".into(), f[0].pubkey().to_hex()],
+        ],
+        String::new(),
+    );
+    // Lent on the node that does not lead; the leader closes proposals.
+    let other = 1 - c.leader().await;
+    member(&c.nodes[other], &f[2]).await.accept(&lend).await;
+    let mut proposer = member(&c.nodes[0], &f[0]).await;
+    let p = proposal(
+        &f[0],
+        &set("reports.threshold", "6"),
+        3,
+        &c.nodes[0].url,
+        "more reports",
+    );
+    proposer.accept(&p).await;
+    proposer.accept(&vote(&f[0], &p, "yes")).await;
+    member(&c.nodes[0], &f[1])
+        .await
+        .accept(&vote(&f[1], &p, "no"))
+        .await;
+    let decision = decision_on(&mut proposer, &pk, &p.id.to_hex()).await;
+    assert_eq!(gov::tag(&decision, "result"), Some("passed"), "{decision}");
+    assert_eq!(gov::tag(&decision, "delegated"), Some("1"), "{decision}");
+}
+
 /// The leader is killed with -9 while a proposal is open: another node takes over, the
 /// proposal closes once, and what the dead node acknowledged is served by the others.
 #[tokio::test]
