@@ -238,23 +238,13 @@ mod tests {
 
     mod tallies {
         use super::*;
-        use crate::proposal::{Action, Proposal};
+        use crate::proposal::Proposal;
         use crate::tally::{Window, count_excluding};
         use crate::vote::{Choice, Vote};
         use proptest::prelude::*;
 
         fn proposal() -> Proposal {
-            Proposal {
-                id: EventId([9; 32]),
-                author: PubKey([0; 32]),
-                created_at: 100,
-                ends_at: 200,
-                class: Class::Ordinary,
-                action: Action::Unban(PubKey([0; 32])),
-                block: false,
-                title: String::new(),
-                amends: None,
-            }
+            crate::tally::tests::proposal(false)
         }
 
         fn vote(k: &Keys, choice: Choice) -> Vote {

@@ -92,6 +92,16 @@ impl Action {
         }
     }
 
+    /// May a proposal of this action be amended? Changes members draft themselves may;
+    /// ratifications and admissions are opened by the relay for one exact thing, and an
+    /// appeal is one person's.
+    pub fn amendable(&self) -> bool {
+        !matches!(
+            self,
+            Action::Ratify(_) | Action::Appeal(_) | Action::Admit(_)
+        )
+    }
+
     /// The class that decides this action.
     pub fn class(&self) -> Class {
         match self {

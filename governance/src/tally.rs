@@ -271,13 +271,14 @@ pub fn decide(tally: &Tally, rule: &ClassRule, founders: Option<&Founders>) -> O
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::class::Class;
     use crate::proposal::Action;
     use proptest::prelude::*;
 
-    fn proposal(block: bool) -> Proposal {
+    /// An ordinary proposal open from 100 to 200 (shared with the delegation tests).
+    pub(crate) fn proposal(block: bool) -> Proposal {
         Proposal {
             id: EventId([9; 32]),
             author: PubKey([0; 32]),

@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs'
 import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure'
 import { Relay, useWebSocketImplementation } from 'nostr-tools/relay'
 import WebSocket from 'ws'
-import { audit, launch, scrollsSideways, signIn, signerPage, status } from './lib.mjs'
+import { audit, launch, tellWhereTheyWere, scrollsSideways, signIn, signerPage, status } from './lib.mjs'
 
 useWebSocketImplementation(WebSocket)
 
@@ -182,11 +182,7 @@ try {
   member.close()
   console.log('ok')
 } catch (e) {
-  // What each page last told its user says more than a timeout does.
-  for (const [i, p] of pages.entries()) {
-    const said = await p.textContent('#status').catch(() => null)
-    console.log(`page ${i} at ${p.url()}: status ${JSON.stringify(said)}; ${p.problems.join('; ')}`)
-  }
+  await tellWhereTheyWere(pages)
   throw e
 } finally {
   await browser.close()

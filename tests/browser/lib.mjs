@@ -67,3 +67,11 @@ export async function audit (page) {
 export async function scrollsSideways (page) {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)
 }
+
+// After a failure: what each page last told its user, which says more than a timeout does.
+export async function tellWhereTheyWere (pages) {
+  for (const [i, p] of pages.entries()) {
+    const said = await p.textContent('#status').catch(() => null)
+    console.log(`page ${i} at ${p.url()}: status ${JSON.stringify(said)}; ${p.problems.join('; ')}`)
+  }
+}

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { getPublicKey } from 'nostr-tools/pure'
-import { audit, launch, signIn, signerPage, status } from './lib.mjs'
+import { audit, launch, tellWhereTheyWere, signIn, signerPage, status } from './lib.mjs'
 
 const [url, ...rest] = process.argv.slice(2)
 const founders = rest.slice(0, 3)
@@ -131,10 +131,7 @@ try {
   assert.deepEqual(problems, [], 'no script errors or CSP violations in the pages')
   console.log('ok')
 } catch (e) {
-  for (const [i, p] of pages.entries()) {
-    const said = await p.textContent('#status').catch(() => null)
-    console.log(`page ${i} at ${p.url()}: status ${JSON.stringify(said)}; ${p.problems.join('; ')}`)
-  }
+  await tellWhereTheyWere(pages)
   throw e
 } finally {
   await browser.close()

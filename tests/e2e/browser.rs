@@ -29,16 +29,8 @@ async fn community_in_a_browser(store: Store) {
     let founders: Vec<nips::Keys> = (0..3).map(|_| nips::Keys::generate()).collect();
     let refs: Vec<&nips::Keys> = founders.iter().collect();
     let relay = crate::gov::start(store, &crate::gov::config(&refs, &[], "invite", "")).await;
-    let mut args = vec![relay.url.clone()];
-    args.extend(founders.iter().map(|k| k.secret_hex()));
     let scratch = tempfile::tempdir().unwrap();
-    if store == Store::Sqlite {
-        let shots = match std::env::var("SCREENSHOTS").as_deref() {
-            Ok("1") => Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots"),
-            _ => scratch.path().to_owned(),
-        };
-        args.push(shots.display().to_string());
-    }
+    let args = founders_args(&relay, &founders, store, scratch.path());
     node(&dir, "community.mjs", &args, store).await;
     // A members-only community: members' content only for members, signed in.
     let toml = crate::gov::config(&refs[..2], &[], "mode = \"invite\"\nread = \"members\"", "");
@@ -52,16 +44,28 @@ async fn community_in_a_browser(store: Store) {
     // Deliberation, an amendment and a lent vote, through the page.
     let extra = "[policy.classes.ordinary]\ndeliberation = 6\n";
     let relay = crate::gov::start(store, &crate::gov::config(&refs, &[], "invite", extra)).await;
+    let args = founders_args(&relay, &founders, store, scratch.path());
+    node(&dir, "norms.mjs", &args, store).await;
+}
+
+/// A scenario's arguments: the relay, the founders' secrets and, on SQLite, where its
+/// screenshots go (`docs/screenshots/` when `SCREENSHOTS=1`, else `scratch`).
+fn founders_args(
+    relay: &crate::harness::TestRelay,
+    founders: &[nips::Keys],
+    store: Store,
+    scratch: &Path,
+) -> Vec<String> {
     let mut args = vec![relay.url.clone()];
     args.extend(founders.iter().map(|k| k.secret_hex()));
     if store == Store::Sqlite {
         let shots = match std::env::var("SCREENSHOTS").as_deref() {
             Ok("1") => Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots"),
-            _ => scratch.path().to_owned(),
+            _ => scratch.to_owned(),
         };
         args.push(shots.display().to_string());
     }
-    node(&dir, "norms.mjs", &args, store).await;
+    args
 }
 
 /// Runs `node <script> <args>` in `dir`, asserting success.

@@ -117,6 +117,25 @@ pub fn set(name: &str, value: &str) -> Action {
     ])
 }
 
+/// Proposes `action` as `voters[0]` (voting open `window` seconds), has every one of `voters`
+/// vote yes, and returns the decision.
+pub async fn decide(
+    relay: &TestRelay,
+    voters: &[Keys],
+    action: &Action,
+    window: u64,
+    title: &str,
+) -> Value {
+    let pk = relay_key(relay).await;
+    let mut c = member(relay, &voters[0]).await;
+    let p = proposal(&voters[0], action, window, &relay.url, title);
+    c.accept(&p).await;
+    for k in voters {
+        member(relay, k).await.accept(&vote(k, &p, "yes")).await;
+    }
+    decision_on(&mut c, &pk, &p.id.to_hex()).await
+}
+
 /// Waits for the decision on `proposal` (or any decision with `tag`) and returns it.
 pub async fn decision_on(c: &mut Raw, relay_pk: &str, proposal: &str) -> Value {
     for _ in 0..60 {

@@ -4,20 +4,11 @@
 //! ends no later than the proposal it amends, and cannot itself be amended; the amended
 //! proposal does not close while an amendment of it is open.
 
-use governance::{Action, Proposal};
+use governance::Proposal;
 use nips::{EventId, Reason};
 
 use super::{Community, CommunityError, State};
 use crate::relay::Relay;
-
-/// Actions that may be amended: changes members draft themselves. Ratifications and
-/// admissions are opened by the relay for one exact thing, and an appeal is one person's.
-fn amendable(action: &Action) -> bool {
-    !matches!(
-        action,
-        Action::Ratify(_) | Action::Appeal(_) | Action::Admit(_)
-    )
-}
 
 /// Checks an incoming `proposal` that amends another against the open proposals.
 pub(super) fn check(state: &State, proposal: &Proposal) -> Result<(), Reason> {
@@ -34,7 +25,7 @@ pub(super) fn check(state: &State, proposal: &Proposal) -> Result<(), Reason> {
             "an amendment cannot itself be amended; amend the original proposal".into(),
         );
     }
-    if !amendable(&target.action) || target.action.name() != proposal.action.name() {
+    if !target.action.amendable() || target.action.name() != proposal.action.name() {
         return invalid(format!(
             "an amendment proposes the same kind of action as the proposal it amends (`{}`)",
             target.action.name()

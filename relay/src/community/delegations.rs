@@ -14,9 +14,8 @@ use serde_json::json;
 
 use super::genesis::all;
 use super::{Community, CommunityError, State, busy};
-use crate::cluster::governance::Stale;
 use crate::relay::{Relay, unix_now};
-use crate::store::{Record, Saved, Store, WriteOp};
+use crate::store::{Record, Store};
 
 /// The refusal of a deletion request aimed at a delegation: decisions counted it, so it stays
 /// in the record until replaced.
@@ -105,17 +104,9 @@ impl Community {
                  delegation was dated; sign it again with the current time",
             ));
         }
-        self.will_change(Stale::Open).await.map_err(busy)?;
-        match relay.writer.write(WriteOp::Save(record.clone())).await {
-            Ok(Saved::Stored) => {}
-            Ok(Saved::Duplicate) => return Ok("duplicate: already have this delegation"),
-            Ok(Saved::Superseded) => {
-                return Err(Reason::duplicate("a newer delegation is already in force"));
-            }
-            Ok(_) => return Err(Reason::blocked("this delegation was deleted")),
-            Err(_) => return Err(Reason::error("could not save the delegation; try again")),
+        if !self.save_member_event(relay, record, "delegation").await? {
+            return Ok("duplicate: already have this delegation");
         }
-        relay.fanout.broadcast(&record.event, &record.json);
         state.delegations.insert(delegation);
         Ok("")
     }

@@ -352,6 +352,32 @@ impl Community {
         self.changes.subscribe()
     }
 
+    /// Commits a member's governance event (a proposal, a vote, a delegation) and delivers it
+    /// live, first telling the other nodes their open state is stale. `Ok(false)`: it was
+    /// already stored. `what` names it in refusals.
+    async fn save_member_event(
+        &self,
+        relay: &Relay,
+        record: &Arc<Record>,
+        what: &str,
+    ) -> Result<bool, Reason> {
+        self.will_change(Stale::Open).await.map_err(busy)?;
+        match relay.writer.write(WriteOp::Save(record.clone())).await {
+            Ok(Saved::Stored) => {
+                relay.fanout.broadcast(&record.event, &record.json);
+                Ok(true)
+            }
+            Ok(Saved::Duplicate) => Ok(false),
+            Ok(Saved::Superseded) => Err(Reason::duplicate(format!(
+                "a newer {what} is already in force"
+            ))),
+            Ok(_) => Err(Reason::blocked(format!("this {what} was deleted"))),
+            Err(_) => Err(Reason::error(format!(
+                "could not save the {what}; try again"
+            ))),
+        }
+    }
+
     /// Commits relay-signed `events` in one transaction, then delivers them live.
     async fn publish(&self, relay: &Relay, events: Vec<Event>) -> Result<(), CommunityError> {
         self.will_change(Stale::Ledger).await?;

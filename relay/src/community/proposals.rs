@@ -16,7 +16,7 @@ use super::genesis::{all, is_proposal, parse_proposals, votes};
 use super::{Community, CommunityError, State, busy, events, reports};
 use crate::cluster::governance::Stale;
 use crate::relay::{Relay, unix_now};
-use crate::store::{Record, Saved, Store, WriteOp};
+use crate::store::{Record, Store};
 
 /// An open proposal with its frozen electorate and rules, and the votes so far.
 #[derive(Debug, Clone)]
@@ -233,14 +233,9 @@ impl Community {
                 "no member could vote on this proposal: the community has no members",
             )
         })?;
-        self.will_change(Stale::Open).await.map_err(busy)?;
-        match relay.writer.write(WriteOp::Save(record.clone())).await {
-            Ok(Saved::Stored) => {}
-            Ok(Saved::Duplicate) => return Ok("duplicate: already have this proposal"),
-            Ok(_) => return Err(Reason::blocked("this proposal was deleted")),
-            Err(_) => return Err(Reason::error("could not save the proposal; try again")),
+        if !self.save_member_event(relay, record, "proposal").await? {
+            return Ok("duplicate: already have this proposal");
         }
-        relay.fanout.broadcast(event, &record.json);
         tracing::info!(proposal = %open.proposal.id, action = open.proposal.action.name(), "proposal opened");
         state.accepted(open.proposal.created_at);
         state.open.insert(open.proposal.id, open);
@@ -296,16 +291,11 @@ impl Community {
         if let Some(reason) = refusal {
             return Some(Err(reason));
         }
-        if let Err(e) = self.will_change(Stale::Open).await {
-            return Some(Err(busy(e)));
+        match self.save_member_event(relay, record, "vote").await {
+            Ok(true) => {}
+            Ok(false) => return Some(Ok("duplicate: already have this vote")),
+            Err(reason) => return Some(Err(reason)),
         }
-        match relay.writer.write(WriteOp::Save(record.clone())).await {
-            Ok(Saved::Stored) => {}
-            Ok(Saved::Duplicate) => return Some(Ok("duplicate: already have this vote")),
-            Ok(_) => return Some(Err(Reason::blocked("this vote was deleted"))),
-            Err(_) => return Some(Err(Reason::error("could not save the vote; try again"))),
-        }
-        relay.fanout.broadcast(event, &record.json);
         let at = now.max(vote.created_at);
         let state = &mut *state;
         let waits = state.amendment_open(&target);

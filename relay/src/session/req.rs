@@ -216,9 +216,15 @@ async fn send_stored(
     if cancel.is_cancelled() {
         return Ok(());
     }
+    // Filters naming kinds were rewritten to match only what the reader may see; only a
+    // kindless one needs each reaction it returns parsed and checked.
+    let mut visibility = snapshot.policy.visibility;
+    if filters.iter().all(|f| f.kinds.is_some()) {
+        visibility.reactions = Scope::Public;
+    }
     let mut frames: Vec<String> = events
         .iter()
-        .filter(|e| may_see(e, &reader.authed, &snapshot.policy.visibility))
+        .filter(|e| may_see(e, &reader.authed, &visibility))
         .map(|e| msg::event(sub, &e.json))
         .collect();
     drop(events);

@@ -123,12 +123,7 @@ async fn votes(relay: &Relay, id: &EventId, stage: &Stage) -> Vec<Vote> {
 
 /// Which proposal this one amends, and the open amendments of this one.
 fn amendment_links(p: &Proposal, amendments: &[Proposal], stage: &Stage) -> Markup {
-    let amendable = matches!(stage, Stage::Open(_))
-        && p.amends.is_none()
-        && !matches!(
-            p.action,
-            Action::Ratify(_) | Action::Appeal(_) | Action::Admit(_)
-        );
+    let amendable = matches!(stage, Stage::Open(_)) && p.amends.is_none() && p.action.amendable();
     html! {
         @if let Some(original) = p.amends {
             p class="amends" {

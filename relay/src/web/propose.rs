@@ -159,7 +159,7 @@ async fn amended(relay: &Relay, q: &Params) -> Option<crate::community::view::Op
         .open
         .into_iter()
         .find(|o| o.proposal.id == id)?;
-    (open.proposal.amends.is_none()).then_some(open)
+    (open.proposal.amends.is_none() && open.proposal.action.amendable()).then_some(open)
 }
 
 fn fields(action: &str, q: &Params, doc: &PolicyDoc, policy: &governance::Policy) -> Markup {
