@@ -3,6 +3,7 @@
 
 mod bulk;
 pub mod health;
+mod held;
 mod hot;
 pub mod notify;
 mod postgres;

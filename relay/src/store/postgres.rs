@@ -15,6 +15,7 @@ use sqlx::Connection;
 
 use super::bulk::{self, Known, KnownRow, Lookup, bulkable};
 use super::health::Health;
+use super::held::HeldConnection;
 use super::hot::{HotEvents, HotRow, HotSource, RefRow};
 use super::replicas::Replicas;
 use super::{
@@ -50,7 +51,7 @@ pub struct PostgresStore {
     pool: PgPool,
     /// The writer's own connection: always ready, its prepared statements always warm, and
     /// planned without sequential scans (see [`PostgresStore::connect`]).
-    writer: PgPool,
+    writer: Arc<HeldConnection>,
     /// For checking, without the pools, whether the server answers at all.
     options: PgConnectOptions,
     health: Arc<Health>,
@@ -92,10 +93,11 @@ impl PostgresStore {
             }
         };
         // Lazy: the first write connects, from the writer's own runtime (see `writer`).
-        let writer = pool_options(&health, 1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_lazy_with(options.clone().options([("enable_seqscan", "off")]));
+        let writer = Arc::new(HeldConnection::lazy(
+            options.clone().options([("enable_seqscan", "off")]),
+            health.clone(),
+            ACQUIRE_TIMEOUT,
+        ));
         Ok(Self {
             clients,
             pool,
@@ -392,17 +394,14 @@ async fn delete_ids(
 /// A batch that fails closes its connection, so no half-finished transaction or dead socket
 /// carries over to the next batch.
 async fn write_batch(
-    pool: &PgPool,
+    writer: &HeldConnection,
     ops: &[WriteOp],
     search: &SearchIndex,
     announce: Option<&str>,
 ) -> Result<Vec<Saved>, sqlx::Error> {
-    let mut conn = pool.acquire().await?;
-    let written = write_on(&mut conn, ops, search, announce).await;
-    if written.is_err() {
-        conn.close_on_drop();
-    }
-    written
+    writer
+        .run(async |conn| write_on(conn, ops, search, announce).await)
+        .await
 }
 
 async fn write_on(
