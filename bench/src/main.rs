@@ -14,6 +14,7 @@ mod record;
 mod sign;
 mod soak;
 mod stats;
+mod votes;
 
 use clap::{Parser, Subcommand};
 
@@ -52,6 +53,8 @@ enum Command {
     Governance(governance::GovernanceArgs),
     /// Write a governance record at community scale into a store (members, open proposals, votes)
     Record(record::RecordArgs),
+    /// Members' votes on a written record's open proposals at a steady rate: OK latency
+    Votes(votes::VotesArgs),
 }
 
 #[tokio::main]
@@ -82,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
             return Ok(());
         }
         Command::Record(a) => record::run(a, quiet).await?,
+        Command::Votes(a) => votes::run(a, quiet).await?,
     };
     report.print(cli.json);
     Ok(())

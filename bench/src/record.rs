@@ -55,7 +55,7 @@ pub struct RecordArgs {
 /// Events per write.
 const BATCH: usize = 2_000;
 
-fn member_keys(i: u32) -> anyhow::Result<Keys> {
+pub(crate) fn member_keys(i: u32) -> anyhow::Result<Keys> {
     let secret: [u8; 32] = Sha256::digest(format!("member{i}")).into();
     Keys::from_secret_bytes(&secret).context("a member key")
 }
