@@ -43,15 +43,20 @@ pub async fn run(a: VotesArgs, quiet: bool) -> anyhow::Result<Report> {
     let votes = sign_votes(&a, &open)?;
     let conns = a.connections.max(1);
     let every = Duration::from_secs_f64(conns as f64 / a.rate.max(1) as f64);
+    let mut clients = Vec::new();
+    for _ in 0..conns {
+        clients.push(Conn::connect(&a.url, None).await?);
+    }
+    // Timed from when every connection is ready and the first vote goes out.
+    let start = Instant::now();
     let mut tasks = Vec::new();
-    for c in 0..conns {
+    for (c, mut conn) in clients.into_iter().enumerate() {
         let mine: Vec<(String, String)> = votes
             .iter()
             .skip(c)
             .step_by(conns)
             .map(|s| (s.id.clone(), s.json.clone()))
             .collect();
-        let mut conn = Conn::connect(&a.url, None).await?;
         tasks.push(tokio::spawn(async move {
             let mut ticks = tokio::time::interval(every);
             let (mut lat, mut refused) = (Latency::default(), Vec::new());
@@ -66,7 +71,6 @@ pub async fn run(a: VotesArgs, quiet: bool) -> anyhow::Result<Report> {
             anyhow::Ok((lat, refused))
         }));
     }
-    let start = Instant::now();
     let (mut lat, mut refused) = (Latency::default(), 0);
     for t in tasks {
         let (l, r) = t.await??;
