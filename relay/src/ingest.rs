@@ -47,7 +47,11 @@ pub type Accepted = std::borrow::Cow<'static, str>;
 
 /// Runs `event` through the checks, commits it, and fans it out. `Ok` carries the message of an
 /// `OK true`; `Err` why it was refused.
-pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Accepted, Refusal> {
+pub async fn publish(
+    relay: &Arc<Relay>,
+    event: Event,
+    origin: &Origin,
+) -> Result<Accepted, Refusal> {
     let now = unix_now();
     let snapshot = relay.snapshot();
     let policy = &snapshot.policy;
@@ -147,12 +151,11 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
         return Ok("".into());
     }
     let vanish = event.kind == nip62::KIND_VANISH && nip62::targets_relay(event, &relay.public_url);
-    let op = if vanish {
-        WriteOp::Vanish(record.clone())
-    } else {
-        WriteOp::Save(record.clone())
+    let written = match vanish {
+        true => relay.community.vanish(relay, &record).await,
+        false => relay.writer.write(WriteOp::Save(record.clone())).await,
     };
-    match relay.writer.write(op).await {
+    match written {
         Ok(Saved::Stored) => {
             let visibility = &policy.visibility;
             relay
@@ -160,9 +163,6 @@ pub async fn publish(relay: &Relay, event: Event, origin: &Origin) -> Result<Acc
                 .broadcast_visible(&record.event, &record.json, visibility);
             if record.event.kind == nip56::KIND_REPORT {
                 relay.community.report(relay, &record.event).await;
-            }
-            if vanish {
-                relay.community.vanished(relay, &record.event).await;
             }
             Ok("".into())
         }

@@ -9,8 +9,8 @@
 //! | `communitarium_events_accepted_total` | counter | |
 //! | `communitarium_events_refused_total` | counter | `reason`: the refusal's prefix |
 //! | `communitarium_rate_limited_total` | counter | `limit` |
-//! | `communitarium_write_batch_events` | histogram | events committed per transaction |
-//! | `communitarium_write_commit_seconds` | histogram | `store` |
+//! | `communitarium_write_batch_events` | histogram | `lane`: events, governance (events committed per transaction) |
+//! | `communitarium_write_commit_seconds` | histogram | `store`, `lane` |
 //! | `communitarium_query_seconds` | histogram | `store` (clients' queries) |
 //! | `communitarium_event_cache_total` | counter | `outcome`: hit, miss (events of clients' reads) |
 //! | `communitarium_query_waits_total` | counter | queries that waited for their address's share |

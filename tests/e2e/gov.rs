@@ -154,6 +154,15 @@ pub async fn decision_on(c: &mut Raw, relay_pk: &str, proposal: &str) -> Value {
     panic!("no decision on {proposal} within 30 s");
 }
 
+/// A decision's count for `option` (its `tally` tag).
+pub fn tally(decision: &Value, option: &str) -> u64 {
+    decision["tags"]
+        .as_array()
+        .and_then(|tags| tags.iter().find(|t| t[0] == "tally" && t[1] == option))
+        .and_then(|t| t[2].as_str()?.parse().ok())
+        .unwrap_or_else(|| panic!("no tally for {option} in {decision}"))
+}
+
 /// The value of the first tag named `name` of a JSON event.
 pub fn tag<'a>(event: &'a Value, name: &str) -> Option<&'a str> {
     event["tags"]

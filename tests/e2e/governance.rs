@@ -166,19 +166,8 @@ async fn changed_votes_count_once_and_late_votes_are_refused(store: Store) {
     a.accept(&vote(&f[0], &p, "yes")).await;
     b.accept(&vote(&f[1], &p, "yes")).await;
     let decision = decision_on(&mut a, &pk, &p.id.to_hex()).await;
-    let tally = |opt: &str| -> u64 {
-        decision["tags"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t[0] == "tally" && t[1] == opt)
-            .and_then(|t| t[2].as_str())
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
     assert_eq!(
-        (tally("yes"), tally("no")),
+        (gov::tally(&decision, "yes"), gov::tally(&decision, "no")),
         (2, 0),
         "the changed vote counts once, as yes"
     );

@@ -16,6 +16,7 @@ mod sdk;
 
 mod auth;
 mod bad_input;
+mod ballots;
 mod browser;
 mod cluster;
 mod count;

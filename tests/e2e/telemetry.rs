@@ -55,8 +55,10 @@ async fn each_part_reports_its_metrics(store: Store) {
         "communitarium_messages_total{verb=\"REQ\"} 2".into(),
         "communitarium_events_accepted_total 1".into(),
         "communitarium_events_refused_total{reason=\"invalid\"} 1".into(),
-        format!("communitarium_write_commit_seconds_bucket{{store=\"{backend}\",le=\"0.005\"}}"),
-        "communitarium_write_batch_events_bucket{le=\"1\"}".into(),
+        format!(
+            "communitarium_write_commit_seconds_bucket{{store=\"{backend}\",lane=\"events\",le=\"0.005\"}}"
+        ),
+        "communitarium_write_batch_events_bucket{lane=\"events\",le=\"1\"}".into(),
         format!("communitarium_query_seconds_count{{store=\"{backend}\"}}"),
         "communitarium_live_deliveries_total 1".into(),
         "communitarium_decisions_total{result=\"genesis\"} 1".into(),

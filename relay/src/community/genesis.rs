@@ -107,6 +107,7 @@ impl Community {
             changes: tokio::sync::watch::Sender::new(0),
             state: Mutex::new(state),
             blocked_ips: RwLock::new(blocked),
+            ballots: Default::default(),
         })
     }
 }

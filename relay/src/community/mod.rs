@@ -3,6 +3,7 @@
 //! `verify` does), changed only here, and published to sessions as an immutable snapshot.
 
 mod amendments;
+mod ballots;
 mod delegations;
 mod emergency;
 pub mod events;
@@ -140,6 +141,30 @@ pub(super) fn busy(e: CommunityError) -> Reason {
     Reason::error("the relay could not record this now; try again shortly")
 }
 
+/// What a member's governance event's write came to: delivered live and `Ok(true)` when
+/// stored, `Ok(false)` when it was already stored, or the refusal to answer.
+fn member_saved(
+    relay: &Relay,
+    record: &Arc<Record>,
+    outcome: Result<Saved, WriteError>,
+    what: &str,
+) -> Result<bool, Reason> {
+    match outcome {
+        Ok(Saved::Stored) => {
+            relay.fanout.broadcast(&record.event, &record.json);
+            Ok(true)
+        }
+        Ok(Saved::Duplicate) => Ok(false),
+        Ok(Saved::Superseded) => Err(Reason::duplicate(format!(
+            "a newer {what} is already in force"
+        ))),
+        Ok(_) => Err(Reason::blocked(format!("this {what} was deleted"))),
+        Err(_) => Err(Reason::error(format!(
+            "could not save the {what}; try again"
+        ))),
+    }
+}
+
 /// Sleeps until the wall clock reaches `unix` seconds.
 async fn wait_until(unix: u64) {
     let now = std::time::SystemTime::now()
@@ -184,6 +209,8 @@ pub struct Community {
     changes: tokio::sync::watch::Sender<u64>,
     state: Mutex<State>,
     blocked_ips: RwLock<HashSet<IpAddr>>,
+    /// Votes waiting to be counted together.
+    ballots: ballots::Ballots,
 }
 
 impl Community {
@@ -362,20 +389,8 @@ impl Community {
         what: &str,
     ) -> Result<bool, Reason> {
         self.will_change(Stale::Open).await.map_err(busy)?;
-        match relay.writer.write(WriteOp::Save(record.clone())).await {
-            Ok(Saved::Stored) => {
-                relay.fanout.broadcast(&record.event, &record.json);
-                Ok(true)
-            }
-            Ok(Saved::Duplicate) => Ok(false),
-            Ok(Saved::Superseded) => Err(Reason::duplicate(format!(
-                "a newer {what} is already in force"
-            ))),
-            Ok(_) => Err(Reason::blocked(format!("this {what} was deleted"))),
-            Err(_) => Err(Reason::error(format!(
-                "could not save the {what}; try again"
-            ))),
-        }
+        let outcome = relay.writer.write(WriteOp::Save(record.clone())).await;
+        member_saved(relay, record, outcome, what)
     }
 
     /// Commits relay-signed `events` in one transaction, then delivers them live.

@@ -7,8 +7,8 @@ use governance::decision::{Resolution, TallyRecord};
 use governance::delegation::Delegations;
 use governance::ledger::{Draft, Electorate, Ledger};
 use governance::roster::digest_keys;
-use governance::tally::{self, Electors, Rules, Tally, Window};
-use governance::{Action, Choice, Proposal, Vote};
+use governance::tally::{self, Rules, Tally, Window};
+use governance::{Action, Proposal, Vote};
 use nips::{Event, EventId, Keys, Reason, nip09, nip88};
 use serde_json::json;
 
@@ -16,7 +16,8 @@ use super::genesis::{all, is_proposal, parse_proposals, votes};
 use super::{Community, CommunityError, State, busy, events, reports};
 use crate::cluster::governance::Stale;
 use crate::relay::{Relay, unix_now};
-use crate::store::{Record, Store};
+use crate::store::{Record, Saved, Store, WriteOp};
+use crate::writer::WriteError;
 
 /// An open proposal with its frozen electorate and rules, and the votes so far.
 #[derive(Debug, Clone)]
@@ -242,76 +243,6 @@ impl Community {
         Ok("")
     }
 
-    /// A vote from a client. `None` when it answers an ordinary poll.
-    pub async fn vote(
-        &self,
-        relay: &Relay,
-        record: &Arc<Record>,
-    ) -> Option<Result<&'static str, Reason>> {
-        let event = &record.event;
-        let target = nip88::responds_to(event)?;
-        let mut state = match self.lock(relay).await {
-            Ok(state) => state,
-            Err(e) => return Some(Err(busy(e))),
-        };
-        if state.ledger.decided.contains(&target) {
-            return Some(Err(invalid("voting on this proposal has closed")));
-        }
-        let open = state.open.get(&target)?;
-        let now = unix_now();
-        let p = &open.proposal;
-        let Some(vote) = Vote::parse(event) else {
-            return Some(Err(invalid(
-                "a vote needs a `response` tag: yes, no, abstain (or block where offered)",
-            )));
-        };
-        let electors = state.ledger.electors(open.electorate);
-        let refusal = if !electors.contains(&vote.voter) {
-            Some(Reason::restricted(
-                "only members at the time of the proposal may vote on it",
-            ))
-        } else if now > p.ends_at {
-            Some(invalid("voting on this proposal has closed"))
-        } else if now < open.rules.opens(p) {
-            let opens = open.rules.opens(p);
-            Some(invalid(format!(
-                "voting opens in {}s (at {opens}, Unix time): until then the proposal is open \
-                 for discussion (comments, NIP-22)",
-                opens - now
-            )))
-        } else if vote.created_at < open.rules.opens(p) || vote.created_at > p.ends_at {
-            Some(invalid(
-                "this vote is dated outside the proposal's voting window",
-            ))
-        } else if vote.choice == Choice::Block && !p.block {
-            Some(invalid("this proposal has no block option"))
-        } else {
-            None
-        };
-        if let Some(reason) = refusal {
-            return Some(Err(reason));
-        }
-        match self.save_member_event(relay, record, "vote").await {
-            Ok(true) => {}
-            Ok(false) => return Some(Ok("duplicate: already have this vote")),
-            Err(reason) => return Some(Err(reason)),
-        }
-        let at = now.max(vote.created_at);
-        let state = &mut *state;
-        let waits = state.amendment_open(&target);
-        let settled = match state.open.get_mut(&target) {
-            Some(open) => {
-                open.votes.push(vote);
-                !waits && open.settled(at, &state.ledger)
-            }
-            None => false,
-        };
-        if settled && let Err(e) = self.close_and_settle(relay, state, &target, at).await {
-            tracing::error!(error = %e, proposal = %target, "could not close a settled proposal");
-        }
-        Some(Ok(""))
-    }
-
     /// Closes every proposal whose window has ended.
     pub async fn close_due(&self, relay: &Relay, now: u64) {
         let any_due = {
@@ -443,38 +374,30 @@ impl Community {
         Ok(id)
     }
 
-    /// Its author asked this relay to vanish, and their events up to it are erased: their
-    /// votes on open proposals no longer count, and their open proposals are withdrawn. A
-    /// decision then never counts a vote the public record no longer holds.
-    pub async fn vanished(&self, relay: &Relay, request: &Event) {
-        let (author, until) = (request.pubkey, request.created_at);
+    /// Its author asks this relay to vanish: their events up to it are erased, their votes
+    /// on open proposals no longer count, and their open proposals are withdrawn. A decision
+    /// then never counts a vote the public record no longer holds. The request is written
+    /// under the governance lock, so no vote of theirs is being committed (on the governance
+    /// lane) while their events are erased.
+    pub async fn vanish(&self, relay: &Relay, record: &Arc<Record>) -> Result<Saved, WriteError> {
         let mut state = match self.lock(relay).await {
             Ok(state) => state,
             Err(e) => {
-                tracing::warn!(error = %e, "could not take the community's state after a vanish");
-                return;
+                tracing::warn!(error = %e, "could not take the community's state for a vanish");
+                return Err(WriteError::Unavailable);
             }
         };
-        // The other nodes reload open proposals from the record, which no longer holds the
-        // erased votes.
+        // The other nodes reload open proposals from the record, which will not hold the
+        // erased votes. Told first: a node that dies mid-change still leaves them knowing.
         if let Err(e) = self.will_change(Stale::Open).await {
             tracing::warn!(error = %e, "could not tell the other nodes of a vanish");
+            return Err(WriteError::Unavailable);
         }
-        for open in state.open.values_mut() {
-            open.votes
-                .retain(|v| v.voter != author || v.created_at > until);
+        let saved = relay.writer.write(WriteOp::Vanish(record.clone())).await?;
+        if saved == Saved::Stored {
+            forget_vanished(&mut state, &record.event);
         }
-        state.delegations.forget(&author);
-        let withdrawn: Vec<EventId> = state
-            .open
-            .values()
-            .filter(|o| o.proposal.author == author && o.proposal.created_at <= until)
-            .map(|o| o.proposal.id)
-            .collect();
-        for id in withdrawn {
-            state.open.remove(&id);
-            tracing::info!(proposal = %id, "proposal withdrawn: its author vanished");
-        }
+        Ok(saved)
     }
 
     /// Refuses deletion requests aimed at proposals or votes: they are the public record.
@@ -523,5 +446,26 @@ impl Community {
     pub async fn open_counts(&self) -> (usize, usize) {
         let state = self.state.lock().await;
         (state.open.len(), state.open_join_requests())
+    }
+}
+
+/// Forgets what a vanished author's erased events did: their votes, delegations and open
+/// proposals up to the request.
+fn forget_vanished(state: &mut State, request: &Event) {
+    let (author, until) = (request.pubkey, request.created_at);
+    for open in state.open.values_mut() {
+        open.votes
+            .retain(|v| v.voter != author || v.created_at > until);
+    }
+    state.delegations.forget(&author);
+    let withdrawn: Vec<EventId> = state
+        .open
+        .values()
+        .filter(|o| o.proposal.author == author && o.proposal.created_at <= until)
+        .map(|o| o.proposal.id)
+        .collect();
+    for id in withdrawn {
+        state.open.remove(&id);
+        tracing::info!(proposal = %id, "proposal withdrawn: its author vanished");
     }
 }

@@ -845,6 +845,32 @@ pub(crate) async fn every_driver_agrees(store: &dyn Store) {
     );
 }
 
+/// The writer's two lanes commit at once (on PostgreSQL, on two connections) without losing or
+/// doubling anything, and an event stored on one is a duplicate on the other.
+pub(crate) async fn lanes_commit_side_by_side(store: &dyn Store) {
+    use super::Lane;
+    let k = Keys::generate();
+    let batch = |kind: u16| -> Vec<WriteOp> {
+        (0..20)
+            .map(|i| {
+                let e = sign(&k, NOW - 100 + i, kind, &[&["e", &"ab".repeat(32)]], "");
+                WriteOp::Save(Arc::new(Record::new(e)))
+            })
+            .collect()
+    };
+    let (notes, votes) = (batch(1), batch(1018));
+    let (a, b) = tokio::join!(
+        store.write_on(Lane::Events, &notes),
+        store.write_on(Lane::Governance, &votes)
+    );
+    assert_eq!(a.unwrap(), vec![Saved::Stored; 20]);
+    assert_eq!(b.unwrap(), vec![Saved::Stored; 20]);
+    let all = ids(store, json!({"authors": [k.pubkey().to_hex()]})).await;
+    assert_eq!(all.len(), 40, "every event of both lanes is stored once");
+    let again = store.write_on(Lane::Events, &votes[..1]).await.unwrap();
+    assert_eq!(again, vec![Saved::Duplicate]);
+}
+
 /// Runs each named suite function on SQLite and on PostgreSQL.
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -890,4 +916,5 @@ conformance!(
     quarantine_hides_and_restores,
     mixed_batches_keep_order_and_outcomes,
     every_driver_agrees,
+    lanes_commit_side_by_side,
 );

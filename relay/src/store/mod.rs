@@ -64,6 +64,27 @@ impl WriteOp {
     }
 }
 
+/// Which of the writer's lanes a write is committed on. A store that can commit on several
+/// connections at once gives the governance lane a connection of its own, so a member's vote
+/// is not queued behind a batch of ordinary events; elsewhere the lanes share one. Only
+/// regular events (votes) go on the governance lane: replacement and deletion stay with the
+/// one events lane, which relies on being the only writer to apply them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    Events,
+    Governance,
+}
+
+impl Lane {
+    /// The lane's name in metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lane::Events => "events",
+            Lane::Governance => "governance",
+        }
+    }
+}
+
 /// The result of one write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Saved {
@@ -256,6 +277,12 @@ pub trait EventStore: Send + Sync + 'static {
     /// Applies `ops` in order, atomically when possible, and reports each outcome. Returns an
     /// error only when nothing was committed; callers may retry ops one by one.
     async fn write(&self, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError>;
+
+    /// As [`EventStore::write`], committed on `lane`.
+    async fn write_on(&self, lane: Lane, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError> {
+        let _ = lane;
+        self.write(ops).await
+    }
 
     /// Events matching `filter`, newest first (ties: lowest id first), at most `limit`,
     /// never expired at `now`.

@@ -52,6 +52,8 @@ pub struct PostgresStore {
     /// The writer's own connection: always ready, its prepared statements always warm, and
     /// planned without sequential scans (see [`PostgresStore::connect`]).
     writer: Arc<HeldConnection>,
+    /// The governance lane's connection, for members' votes (see [`super::Lane`]).
+    governance: Arc<HeldConnection>,
     /// For checking, without the pools, whether the server answers at all.
     options: PgConnectOptions,
     health: Arc<Health>,
@@ -93,15 +95,19 @@ impl PostgresStore {
             }
         };
         // Lazy: the first write connects, from the writer's own runtime (see `writer`).
-        let writer = Arc::new(HeldConnection::lazy(
-            options.clone().options([("enable_seqscan", "off")]),
-            health.clone(),
-            ACQUIRE_TIMEOUT,
-        ));
+        let held = || {
+            Arc::new(HeldConnection::lazy(
+                options.clone().options([("enable_seqscan", "off")]),
+                health.clone(),
+                ACQUIRE_TIMEOUT,
+            ))
+        };
+        let (writer, governance) = (held(), held());
         Ok(Self {
             clients,
             pool,
             writer,
+            governance,
             options,
             health,
             search: Arc::new(o.search),
@@ -387,8 +393,9 @@ async fn delete_ids(
 /// Writes a batch atomically. A batch of plain saves (the usual case) takes two round trips
 /// and no explicit transaction: one read of what the store already holds, then one statement
 /// that removes replaced versions and inserts the events and their tags, and commits. That is
-/// safe without a transaction because only this writer inserts events; other writers only
-/// delete, which at worst makes a delete of a replaced version a no-op. Batches with deletion
+/// safe without a transaction because only the events lane inserts replaceable events (the
+/// governance lane writes votes, which replace nothing); other writers only delete, which at
+/// worst makes a delete of a replaced version a no-op. Batches with deletion
 /// or vanish requests go op by op in one transaction, runs of plain saves still in bulk.
 ///
 /// A batch that fails closes its connection, so no half-finished transaction or dead socket
@@ -540,9 +547,17 @@ impl HotSource for PostgresStore {
 #[async_trait::async_trait]
 impl super::EventStore for PostgresStore {
     async fn write(&self, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError> {
-        let saved = self
-            .run(|| async move {
-                write_batch(&self.writer, ops, &self.search, self.announce.as_deref()).await
+        self.write_on(super::Lane::Events, ops).await
+    }
+
+    async fn write_on(&self, lane: super::Lane, ops: &[WriteOp]) -> Result<Vec<Saved>, StoreError> {
+        let held = match lane {
+            super::Lane::Events => &self.writer,
+            super::Lane::Governance => &self.governance,
+        };
+        let saved =
+            self.run(|| async move {
+                write_batch(held, ops, &self.search, self.announce.as_deref()).await
             })
             .await?;
         self.hot.remember(super::stored_records(ops, &saved));
@@ -661,6 +676,7 @@ impl super::EventStore for PostgresStore {
             replicas.close().await;
         }
         self.writer.close().await;
+        self.governance.close().await;
         self.clients.close().await;
         self.pool.close().await;
     }
