@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 use crate::decision::{Decision, Resolution};
 use crate::delegation::Delegations;
 use crate::emergency::{self, Emergency};
-use crate::ledger::{Ledger, ReplayError};
+use crate::ledger::{Frozen, Ledger, ReplayError};
+use crate::tally::Electors;
 use crate::policy::PolicyDoc;
 use crate::proposal::Proposal;
 use crate::roster::digest_keys;
@@ -223,8 +224,12 @@ impl Tallied<'_> {
             .tally
             .as_ref()
             .ok_or("a decision on a vote must carry its tally")?;
-        let electorate = self.ledger.electorate_at(proposal.created_at);
-        if digest_keys(&electorate) != recorded.electorate_digest
+        // Frozen, not a set: each of a thousand decisions of a 100,000-member community would
+        // otherwise build the set of its moment.
+        let electorate = self
+            .ledger
+            .electors(self.ledger.electorate(proposal.created_at));
+        if electorate.digest() != recorded.electorate_digest
             || u32::try_from(electorate.len()).ok() != Some(recorded.electorate)
         {
             return Err(format!(
@@ -316,7 +321,7 @@ impl Tallied<'_> {
     fn delegations_at(
         &self,
         at: u64,
-        electorate: &BTreeSet<PubKey>,
+        electorate: &Frozen<'_>,
     ) -> (Delegations, BTreeSet<PubKey>) {
         let replaced = self
             .delegations
@@ -349,7 +354,7 @@ impl Tallied<'_> {
         &self,
         proposal: &Proposal,
         votes: &[Vote],
-        electorate: &BTreeSet<PubKey>,
+        electorate: &Frozen<'_>,
         window: tally::Window,
         suspended: &BTreeSet<PubKey>,
         report: &mut Report,
@@ -384,7 +389,7 @@ impl Tallied<'_> {
         &self,
         t: &tally::Tally,
         recorded: &crate::decision::TallyRecord,
-        electorate: &BTreeSet<PubKey>,
+        electorate: &Frozen<'_>,
     ) -> Result<usize, String> {
         let unexplained = || {
             format!(
@@ -400,11 +405,12 @@ impl Tallied<'_> {
         let missing = (recorded.counts.iter().sum::<u32>() - now.iter().sum::<u32>()) as usize;
         let voters = recorded.voters_digest.ok_or_else(unexplained)?;
         let decided_at = self.event.created_at;
-        let gone: Vec<PubKey> = electorate
+        let gone: Vec<PubKey> = self
+            .vanished
             .iter()
-            .filter(|k| !t.voters.contains(k))
-            .filter(|k| self.vanished.get(k).is_some_and(|at| *at >= decided_at))
-            .copied()
+            .filter(|(k, at)| **at >= decided_at && electorate.contains(k))
+            .filter(|(k, _)| !t.voters.contains(k))
+            .map(|(k, _)| *k)
             .collect();
         let found = subsets(&gone, missing, MAX_SUBSETS, &mut |chosen| {
             digest_keys(t.voters.iter().chain(chosen.iter().copied())) == voters

@@ -544,9 +544,19 @@ pub struct Frozen<'a> {
 }
 
 impl Frozen<'_> {
-    /// The members, as a set: for the digest a decision records, one close at a time.
+    /// The members, as a set.
     pub fn keys(&self) -> BTreeSet<PubKey> {
         self.ledger.electorate_at(self.electorate.at)
+    }
+
+    /// The digest a decision records of the members (as [`crate::roster::digest_keys`] of
+    /// [`Frozen::keys`]), hashed as the roster yields them in key order: a close of a
+    /// 100,000-member community builds no set.
+    pub fn digest(&self) -> [u8; 32] {
+        let at = self.electorate.at;
+        let policy = self.ledger.policy_at(at);
+        let members = self.ledger.roster.members_at_in_order(at);
+        crate::roster::digest_sorted_keys(members.filter(|k| !policy.is_banned(k, at)))
     }
 }
 
@@ -752,6 +762,11 @@ mod tests {
                 assert_eq!(electors.contains(k), set.contains(k), "{k:?} at {at}");
             }
             assert_eq!(electors.keys(), set);
+            assert_eq!(
+                electors.digest(),
+                crate::roster::digest_keys(&set),
+                "the streamed digest at {at}"
+            );
         }
     }
 

@@ -117,23 +117,24 @@ impl Roster {
     pub fn members_at(&self, at: u64) -> BTreeSet<PubKey> {
         // The timeline is in key order, so the set is built in one pass from sorted keys
         // rather than by a hundred thousand inserts (each close of a large community asks).
+        self.members_at_in_order(at).copied().collect()
+    }
+
+    /// [`Roster::members_at`] in ascending key order, without building the set: one pass over
+    /// the timeline, each key's changes read where they lie rather than looked up again.
+    pub fn members_at_in_order(&self, at: u64) -> impl Iterator<Item = &PubKey> {
         self.timeline
-            .keys()
-            .filter(|k| self.was_member(k, at))
-            .copied()
-            .collect()
+            .iter()
+            .filter(move |(_, changes)| member_then(changes, at))
+            .map(|(key, _)| key)
     }
 
     /// Whether `key` was a member as of `at`, by the same rule as [`Roster::members_at`]: the
     /// last of its changes dated at or before `at` decides.
     pub fn was_member(&self, key: &PubKey, at: u64) -> bool {
-        self.timeline.get(key).is_some_and(|changes| {
-            changes
-                .iter()
-                .rev()
-                .find(|(t, _)| *t <= at)
-                .is_some_and(|(_, joined)| *joined)
-        })
+        self.timeline
+            .get(key)
+            .is_some_and(|changes| member_then(changes, at))
     }
 
     /// Every key that was ever a member, in key order.
@@ -162,15 +163,29 @@ impl Roster {
     }
 }
 
+/// Whether a key with these changes was a member at `at`: its last change dated at or before.
+fn member_then(changes: &[(u64, bool)], at: u64) -> bool {
+    changes
+        .iter()
+        .rev()
+        .find(|(t, _)| *t <= at)
+        .is_some_and(|(_, joined)| *joined)
+}
+
+/// sha256 over keys already in ascending order (see [`digest_keys`]).
+pub fn digest_sorted_keys<'a>(keys: impl IntoIterator<Item = &'a PubKey>) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for k in keys {
+        hasher.update(k.as_bytes());
+    }
+    hasher.finalize().into()
+}
+
 /// sha256 over the 32-byte keys in ascending order: how decisions commit to a set of members.
 pub fn digest_keys<'a>(keys: impl IntoIterator<Item = &'a PubKey>) -> [u8; 32] {
     let mut sorted: Vec<&PubKey> = keys.into_iter().collect();
     sorted.sort();
-    let mut hasher = Sha256::new();
-    for k in sorted {
-        hasher.update(k.as_bytes());
-    }
-    hasher.finalize().into()
+    digest_sorted_keys(sorted)
 }
 
 #[cfg(test)]

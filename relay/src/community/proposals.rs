@@ -6,7 +6,6 @@ use std::sync::Arc;
 use governance::decision::{Resolution, TallyRecord};
 use governance::delegation::Delegations;
 use governance::ledger::{Draft, Electorate, Ledger};
-use governance::roster::digest_keys;
 use governance::tally::{self, Rules, Tally, Window};
 use governance::{Action, Proposal, Vote};
 use nips::{Event, EventId, Keys, Reason, nip09, nip88};
@@ -306,7 +305,7 @@ impl Community {
             amends: p.amends,
             tally: Some(TallyRecord::new(
                 &t,
-                digest_keys(state.ledger.electors(open.electorate).keys().iter()),
+                state.ledger.electors(open.electorate).digest(),
             )),
             author: Some(p.author),
             reason: p.title.chars().take(200).collect(),
