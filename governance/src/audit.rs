@@ -15,11 +15,11 @@ use crate::decision::{Decision, Resolution};
 use crate::delegation::Delegations;
 use crate::emergency::{self, Emergency};
 use crate::ledger::{Frozen, Ledger, ReplayError};
-use crate::tally::Electors;
 use crate::policy::PolicyDoc;
 use crate::proposal::Proposal;
 use crate::roster::digest_keys;
 use crate::tally;
+use crate::tally::Electors;
 use crate::vote::Vote;
 
 /// The public record, as fetched from the relay.
@@ -318,11 +318,7 @@ impl Tallied<'_> {
 
     /// The delegations in force at `at`, and the members of `electorate` whose delegation at
     /// that time the record no longer shows: they replaced it since, or vanished since.
-    fn delegations_at(
-        &self,
-        at: u64,
-        electorate: &Frozen<'_>,
-    ) -> (Delegations, BTreeSet<PubKey>) {
+    fn delegations_at(&self, at: u64, electorate: &Frozen<'_>) -> (Delegations, BTreeSet<PubKey>) {
         let replaced = self
             .delegations
             .iter()

@@ -18,6 +18,7 @@ mod auth;
 mod bad_input;
 mod ballots;
 mod browser;
+mod closes;
 mod cluster;
 mod count;
 mod defaults;

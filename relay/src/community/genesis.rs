@@ -155,6 +155,7 @@ pub(super) async fn load(
         accepted_up_to: 0,
         changed_at,
         delegations: Default::default(),
+        deferred: None,
     };
     proposals::reopen(store, keys, &mut state, now).await?;
     let blocked: HashSet<IpAddr> = store

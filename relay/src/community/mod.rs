@@ -4,6 +4,7 @@
 
 mod amendments;
 mod ballots;
+mod deferred;
 mod delegations;
 mod emergency;
 pub mod events;
@@ -89,6 +90,8 @@ pub(crate) struct State {
     pub changed_at: u64,
     /// Members' vote delegations in force.
     pub delegations: governance::delegation::Delegations,
+    /// Decisions applied here but not yet committed, while proposals close together.
+    pub deferred: Option<deferred::Deferred>,
 }
 
 impl State {
@@ -460,7 +463,23 @@ impl Community {
             .reverts
             .and_then(|em| state.ledger.pending.get(&em))
             .and_then(|p| p.ip.clone());
-        self.publish(relay, out).await?;
+        // A decision whose effects are events alone waits to be committed with the others
+        // closing together; any other is committed now, after those that wait.
+        let events_only = effects.remove_events.is_empty()
+            && effects.restore_events.is_empty()
+            && ratified.is_none()
+            && reverted_ip.is_none();
+        let mut waiting = match events_only {
+            true => state.deferred.take(),
+            false => None,
+        };
+        match waiting.as_mut() {
+            Some(d) => d.add(out, members.is_some()),
+            None => {
+                self.flush(relay, state).await?;
+                self.publish(relay, out).await?;
+            }
+        }
         for removed in &effects.remove_events {
             relay.store.quarantine(removed, at).await?;
             if resolution != Resolution::Emergency {
@@ -487,7 +506,10 @@ impl Community {
         if let Some((was_block, digest)) = reverted_ip {
             self.revert_ip(relay, was_block, &digest).await?;
         }
-        self.publish_snapshot_with(state, roster_changed);
+        match waiting {
+            Some(d) => state.deferred = Some(d),
+            None => self.publish_snapshot_with(state, roster_changed),
+        }
         metrics::counter!("communitarium_decisions_total", "result" => resolution.as_str())
             .increment(1);
         tracing::info!(decision = %id, result = %resolution, version = state.ledger.doc.version(), "decision recorded");

@@ -11,6 +11,7 @@ use governance::{Action, Proposal, Vote};
 use nips::{Event, EventId, Keys, Reason, nip09, nip88};
 use serde_json::json;
 
+use super::deferred::Deferred;
 use super::genesis::{all, is_proposal, parse_proposals, votes};
 use super::{Community, CommunityError, State, busy, events, reports};
 use crate::cluster::governance::Stale;
@@ -272,10 +273,18 @@ impl Community {
             })
             .collect();
         due.sort();
+        // Closing together: their decisions are committed together (see `deferred`).
+        let together = due.len() > 1;
         for (_, _, id) in due {
+            if together && state.deferred.is_none() {
+                state.deferred = Some(Deferred::start(&state));
+            }
             if let Err(e) = self.close_and_settle(relay, &mut state, &id, now).await {
                 tracing::error!(error = %e, proposal = %id, "could not close a proposal");
             }
+        }
+        if let Err(e) = self.flush(relay, &mut state).await {
+            tracing::error!(error = %e, "could not record the decisions of proposals closed together; they stay open");
         }
     }
 
@@ -335,6 +344,9 @@ impl Community {
         );
         self.record(relay, state, resolution, draft, at, summary)
             .await?;
+        if let Some(d) = state.deferred.as_mut() {
+            d.closed(open);
+        }
         Ok(())
     }
 
