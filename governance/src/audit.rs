@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::decision::{Decision, Resolution};
 use crate::delegation::Delegations;
 use crate::emergency::{self, Emergency};
-use crate::ledger::{Frozen, Ledger, ReplayError};
+use crate::ledger::{Digests, Frozen, Ledger, ReplayError};
 use crate::policy::PolicyDoc;
 use crate::proposal::Proposal;
 use crate::roster::digest_keys;
@@ -122,6 +122,7 @@ pub fn audit(record: &Record) -> Result<Report, Divergence> {
     let vanished = vanishes(record);
     let delegations = Delegations::from_events(&record.delegations);
     let mut report = Report::default();
+    let mut digests = Digests::default();
     let ledger = Ledger::replay_with(
         &record.decisions,
         &record.members,
@@ -144,7 +145,7 @@ pub fn audit(record: &Record) -> Result<Report, Divergence> {
                         vanished: &vanished,
                         delegations: &delegations,
                     };
-                    if context.check(&mut report)? {
+                    if context.check(&mut report, &mut digests)? {
                         report.tallies += 1;
                     }
                 }
@@ -198,7 +199,7 @@ struct Tallied<'a> {
 impl Tallied<'_> {
     /// Re-counts and re-decides. `Ok(false)` when the proposal is gone and nothing could be
     /// re-counted.
-    fn check(&self, report: &mut Report) -> Result<bool, String> {
+    fn check(&self, report: &mut Report, digests: &mut Digests) -> Result<bool, String> {
         let id = self.event.id;
         let pid = self
             .decision
@@ -229,7 +230,7 @@ impl Tallied<'_> {
         let electorate = self
             .ledger
             .electors(self.ledger.electorate(proposal.created_at));
-        if electorate.digest() != recorded.electorate_digest
+        if digests.of(&electorate) != recorded.electorate_digest
             || u32::try_from(electorate.len()).ok() != Some(recorded.electorate)
         {
             return Err(format!(

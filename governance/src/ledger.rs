@@ -560,6 +560,52 @@ impl Frozen<'_> {
     }
 }
 
+impl Frozen<'_> {
+    /// What decides the set: the membership changes up to its moment and the keys banned
+    /// then. Equal identities are equal sets. `None` when the roster cannot tell.
+    fn identity(&self) -> Option<(usize, Vec<PubKey>)> {
+        let at = self.electorate.at;
+        let changes = self.ledger.roster.changes_upto(at)?;
+        let policy = self.ledger.policy_at(at);
+        let banned = policy
+            .bans
+            .keys()
+            .filter(|k| policy.is_banned(k, at))
+            .copied()
+            .collect();
+        Some((changes, banned))
+    }
+}
+
+/// Electorate digests already computed. Proposals opened while membership stood still share
+/// one electorate; a thousand of them closing together (or re-counted by an audit) hash their
+/// 100,000 members once, not a thousand times: the walk over the roster is most of a close.
+#[derive(Debug, Default, Clone)]
+pub struct Digests {
+    known: std::collections::HashMap<(usize, Vec<PubKey>), [u8; 32]>,
+}
+
+impl Digests {
+    /// Digests kept; past it the memory starts over (a few kilobytes at most).
+    const MAX: usize = 256;
+
+    /// [`Frozen::digest`], from memory when an equal electorate was digested before.
+    pub fn of(&mut self, electors: &Frozen<'_>) -> [u8; 32] {
+        let Some(identity) = electors.identity() else {
+            return electors.digest();
+        };
+        if let Some(digest) = self.known.get(&identity) {
+            return *digest;
+        }
+        let digest = electors.digest();
+        if self.known.len() >= Self::MAX {
+            self.known.clear();
+        }
+        self.known.insert(identity, digest);
+        digest
+    }
+}
+
 impl Electors for Frozen<'_> {
     fn contains(&self, key: &PubKey) -> bool {
         let at = self.electorate.at;
@@ -768,6 +814,38 @@ mod tests {
                 "the streamed digest at {at}"
             );
         }
+    }
+
+    #[test]
+    fn remembered_digests_follow_the_roster() {
+        let keys: Vec<PubKey> = (0..8).map(|i| PubKey([i; 32])).collect();
+        let mut ledger = Ledger::genesis(PolicyDoc::from_policy(&Policy::default())).unwrap();
+        let mut digests = Digests::default();
+        let fresh = |ledger: &Ledger, at| crate::roster::digest_keys(&ledger.electorate_at(at));
+        for (i, k) in keys.iter().enumerate() {
+            let at = 10 + 5 * (i as u64 / 2);
+            ledger.roster.add(*k, at, None);
+            // Asked at every moment so far, before and after a change in the same second.
+            for t in 0..=at + 1 {
+                let frozen = ledger.electors(ledger.electorate(t));
+                assert_eq!(digests.of(&frozen), fresh(&ledger, t), "at {t} after {i}");
+            }
+        }
+        ledger.roster.remove(&keys[3], 30);
+        let frozen = ledger.electors(ledger.electorate(30));
+        assert_eq!(digests.of(&frozen), fresh(&ledger, 30), "after a leave");
+        let mut policy = ledger.policy.clone();
+        policy.bans.insert(
+            keys[0],
+            crate::policy::Ban {
+                until: 0,
+                reason: String::new(),
+            },
+        );
+        ledger.versions.push((40, policy));
+        let frozen = ledger.electors(ledger.electorate(41));
+        assert_eq!(digests.of(&frozen), fresh(&ledger, 41), "after a ban");
+        assert_ne!(digests.of(&frozen), fresh(&ledger, 39));
     }
 
     #[test]

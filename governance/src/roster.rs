@@ -142,6 +142,13 @@ impl Roster {
         self.timeline.keys()
     }
 
+    /// How many changes are dated at or before `at`, when the changes were recorded in time
+    /// order: then the members as of `at` are those changes' fold, and two moments with the
+    /// same count have the same members. `None` when they were not recorded in time order.
+    pub fn changes_upto(&self, at: u64) -> Option<usize> {
+        (!self.unordered).then(|| self.history.partition_point(|c| c.at <= at))
+    }
+
     /// How many were members as of `at`: `members_at(at).len()` without building the set.
     pub fn count_at(&self, at: u64) -> usize {
         if self.unordered {

@@ -156,6 +156,7 @@ pub(super) async fn load(
         changed_at,
         delegations: Default::default(),
         deferred: None,
+        digests: Default::default(),
     };
     proposals::reopen(store, keys, &mut state, now).await?;
     let blocked: HashSet<IpAddr> = store

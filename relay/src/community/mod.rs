@@ -92,6 +92,8 @@ pub(crate) struct State {
     pub delegations: governance::delegation::Delegations,
     /// Decisions applied here but not yet committed, while proposals close together.
     pub deferred: Option<deferred::Deferred>,
+    /// Electorate digests already computed, for the decisions that record them.
+    pub digests: governance::ledger::Digests,
 }
 
 impl State {

@@ -314,7 +314,7 @@ impl Community {
             amends: p.amends,
             tally: Some(TallyRecord::new(
                 &t,
-                state.ledger.electors(open.electorate).digest(),
+                state.digests.of(&state.ledger.electors(open.electorate)),
             )),
             author: Some(p.author),
             reason: p.title.chars().take(200).collect(),
