@@ -471,17 +471,16 @@ impl Community {
             && effects.restore_events.is_empty()
             && ratified.is_none()
             && reverted_ip.is_none();
-        let mut waiting = match events_only {
-            true => state.deferred.take(),
-            false => None,
-        };
-        match waiting.as_mut() {
-            Some(d) => d.add(out, members.is_some()),
-            None => {
+        // Kept back until the ledger has the decision: a decision the ledger refuses is then
+        // never committed with the others.
+        let waiting = match events_only && state.deferred.is_some() {
+            true => Some(out),
+            false => {
                 self.flush(relay, state).await?;
                 self.publish(relay, out).await?;
+                None
             }
-        }
+        };
         for removed in &effects.remove_events {
             relay.store.quarantine(removed, at).await?;
             if resolution != Resolution::Emergency {
@@ -508,9 +507,13 @@ impl Community {
         if let Some((was_block, digest)) = reverted_ip {
             self.revert_ip(relay, was_block, &digest).await?;
         }
-        match waiting {
-            Some(d) => state.deferred = Some(d),
-            None => self.publish_snapshot_with(state, roster_changed),
+        match (waiting, state.deferred.as_mut()) {
+            (Some(events), Some(d)) => d.add(events, roster_changed),
+            (Some(events), None) => {
+                self.publish(relay, events).await?;
+                self.publish_snapshot_with(state, roster_changed);
+            }
+            (None, _) => self.publish_snapshot_with(state, roster_changed),
         }
         metrics::counter!("communitarium_decisions_total", "result" => resolution.as_str())
             .increment(1);
