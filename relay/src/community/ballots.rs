@@ -77,13 +77,7 @@ impl Community {
         let queued = std::mem::take(&mut *self.ballots.queue.lock());
         let mut state = match locked {
             Ok(state) => state,
-            Err(e) => {
-                let reason = busy(e);
-                for p in queued {
-                    let _ = p.done.send(Some(Err(reason.clone())));
-                }
-                return;
-            }
+            Err(e) => return refuse_all(queued, e),
         };
         let now = unix_now();
         let mut valid = Vec::with_capacity(queued.len());
@@ -99,11 +93,7 @@ impl Community {
             return;
         }
         if let Err(e) = self.will_change(Stale::Open).await {
-            let reason = busy(e);
-            for (p, _) in valid {
-                let _ = p.done.send(Some(Err(reason.clone())));
-            }
-            return;
+            return refuse_all(valid.into_iter().map(|(p, _)| p), e);
         }
         self.commit_and_count(relay, &mut state, valid, now).await;
     }
@@ -192,6 +182,14 @@ fn check(state: &State, p: &Pending, now: u64) -> Result<Vote, Answer> {
         return Ok(vote);
     };
     Err(Some(Err(refusal)))
+}
+
+/// Answers every vote of `pending` with the one refusal `e` calls for.
+fn refuse_all(pending: impl IntoIterator<Item = Pending>, e: super::CommunityError) {
+    let reason = busy(e);
+    for p in pending {
+        let _ = p.done.send(Some(Err(reason.clone())));
+    }
 }
 
 /// The answer when the vote's counter went away without one (it cannot, short of a panic).
