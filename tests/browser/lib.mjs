@@ -18,13 +18,34 @@ export async function launch () {
 }
 
 // A page whose `window.nostr` signs with `secretHex`; console errors and page errors are kept
-// in `page.problems`.
+// in `page.problems`, and for a failure's report, what its status line said (`page.said`) and
+// its last WebSocket frames (`page.frames`).
 export async function signerPage (browser, secretHex, options = {}) {
   const context = await browser.newContext(options)
   const page = await context.newPage()
   page.problems = []
+  page.said = []
+  page.frames = []
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`))
   page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`) })
+  const frame = (dir) => (f) => {
+    page.frames.push(`${dir} ${String(f.payload).slice(0, 160)}`)
+    if (page.frames.length > 40) page.frames.shift()
+  }
+  page.on('websocket', (ws) => {
+    ws.on('framesent', frame('>'))
+    ws.on('framereceived', frame('<'))
+    ws.on('close', () => page.frames.push('socket closed'))
+  })
+  await page.exposeFunction('__said', (text) => { page.said.push(text) })
+  await page.addInitScript(() => {
+    let last = ''
+    new MutationObserver(() => {
+      const text = document.querySelector('#status')?.textContent || ''
+      if (text && text !== last) window.__said(text)
+      last = text
+    }).observe(document, { subtree: true, childList: true, characterData: true })
+  })
   if (secretHex) {
     const sk = Uint8Array.from(Buffer.from(secretHex, 'hex'))
     await page.exposeFunction('__nip07PublicKey', () => getPublicKey(sk))
@@ -73,5 +94,7 @@ export async function tellWhereTheyWere (pages) {
   for (const [i, p] of pages.entries()) {
     const said = await p.textContent('#status').catch(() => null)
     console.log(`page ${i} at ${p.url()}: status ${JSON.stringify(said)}; ${p.problems.join('; ')}`)
+    if (p.said?.length) console.log(`  it said: ${p.said.slice(-8).map((t) => JSON.stringify(t)).join(', ')}`)
+    if (p.frames?.length) console.log(`  its last frames:\n    ${p.frames.join('\n    ')}`)
   }
 }
