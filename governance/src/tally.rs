@@ -242,6 +242,14 @@ impl Rules {
         t.complete() || self.vouched(t)
     }
 
+    /// Could [`Rules::settled`] hold for a proposal of `electorate` members that has received
+    /// `votes` votes in all? A tally counts at most one vote of each, so fewer votes than
+    /// members (or than the vouches needed) cannot settle it. The relay asks after every
+    /// vote; this spares it re-counting a large proposal's votes when they cannot suffice.
+    pub fn may_settle(&self, votes: usize, electorate: usize) -> bool {
+        votes >= electorate || self.vouches.is_some_and(|k| votes >= k.max(1) as usize)
+    }
+
     /// The outcome of `t`.
     pub fn outcome(&self, t: &Tally) -> Outcome {
         if self.vouched(t) {
@@ -431,6 +439,17 @@ pub(crate) mod tests {
             prop_assert_eq!(&before, &after);
             let rule = crate::class::ClassRule::default_for(Class::Constitutional);
             prop_assert_eq!(decide(&before, &rule, None), decide(&after, &rule, None));
+        }
+
+        #[test]
+        fn what_cannot_settle_never_settles(votes in arb_votes(40), members in 1u8..12, vouches in proptest::option::of(0u32..6)) {
+            let p = proposal(true);
+            let e = electorate(members);
+            let rules = Rules { rule: crate::class::ClassRule::default_for(Class::Ordinary), founders: None, vouches };
+            let t = count(&p, &votes, &e, u64::MAX);
+            if rules.settled(&t) {
+                prop_assert!(rules.may_settle(votes.len(), e.len()));
+            }
         }
 
         #[test]

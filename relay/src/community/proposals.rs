@@ -73,6 +73,11 @@ impl Open {
     /// Settled before `endsAt`: everyone voted, or enough members vouched, in person (a
     /// delegated vote may still be replaced by its member's own until the end).
     pub(super) fn settled(&self, now: u64, ledger: &Ledger) -> bool {
+        // Checked after every vote: a proposal of 100,000 members with a thousand votes
+        // cannot have settled, and re-counting them took milliseconds under the lock.
+        if !self.rules.may_settle(self.votes.len(), self.electorate.len) {
+            return false;
+        }
         let direct = self.tally(now, ledger, &Delegations::default());
         self.rules.settled(&direct)
     }
