@@ -95,14 +95,19 @@ impl PostgresStore {
             }
         };
         // Lazy: the first write connects, from the writer's own runtime (see `writer`).
-        let held = || {
+        let held = |plans: &str| {
             Arc::new(HeldConnection::lazy(
-                options.clone().options([("enable_seqscan", "off")]),
+                options
+                    .clone()
+                    .options([("enable_seqscan", "off"), ("plan_cache_mode", plans)]),
                 health.clone(),
                 ACQUIRE_TIMEOUT,
             ))
         };
-        let (writer, governance) = (held(), held());
+        // The votes' lane runs only the two statements of a run of plain saves, with arrays
+        // whose length Postgres cannot know ahead: left to choose, it planned both anew at
+        // every commit (0.9 ms of a vote's 3). A generic plan is made once per connection.
+        let (writer, governance) = (held("auto"), held("force_generic_plan"));
         Ok(Self {
             clients,
             pool,
