@@ -232,9 +232,14 @@ impl Rules {
         self.rule.voting_opens(proposal.created_at)
     }
 
+    /// Yes votes that admit at once in `vouch` mode (never fewer than one).
+    fn vouches_needed(&self) -> Option<u32> {
+        self.vouches.map(|k| k.max(1))
+    }
+
     fn vouched(&self, t: &Tally) -> bool {
-        self.vouches
-            .is_some_and(|k| t.yes >= k.max(1) && t.block == 0)
+        self.vouches_needed()
+            .is_some_and(|k| t.yes >= k && t.block == 0)
     }
 
     /// May the proposal close before `endsAt`? Everyone voted, or enough vouched.
@@ -247,7 +252,7 @@ impl Rules {
     /// members (or than the vouches needed) cannot settle it. The relay asks after every
     /// vote; this spares it re-counting a large proposal's votes when they cannot suffice.
     pub fn may_settle(&self, votes: usize, electorate: usize) -> bool {
-        votes >= electorate || self.vouches.is_some_and(|k| votes >= k.max(1) as usize)
+        votes >= electorate || self.vouches_needed().is_some_and(|k| votes >= k as usize)
     }
 
     /// The outcome of `t`.

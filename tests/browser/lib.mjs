@@ -28,14 +28,15 @@ export async function signerPage (browser, secretHex, options = {}) {
   page.frames = []
   page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`))
   page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`) })
-  const frame = (dir) => (f) => {
-    page.frames.push(`${dir} ${String(f.payload).slice(0, 160)}`)
+  const keep = (line) => {
+    page.frames.push(line)
     if (page.frames.length > 40) page.frames.shift()
   }
+  const frame = (dir) => (f) => keep(`${dir} ${String(f.payload).slice(0, 160)}`)
   page.on('websocket', (ws) => {
     ws.on('framesent', frame('>'))
     ws.on('framereceived', frame('<'))
-    ws.on('close', () => page.frames.push('socket closed'))
+    ws.on('close', () => keep('socket closed'))
   })
   await page.exposeFunction('__said', (text) => { page.said.push(text) })
   await page.addInitScript(() => {

@@ -104,9 +104,10 @@ impl PostgresStore {
                 ACQUIRE_TIMEOUT,
             ))
         };
-        // The votes' lane runs only the two statements of a run of plain saves, with arrays
-        // whose length Postgres cannot know ahead: left to choose, it planned both anew at
-        // every commit (0.9 ms of a vote's 3). A generic plan is made once per connection.
+        // The votes' lane runs only the statements of a run of plain saves (on a cluster node,
+        // inside a transaction with their announcement), with arrays whose length Postgres
+        // cannot know ahead: left to choose, it planned them anew at every commit (0.9 ms of a
+        // vote's 3). A generic plan is made once per connection.
         let (writer, governance) = (held("auto"), held("force_generic_plan"));
         Ok(Self {
             clients,
