@@ -115,6 +115,16 @@ impl Filter {
     ///
     /// [`nip50`]: crate::nip50
     pub fn matches(&self, event: &Event) -> bool {
+        self.matches_except_search(event)
+            && self
+                .search
+                .as_deref()
+                .is_none_or(|q| crate::nip50::matches(q, event))
+    }
+
+    /// Does `event` satisfy every condition but `search`? Live delivery tests that last, with
+    /// the query parsed once per subscription and the event's words indexed once.
+    pub fn matches_except_search(&self, event: &Event) -> bool {
         if let Some(ids) = &self.ids
             && ids.binary_search(&event.id).is_err()
         {
@@ -136,10 +146,6 @@ impl Filter {
             return false;
         }
         self.tags.iter().all(|tf| tag_matches(tf, event))
-            && self
-                .search
-                .as_deref()
-                .is_none_or(|q| crate::nip50::matches(q, event))
     }
 }
 

@@ -60,6 +60,12 @@ pub struct Limitation {
     /// Filter values all subscriptions from one IP address may hold.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_filter_values_per_ip: Option<u32>,
+    /// Search filters (NIP-50) one connection's open subscriptions may hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_live_searches_per_connection: Option<u32>,
+    /// Search filters all subscriptions from one IP address may hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_live_searches_per_ip: Option<u32>,
 }
 
 impl Limitation {
@@ -85,6 +91,8 @@ impl Limitation {
             max_filter_values: limits.max_filter_values,
             max_filter_values_per_connection: None,
             max_filter_values_per_ip: None,
+            max_live_searches_per_connection: None,
+            max_live_searches_per_ip: None,
         }
     }
 }

@@ -69,12 +69,62 @@ impl Query {
 
     /// Does `doc` (as made by [`document`]) contain every term, phrases as consecutive words?
     pub fn matches(&self, doc: &str) -> bool {
-        let words: Vec<&str> = doc.split(' ').filter(|w| !w.is_empty()).collect();
-        self.terms.iter().all(|term| {
-            words
-                .windows(term.len())
-                .any(|w| w.iter().zip(term).all(|(a, b)| *a == b.as_str()))
-        })
+        self.matches_words(&Words::new(doc))
+    }
+
+    /// As [`Query::matches`], against a document already indexed: each term costs a lookup
+    /// of its first word, not a pass over the document, so one event indexed once can be
+    /// tested against many queries.
+    pub fn matches_words(&self, doc: &Words) -> bool {
+        self.terms.iter().all(|term| doc.contains(term))
+    }
+}
+
+/// An event's searchable words, indexed by word: built once per event, then asked whether
+/// it holds each term of any number of queries.
+#[derive(Debug, Clone, Default)]
+pub struct Words {
+    words: Vec<String>,
+    /// Where each distinct word stands in `words`.
+    at: std::collections::HashMap<String, Vec<u32>>,
+}
+
+impl Words {
+    /// The words of `doc` (as made by [`document`]).
+    pub fn new(doc: &str) -> Self {
+        let words: Vec<String> = doc
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut at: std::collections::HashMap<String, Vec<u32>> = Default::default();
+        for (i, w) in words.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            at.entry(w.clone()).or_default().push(i);
+        }
+        Self { words, at }
+    }
+
+    /// The searchable words of `event` (none when it has no text search sees).
+    pub fn of(event: &Event) -> Self {
+        document(event).map_or_else(Self::default, |d| Self::new(&d))
+    }
+
+    /// Does the document hold `term`, its words consecutive?
+    fn contains(&self, term: &[String]) -> bool {
+        let Some((first, rest)) = term.split_first() else {
+            return true;
+        };
+        let Some(starts) = self.at.get(first) else {
+            return false;
+        };
+        rest.is_empty()
+            || starts.iter().any(|&s| {
+                let s = s as usize + 1;
+                self.words
+                    .get(s..s + rest.len())
+                    .is_some_and(|w| w.iter().zip(rest).all(|(a, b)| a == b))
+            })
     }
 }
 
@@ -203,6 +253,32 @@ mod tests {
         assert_eq!(Query::parse(&many.join(" ")), Err(QueryError::TooManyTerms));
         assert_eq!(query(&"x ".repeat(40)).terms.len(), 1, "repeats count once");
         assert!(words_of(&"y".repeat(300)).is_empty());
+    }
+
+    /// The indexed matcher answers as a pass over the words would, phrases included.
+    #[test]
+    fn indexed_words_agree_with_a_plain_scan() {
+        fn scan(q: &Query, doc: &str) -> bool {
+            let words: Vec<&str> = doc.split(' ').filter(|w| !w.is_empty()).collect();
+            q.terms.iter().all(|term| {
+                words
+                    .windows(term.len())
+                    .any(|w| w.iter().zip(term).all(|(a, b)| *a == b.as_str()))
+            })
+        }
+        let vocabulary = ["a", "b", "c", "d"];
+        proptest::proptest!(|(text in proptest::collection::vec(0..4usize, 0..40),
+                              query in proptest::collection::vec((0..4usize, proptest::bool::ANY), 1..6))| {
+            let doc: Vec<&str> = text.iter().map(|i| vocabulary[*i]).collect();
+            let doc = doc.join(" ");
+            let mut q = String::new();
+            for (i, quoted) in &query {
+                let w = vocabulary[*i];
+                q.push_str(&if *quoted { format!("\"{w} {w}\" ") } else { format!("{w} ") });
+            }
+            let q = Query::parse(&q).unwrap();
+            proptest::prop_assert_eq!(q.matches_words(&Words::new(&doc)), scan(&q, &doc));
+        });
     }
 
     #[test]

@@ -179,6 +179,11 @@ pub struct ServerConfig {
     pub max_filter_values_per_connection: u32,
     /// The same, over every connection from one IP address.
     pub max_filter_values_per_ip: u32,
+    /// Search filters one connection's open subscriptions may hold: each new event is
+    /// matched against every one of them, so they are counted apart from other filters.
+    pub max_live_searches_per_connection: u32,
+    /// The same, over every connection from one IP address.
+    pub max_live_searches_per_ip: u32,
     /// The most events one NIP-77 sync may cover; a filter selecting more gets
     /// `NEG-ERR "blocked: …"` (split it by time). Each costs about 40 bytes while it is open.
     pub max_sync_events: u32,
@@ -198,8 +203,16 @@ pub struct ServerConfig {
     pub real_ip_header: Option<String>,
     /// Peers whose `real_ip_header` is believed; anyone else could forge it.
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    /// Serve Prometheus metrics at `/metrics`.
+    /// Serve Prometheus metrics at `/metrics`: on the relay's own address only to the machine
+    /// itself (or to a scraper presenting `metrics_token`), and to anyone who reaches
+    /// `metrics_listen` when that is set.
     pub metrics: bool,
+    /// A separate `HOST:PORT` serving only `/metrics` (for example `127.0.0.1:9477`, or a
+    /// private network's address the scraper reaches). Unset: no separate listener.
+    pub metrics_listen: Option<String>,
+    /// A secret that lets a scraper elsewhere read `/metrics` on the relay's own address, sent
+    /// as `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -216,6 +229,8 @@ impl Default for ServerConfig {
             queries_per_ip: 2,
             max_filter_values_per_connection: 20_000,
             max_filter_values_per_ip: 100_000,
+            max_live_searches_per_connection: 10,
+            max_live_searches_per_ip: 40,
             max_sync_events: 250_000,
             max_syncs_per_connection: 4,
             max_sync_events_per_ip: 500_000,
@@ -228,6 +243,8 @@ impl Default for ServerConfig {
                 std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
             ],
             metrics: true,
+            metrics_listen: None,
+            metrics_token: None,
         }
     }
 }
@@ -409,6 +426,20 @@ impl Config {
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(bad(key, "must be greater than 0"));
+        }
+        if let Some(at) = &s.metrics_listen
+            && at.parse::<SocketAddr>().is_err()
+        {
+            return Err(bad(
+                "server.metrics_listen",
+                format!("must be HOST:PORT, got `{at}`"),
+            ));
+        }
+        if s.metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(bad(
+                "server.metrics_token",
+                "must be at least 16 characters: it is a password",
+            ));
         }
         if let Some(h) = &s.real_ip_header {
             let known = ["x-forwarded-for", "x-real-ip"];

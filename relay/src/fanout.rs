@@ -1,14 +1,22 @@
 //! Live delivery: an index over every open subscription so a new event is tested only against
 //! the filters that could match it (by id, author, tag value or kind), not against all of them.
+//!
+//! Matching runs on a task of its own ([`dispatch`]), fed in commit order: a poster's `OK`
+//! never waits for the subscribers its event reaches. A search filter's query is parsed once
+//! when it is opened, and an event's words are indexed at most once per event, however many
+//! search filters test it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use governance::visibility::Visibility;
+use nips::nip50::{Query, Words};
 use nips::{Event, EventId, Filter, PubKey};
 use parking_lot::RwLock;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+
+use crate::store::Record;
 
 /// Identifies a connection.
 pub type ConnId = u64;
@@ -46,7 +54,50 @@ struct Entry {
     conn: ConnId,
     sub_id: Arc<str>,
     filters: Vec<Filter>,
+    /// Each filter's `search`, parsed once.
+    searches: Vec<Search>,
     sink: Arc<Subscriber>,
+}
+
+/// A live filter's full-text condition.
+#[derive(Debug)]
+enum Search {
+    /// No `search`, or one without terms: everything else decides.
+    Any,
+    Terms(Query),
+    /// A query that does not parse (refused before a subscription opens) matches nothing.
+    Never,
+}
+
+impl Search {
+    fn of(f: &Filter) -> Self {
+        match f.search.as_deref().map(Query::parse) {
+            None => Search::Any,
+            Some(Ok(q)) if q.is_empty() => Search::Any,
+            Some(Ok(q)) => Search::Terms(q),
+            Some(Err(_)) => Search::Never,
+        }
+    }
+}
+
+/// An event as the matcher tests it: its words are indexed on the first search filter that
+/// asks, and then shared by every other.
+struct Candidate<'a> {
+    event: &'a Event,
+    words: std::cell::OnceCell<Words>,
+}
+
+impl Candidate<'_> {
+    fn matches(&self, entry: &Entry, i: usize) -> bool {
+        entry.filters[i].matches_except_search(self.event)
+            && match &entry.searches[i] {
+                Search::Any => true,
+                Search::Never => false,
+                Search::Terms(q) => {
+                    q.matches_words(self.words.get_or_init(|| Words::of(self.event)))
+                }
+            }
+    }
 }
 
 type Bucket = Vec<(Arc<Entry>, usize)>;
@@ -144,10 +195,14 @@ impl Index {
 
     /// Subscriptions with a filter that matches `event`, each once.
     fn matching(&self, event: &Event) -> Vec<Arc<Entry>> {
+        let candidate = Candidate {
+            event,
+            words: std::cell::OnceCell::new(),
+        };
         let mut hits: Vec<Arc<Entry>> = Vec::new();
         let mut consider = |bucket: Option<&Bucket>| {
             for (entry, i) in bucket.into_iter().flatten() {
-                if !hits.iter().any(|h| Arc::ptr_eq(h, entry)) && entry.filters[*i].matches(event) {
+                if !hits.iter().any(|h| Arc::ptr_eq(h, entry)) && candidate.matches(entry, *i) {
                     hits.push(entry.clone());
                 }
             }
@@ -168,13 +223,70 @@ impl Index {
     }
 }
 
+/// An event on its way to the matcher, with the visibility rules it was accepted under.
+struct Delivery {
+    record: Arc<Record>,
+    visibility: Visibility,
+}
+
+/// The receiving end of a fan-out's queue, for [`dispatch`].
+pub struct Queue(mpsc::Receiver<Delivery>);
+
 /// All open subscriptions of the relay.
 #[derive(Default)]
 pub struct Fanout {
     index: RwLock<Index>,
+    /// Where [`Fanout::send`] hands events to the matcher; without it, they are matched at once.
+    queue: Option<mpsc::Sender<Delivery>>,
+}
+
+/// Matches what [`Fanout::send`] queued, in order, until `stop`.
+pub async fn dispatch(fanout: Arc<Fanout>, mut queue: Queue, stop: CancellationToken) {
+    loop {
+        let delivery = tokio::select! {
+            () = stop.cancelled() => return,
+            d = queue.0.recv() => d,
+        };
+        let Some(Delivery { record, visibility }) = delivery else {
+            return;
+        };
+        fanout.broadcast_visible(&record.event, &record.json, &visibility);
+    }
 }
 
 impl Fanout {
+    /// A fan-out whose matching runs on [`dispatch`] with the returned queue, at most
+    /// `capacity` events behind the writers.
+    pub fn queued(capacity: usize) -> (Self, Queue) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        let fanout = Self {
+            index: RwLock::default(),
+            queue: Some(tx),
+        };
+        (fanout, Queue(rx))
+    }
+
+    /// Hands a committed (or ephemeral) event to the matcher, under the community's
+    /// `visibility`. Returns at once unless the matcher is a whole queue behind, which only
+    /// an overloaded relay sees: then the poster waits, rather than memory growing.
+    pub async fn send(&self, record: &Arc<Record>, visibility: Visibility) {
+        let delivery = Delivery {
+            record: record.clone(),
+            visibility,
+        };
+        match &self.queue {
+            Some(tx) => {
+                if let Err(mpsc::error::TrySendError::Full(d)) = tx.try_send(delivery) {
+                    metrics::counter!("communitarium_fanout_queue_full_total").increment(1);
+                    let _ = tx.send(d).await;
+                }
+            }
+            None => {
+                self.broadcast_visible(&record.event, &record.json, &visibility);
+            }
+        }
+    }
+
     /// Opens (or replaces) subscription `sub_id` of `conn`.
     pub fn subscribe(
         &self,
@@ -186,6 +298,7 @@ impl Fanout {
         let entry = Arc::new(Entry {
             conn,
             sub_id,
+            searches: filters.iter().map(Search::of).collect(),
             filters,
             sink,
         });

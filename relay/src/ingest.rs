@@ -139,7 +139,7 @@ pub async fn publish(
         _ => {}
     }
     if event.class() == KindClass::Ephemeral {
-        relay.fanout.broadcast(event, &record.json);
+        relay.fanout.send(&record, Default::default()).await;
         if let Some(c) = &relay.cluster
             && let Err(e) = c.announce_ephemeral(event, &record.json).await
         {
@@ -157,10 +157,7 @@ pub async fn publish(
     };
     match written {
         Ok(Saved::Stored) => {
-            let visibility = &policy.visibility;
-            relay
-                .fanout
-                .broadcast_visible(&record.event, &record.json, visibility);
+            relay.fanout.send(&record, policy.visibility).await;
             if record.event.kind == nip56::KIND_REPORT {
                 relay.community.report(relay, &record.event).await;
             }

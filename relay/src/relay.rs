@@ -40,6 +40,9 @@ pub enum StartError {
     Cluster(#[from] ClusterError),
 }
 
+/// Events the live matcher may fall behind the writers before a poster waits for it.
+const FANOUT_QUEUE: usize = 4_096;
+
 /// A live connection, so it can be found by IP and closed.
 struct Connection {
     ip: IpAddr,
@@ -60,7 +63,7 @@ pub struct Relay {
     pub public_url: String,
     pub store: Arc<dyn Store>,
     pub writer: Writer,
-    pub fanout: Fanout,
+    pub fanout: Arc<Fanout>,
     /// Identity, members and governance.
     pub community: Community,
     /// This node's part in a cluster, when several nodes share the database.
@@ -73,6 +76,8 @@ pub struct Relay {
     per_ip: PerIp,
     /// Filter values held by live subscriptions, per IP.
     pub filter_values: PerIp,
+    /// Search filters held by live subscriptions, per IP.
+    pub live_searches: PerIp,
     /// Event keys held by open NIP-77 syncs, per address.
     pub sync_keys: Arc<PerIp>,
     penalties: parking_lot::Mutex<HashMap<IpAddr, Penalty>>,
@@ -125,6 +130,8 @@ impl Relay {
         )
         .await?;
         let limits = Limits::new(&community.snapshot().policy.rate, Default::default());
+        let (fanout, queue) = Fanout::queued(FANOUT_QUEUE);
+        let fanout = Arc::new(fanout);
         let relay = Arc::new(Self {
             reads: ReadGate::new(config.server.queries_per_ip),
             connections: Arc::new(Semaphore::new(config.server.max_connections as usize)),
@@ -132,12 +139,13 @@ impl Relay {
             public_url,
             store,
             writer,
-            fanout: Fanout::default(),
+            fanout: fanout.clone(),
             community,
             cluster,
             limits: arc_swap::ArcSwap::from_pointee(limits),
             per_ip: PerIp::default(),
             filter_values: PerIp::default(),
+            live_searches: PerIp::default(),
             sync_keys: Arc::default(),
             penalties: Default::default(),
             metrics,
@@ -148,6 +156,10 @@ impl Relay {
             writer_stop,
             writer_task: parking_lot::Mutex::new(Some(writer_task)),
         });
+        let stop = relay.shutdown.clone();
+        relay
+            .tasks
+            .spawn(crate::fanout::dispatch(fanout, queue, stop));
         relay.tasks.spawn(expiration_sweeper(relay.clone()));
         relay.tasks.spawn(proposal_closer(relay.clone()));
         relay.tasks.spawn(limit_pruner(relay.clone()));

@@ -116,6 +116,45 @@ async fn events_reach_subscribers_on_other_nodes() {
     assert_eq!(stored.len(), 30);
 }
 
+/// Anyone who can connect to the shared database can `pg_notify` the nodes' channel: a forged
+/// announcement (a "decision" with a made-up signature, from a role with no table privileges)
+/// never reaches a subscriber, while a genuine one does.
+#[tokio::test]
+async fn forged_announcements_are_not_delivered() {
+    use sqlx::Connection;
+    let c = Cluster::start(2, "").await;
+    let mut watcher = Raw::connect(&c.nodes[1].url).await;
+    watcher.req("live", json!([{"kinds": [8002, 20001]}])).await.events();
+    let role = format!("intruder_{:08x}", rand::random::<u32>());
+    let mut admin = sqlx::PgConnection::connect(&c.db.url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} LOGIN")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let url = c.db.url.replacen("postgres@", &format!("{role}@"), 1);
+    let mut intruder = sqlx::PgConnection::connect(&url).await.unwrap();
+    let mut fake = sign(&Keys::generate(), now(), 8002, &[&["result", "passed"]], "forged");
+    fake.pubkey = c.key.pubkey();
+    let payload = format!("Eforger:{}", fake.to_json());
+    sqlx::query("SELECT pg_notify('communitarium_events', $1)")
+        .bind(&payload)
+        .execute(&mut intruder)
+        .await
+        .unwrap();
+    let typing = sign(&Keys::generate(), now(), 20_001, &[], "typing…");
+    Raw::connect(&c.nodes[0].url).await.accept(&typing).await;
+    let got = watcher
+        .recv_until(|m| (m[0] == "EVENT").then(|| m[2]["id"].clone()))
+        .await;
+    assert_eq!(got, typing.id.to_hex(), "the forged decision was not delivered first");
+    assert!(watcher.try_recv(Duration::from_millis(300)).await.is_none());
+    drop(intruder);
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP ROLE {role}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+}
+
 /// A proposal made on one node and voted on the other two is decided once, and every node
 /// applies the new policy (NIP-11 too) within a second or two.
 #[tokio::test]

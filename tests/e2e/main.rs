@@ -29,6 +29,7 @@ mod fairness;
 mod hostile;
 mod info;
 mod lifecycle;
+mod live_search;
 mod management;
 mod membership;
 mod nip01;

@@ -13,8 +13,8 @@ use tokio::sync::Notify;
 use super::Cluster;
 use super::governance::STATE_CHANNEL;
 use crate::relay::{Relay, unix_now};
-use crate::store::Reader;
 use crate::store::notify::{Announcement, EVENTS_CHANNEL, MAX_INLINE};
+use crate::store::{Reader, Record};
 
 /// How often a node checks the state's generations even without a notification (one may be
 /// lost while its listening connection is re-established).
@@ -118,26 +118,38 @@ async fn deliver(relay: &Relay, cluster: &Cluster, payload: &str) {
     if announcement.token() == cluster.token {
         return;
     }
-    let events = match announcement {
-        Announcement::Stored { ids, .. } if !relay.fanout.is_empty() => stored(relay, &ids).await,
-        Announcement::Stored { .. } => Vec::new(),
-        Announcement::Ephemeral { json, .. } => parse(json).into_iter().collect(),
-        Announcement::Parked { id, .. } => parked(cluster, &id).await,
+    // Stored events are read back from the events table, which only the relay writes after
+    // checking them; the others come with the notification (or its parking table).
+    let (events, from_table) = match announcement {
+        Announcement::Stored { ids, .. } if !relay.fanout.is_empty() => {
+            (stored(relay, &ids).await, true)
+        }
+        Announcement::Stored { .. } => (Vec::new(), true),
+        Announcement::Ephemeral { json, .. } => (parse(json).into_iter().collect(), false),
+        Announcement::Parked { id, .. } => (parked(cluster, &id).await, false),
     };
-    for (event, json) in events {
+    for record in events {
+        // Anyone who can connect to the database can notify this channel: an event that did
+        // not come from the events table is delivered only if its id and signature are its own.
+        if !from_table && let Err(e) = crate::sigcheck::verify(record.clone()).await {
+            tracing::warn!(error = %e, "ignored an announced event that is not validly signed");
+            metrics::counter!("communitarium_cluster_forged_total").increment(1);
+            continue;
+        }
         let visibility = relay.snapshot().policy.visibility;
-        relay.fanout.broadcast_visible(&event, &json, &visibility);
+        relay.fanout.send(&record, visibility).await;
     }
     metrics::counter!("communitarium_cluster_announcements_total").increment(1);
 }
 
-fn parse(json: String) -> Option<(Event, Arc<str>)> {
+/// The announced event, re-serialized canonically (what is delivered is what was checked).
+fn parse(json: String) -> Option<Arc<Record>> {
     let event = Event::from_json(&json).ok()?;
-    Some((event, Arc::from(json)))
+    Some(Arc::new(Record::new(event)))
 }
 
 /// The announced events still stored, oldest first.
-async fn stored(relay: &Relay, ids: &[EventId]) -> Vec<(Event, Arc<str>)> {
+async fn stored(relay: &Relay, ids: &[EventId]) -> Vec<Arc<Record>> {
     let hex: Vec<String> = ids.iter().map(EventId::to_hex).collect();
     let Ok(filter) = Filter::from_value(&serde_json::json!({ "ids": hex })) else {
         return Vec::new();
@@ -149,10 +161,10 @@ async fn stored(relay: &Relay, ids: &[EventId]) -> Vec<(Event, Arc<str>)> {
         .await
     {
         Ok(rows) => {
-            let mut events: Vec<(Event, Arc<str>)> =
+            let mut events: Vec<Arc<Record>> =
                 rows.into_iter().filter_map(|r| parse(r.json)).collect();
             // In the order they were written: an author's events reach subscribers in order.
-            events.sort_by_key(|(e, _)| ids.iter().position(|id| *id == e.id));
+            events.sort_by_key(|r| ids.iter().position(|id| *id == r.event.id));
             events
         }
         Err(e) => {
@@ -162,7 +174,7 @@ async fn stored(relay: &Relay, ids: &[EventId]) -> Vec<(Event, Arc<str>)> {
     }
 }
 
-async fn parked(cluster: &Cluster, id: &EventId) -> Vec<(Event, Arc<str>)> {
+async fn parked(cluster: &Cluster, id: &EventId) -> Vec<Arc<Record>> {
     let row: Result<Option<(String,)>, _> =
         sqlx::query_as("SELECT json FROM cluster_ephemeral WHERE id = $1")
             .bind(id.as_bytes().as_slice())

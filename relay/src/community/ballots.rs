@@ -114,7 +114,7 @@ impl Community {
         let mut answers = Vec::with_capacity(valid.len());
         let mut touched: Vec<(EventId, u64)> = Vec::new();
         for ((p, vote), outcome) in valid.into_iter().zip(outcomes) {
-            let answer = match member_saved(relay, &p.record, outcome, "vote") {
+            let answer = match member_saved(relay, &p.record, outcome, "vote").await {
                 Ok(true) => {
                     let at = now.max(vote.created_at);
                     if let Some(open) = state.open.get_mut(&p.target) {

@@ -148,7 +148,7 @@ pub(super) fn busy(e: CommunityError) -> Reason {
 
 /// What a member's governance event's write came to: delivered live and `Ok(true)` when
 /// stored, `Ok(false)` when it was already stored, or the refusal to answer.
-fn member_saved(
+async fn member_saved(
     relay: &Relay,
     record: &Arc<Record>,
     outcome: Result<Saved, WriteError>,
@@ -156,7 +156,7 @@ fn member_saved(
 ) -> Result<bool, Reason> {
     match outcome {
         Ok(Saved::Stored) => {
-            relay.fanout.broadcast(&record.event, &record.json);
+            relay.fanout.send(record, Default::default()).await;
             Ok(true)
         }
         Ok(Saved::Duplicate) => Ok(false),
@@ -395,7 +395,7 @@ impl Community {
     ) -> Result<bool, Reason> {
         self.will_change(Stale::Open).await.map_err(busy)?;
         let outcome = relay.writer.write(WriteOp::Save(record.clone())).await;
-        member_saved(relay, record, outcome, what)
+        member_saved(relay, record, outcome, what).await
     }
 
     /// Commits relay-signed `events` in one transaction, then delivers them live.
@@ -409,9 +409,7 @@ impl Community {
         let saved = relay.writer.write_all(ops).await?;
         for (record, outcome) in records.iter().zip(saved) {
             match outcome {
-                Saved::Stored => {
-                    relay.fanout.broadcast(&record.event, &record.json);
-                }
+                Saved::Stored => relay.fanout.send(record, Default::default()).await,
                 Saved::Duplicate => {}
                 other => return Err(CommunityError::NotStored(other)),
             }

@@ -68,6 +68,10 @@ pub async fn document(relay: &Relay) -> RelayInformation {
                 relay.config.server.max_filter_values_per_connection,
             ),
             max_filter_values_per_ip: Some(relay.config.server.max_filter_values_per_ip),
+            max_live_searches_per_connection: Some(
+                relay.config.server.max_live_searches_per_connection,
+            ),
+            max_live_searches_per_ip: Some(relay.config.server.max_live_searches_per_ip),
             ..Limitation::new(
                 &policy.limitation,
                 false,

@@ -368,7 +368,8 @@ impl Session {
         self.cancel.cancel();
         self.relay.fanout.remove_connection(self.conn);
         let held = self.subs.clear();
-        self.relay.filter_values.release(self.ip, held);
+        self.relay.filter_values.release(self.ip, held.values);
+        self.relay.live_searches.release(self.ip, held.searches);
         self.syncs.clear();
     }
 }

@@ -9,7 +9,7 @@ use nips::{Filter, PubKey, nip43};
 use tokio_util::sync::CancellationToken;
 
 use super::access::{may_see, read_refusal};
-use super::subs::Sub;
+use super::subs::{Held, Sub};
 use super::{Outbound, Session};
 use crate::relay::{Relay, unix_now};
 use crate::store::{Reader, StoreError, StoredEvent};
@@ -37,8 +37,8 @@ impl Session {
             }
         };
         let filters = parts.concat();
-        let values: usize = filters.iter().map(Filter::values).sum();
-        if let Err(reason) = self.make_room(&sub_id, values) {
+        let held = Held::of(&filters);
+        if let Err(reason) = self.make_room(&sub_id, held) {
             self.send(msg::closed(&sub_id, &reason)).await;
             return;
         }
@@ -57,19 +57,21 @@ impl Session {
                 }
             }
         }
-        self.open(sub_id, parts, values);
+        self.open(sub_id, parts, held);
     }
 
-    /// Frees a place for subscription `sub_id` holding `values` filter values: closes the one
-    /// it replaces and forgets ended ones, then checks the connection's subscription count and
-    /// the values the connection and its address hold. `Err` is the `CLOSED` text.
-    fn make_room(&mut self, sub_id: &str, values: usize) -> Result<(), String> {
+    /// Frees a place for subscription `sub_id` holding `held`: closes the one it replaces and
+    /// forgets ended ones, then checks the connection's subscription count and what the
+    /// connection and its address hold (filter values, live searches). `Err` is the `CLOSED`
+    /// text.
+    fn make_room(&mut self, sub_id: &str, held: Held) -> Result<(), String> {
         self.close(sub_id);
         let (ended, freed) = self.subs.forget_ended();
         for id in ended {
             self.relay.fanout.unsubscribe(self.conn, &id);
         }
-        self.relay.filter_values.release(self.ip, freed);
+        self.relay.filter_values.release(self.ip, freed.values);
+        self.relay.live_searches.release(self.ip, freed.searches);
         let max = self.relay.snapshot().policy.limitation.max_subscriptions as usize;
         if self.subs.len() >= max {
             return Err(format!(
@@ -77,16 +79,33 @@ impl Session {
             ));
         }
         let server = &self.relay.config.server;
+        let values = held.values;
         let per_conn = server.max_filter_values_per_connection as usize;
-        if self.subs.held() + values > per_conn {
+        if self.subs.held().values + values > per_conn {
             return Err(format!(
                 "rate-limited: this connection's subscriptions would hold {} filter values; \
                  at most {per_conn} are allowed; close some first",
-                self.subs.held() + values
+                self.subs.held().values + values
+            ));
+        }
+        let searches = held.searches;
+        let per_conn = server.max_live_searches_per_connection as usize;
+        if per_conn > 0 && searches > 0 && self.subs.held().searches + searches > per_conn {
+            return Err(format!(
+                "rate-limited: at most {per_conn} search filters may stay open on one \
+                 connection; close a search subscription first"
+            ));
+        }
+        let per_ip = server.max_live_searches_per_ip as usize;
+        if !self.relay.live_searches.try_add(self.ip, searches, per_ip) {
+            return Err(format!(
+                "rate-limited: at most {per_ip} search filters may stay open from your \
+                 address; close a search subscription first"
             ));
         }
         let per_ip = server.max_filter_values_per_ip as usize;
         if !self.relay.filter_values.try_add(self.ip, values, per_ip) {
+            self.relay.live_searches.release(self.ip, searches);
             return Err(format!(
                 "rate-limited: subscriptions from your address hold too many filter values \
                  (at most {per_ip}); close some first"
@@ -97,7 +116,7 @@ impl Session {
 
     /// Opens the subscription: live delivery, then the stored events. `parts` are the
     /// client's filters, each as the parts the community's visibility lets it see.
-    fn open(&mut self, sub_id: String, parts: Vec<Vec<Filter>>, values: usize) {
+    fn open(&mut self, sub_id: String, parts: Vec<Vec<Filter>>, held: Held) {
         let filters = parts.concat();
         let sub: Arc<str> = Arc::from(sub_id.as_str());
         let relay_key = self.relay.community.pubkey();
@@ -116,7 +135,7 @@ impl Session {
             Sub {
                 follows: asks_who_follows(&filters, &self.authed),
                 token: token.clone(),
-                values,
+                held,
                 record_only,
             },
         );
@@ -140,7 +159,8 @@ impl Session {
     /// Closes subscription `sub_id`, if open, and gives back the filter values it held.
     pub(super) fn close(&mut self, sub_id: &str) {
         if let Some(sub) = self.subs.take(sub_id) {
-            self.relay.filter_values.release(self.ip, sub.values);
+            self.relay.filter_values.release(self.ip, sub.held.values);
+            self.relay.live_searches.release(self.ip, sub.held.searches);
         }
         self.relay.fanout.unsubscribe(self.conn, sub_id);
     }

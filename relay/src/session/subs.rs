@@ -6,12 +6,45 @@ use std::collections::HashMap;
 
 use tokio_util::sync::CancellationToken;
 
+/// What a subscription holds in the live index, counted against the connection's and the
+/// address's shares.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Held {
+    /// Values of its filters (ids, authors, kinds, tag values).
+    pub values: usize,
+    /// Its filters with a `search`: each is matched against every new event it could match.
+    pub searches: usize,
+}
+
+impl Held {
+    pub fn of(filters: &[nips::Filter]) -> Self {
+        Self {
+            values: filters.iter().map(nips::Filter::values).sum(),
+            searches: filters.iter().filter(|f| f.search.is_some()).count(),
+        }
+    }
+}
+
+impl std::ops::AddAssign for Held {
+    fn add_assign(&mut self, o: Self) {
+        self.values += o.values;
+        self.searches += o.searches;
+    }
+}
+
+impl std::ops::SubAssign for Held {
+    fn sub_assign(&mut self, o: Self) {
+        self.values -= o.values;
+        self.searches -= o.searches;
+    }
+}
+
 /// One open subscription.
 #[derive(Debug)]
 pub(crate) struct Sub {
     pub token: CancellationToken,
-    /// Values of its filters (what it holds in the live index).
-    pub values: usize,
+    /// What it holds in the live index.
+    pub held: Held,
     /// It asks only for the relay's own public record, which anyone may read.
     pub record_only: bool,
     /// It asks who follows someone else than the connection: closed if the community makes
@@ -23,7 +56,7 @@ pub(crate) struct Sub {
 #[derive(Debug, Default)]
 pub(crate) struct Subs {
     open: HashMap<String, Sub>,
-    held: usize,
+    held: Held,
 }
 
 impl Subs {
@@ -31,15 +64,15 @@ impl Subs {
         self.open.len()
     }
 
-    /// Filter values held by all of them.
-    pub fn held(&self) -> usize {
+    /// What all of them hold.
+    pub fn held(&self) -> Held {
         self.held
     }
 
     pub fn insert(&mut self, id: String, sub: Sub) {
-        self.held += sub.values;
+        self.held += sub.held;
         if let Some(old) = self.open.insert(id, sub) {
-            self.held -= old.values;
+            self.held -= old.held;
             old.token.cancel();
         }
     }
@@ -47,25 +80,24 @@ impl Subs {
     /// Removes subscription `id`, stopping its query; its values are no longer held.
     pub fn take(&mut self, id: &str) -> Option<Sub> {
         let sub = self.open.remove(id)?;
-        self.held -= sub.values;
+        self.held -= sub.held;
         sub.token.cancel();
         Some(sub)
     }
 
     /// Forgets subscriptions that ended by themselves (their query failed); returns their ids
-    /// and the values they held.
-    pub fn forget_ended(&mut self) -> (Vec<String>, usize) {
+    /// and what they held.
+    pub fn forget_ended(&mut self) -> (Vec<String>, Held) {
         let ended: Vec<String> = self
             .open
             .iter()
             .filter(|(_, s)| s.token.is_cancelled())
             .map(|(id, _)| id.clone())
             .collect();
-        let freed = ended
-            .iter()
-            .filter_map(|id| self.take(id))
-            .map(|s| s.values)
-            .sum();
+        let mut freed = Held::default();
+        for sub in ended.iter().filter_map(|id| self.take(id)) {
+            freed += sub.held;
+        }
         (ended, freed)
     }
 
@@ -78,8 +110,8 @@ impl Subs {
             .collect()
     }
 
-    /// Closes them all; returns the values they held.
-    pub fn clear(&mut self) -> usize {
+    /// Closes them all; returns what they held.
+    pub fn clear(&mut self) -> Held {
         for sub in self.open.values() {
             sub.token.cancel();
         }
@@ -96,9 +128,16 @@ mod tests {
         Sub {
             follows: false,
             token: CancellationToken::new(),
-            values,
+            held: Held {
+                values,
+                searches: values % 2,
+            },
             record_only: false,
         }
+    }
+
+    fn held(values: usize, searches: usize) -> Held {
+        Held { values, searches }
     }
 
     #[test]
@@ -106,18 +145,18 @@ mod tests {
         let mut subs = Subs::default();
         subs.insert("a".into(), sub(10));
         subs.insert("b".into(), sub(5));
-        assert_eq!(subs.held(), 15);
+        assert_eq!(subs.held(), held(15, 1));
         subs.insert("a".into(), sub(3));
-        assert_eq!(subs.held(), 8, "a re-used id replaces");
+        assert_eq!(subs.held(), held(8, 2), "a re-used id replaces");
         let b = subs.take("b").unwrap();
         assert!(b.token.is_cancelled(), "taking stops its query");
-        assert_eq!(subs.held(), 3);
+        assert_eq!(subs.held(), held(3, 1));
         subs.insert("c".into(), sub(7));
         if let Some(s) = subs.open.get("c") {
             s.token.cancel();
         }
-        assert_eq!(subs.forget_ended(), (vec!["c".to_string()], 7));
-        assert_eq!(subs.clear(), 3);
+        assert_eq!(subs.forget_ended(), (vec!["c".to_string()], held(7, 1)));
+        assert_eq!(subs.clear(), held(3, 1));
         assert_eq!(subs.len(), 0);
     }
 }
