@@ -132,9 +132,16 @@ fn own_p(f: &Filter, authed: &[PubKey]) -> bool {
         .all(|t| t.values.iter().all(|v| mine.binary_search(v).is_ok()))
 }
 
+/// "Who follows X" asked by someone other than X: contact lists filtered by `#p`. Listing
+/// authors does not make it a different question (a count over a thousand candidate authors
+/// is a list of X's followers among them), unless they are all the reader's own keys.
 fn followers(mut f: Filter, authed: &[PubKey]) -> Result<Filter, Reason> {
     let by_p = f.tags.iter().any(|t| t.name == 'p');
-    if !by_p || f.authors.is_some() || !asks_kind(&f, CONTACTS) || own_p(&f, authed) {
+    let own_authors = f
+        .authors
+        .as_ref()
+        .is_some_and(|a| a.iter().all(|k| authed.contains(k)));
+    if !by_p || own_authors || !asks_kind(&f, CONTACTS) || own_p(&f, authed) {
         return Ok(f);
     }
     match &mut f.kinds {
@@ -356,7 +363,24 @@ mod tests {
         );
         let by_author =
             json!({"kinds": [3], "authors": [y.pubkey().to_hex()], "#p": [x.pubkey().to_hex()]});
-        assert!(v.shape(vec![filter(by_author)], &[], false).is_ok());
+        assert!(
+            v.shape(vec![filter(by_author.clone())], &[], true).is_err(),
+            "listing authors still asks who follows x"
+        );
+        assert!(
+            v.shape(vec![filter(by_author.clone())], &[y.pubkey()], true)
+                .is_ok(),
+            "y may ask whether y follows x"
+        );
+        assert!(
+            v.shape(vec![filter(by_author)], &[x.pubkey()], true)
+                .is_ok()
+        );
+        let lists = json!({"kinds": [3], "authors": [y.pubkey().to_hex()]});
+        assert!(
+            v.shape(vec![filter(lists)], &[], true).is_ok(),
+            "contact lists by author stay readable"
+        );
         let public = Visibility::default();
         let anyone = json!({"kinds": [3], "#p": [x.pubkey().to_hex()]});
         assert!(public.shape(vec![filter(anyone)], &[], true).is_ok());

@@ -77,31 +77,33 @@ impl Session {
 
     /// Gift wraps (NIP-59) go only to their recipient: asking for them needs authentication
     /// (so clients know to AUTH), and counting them needs `#p` naming only keys the connection
-    /// authenticated as. What a `REQ` returns is filtered per event ([`may_see`]).
+    /// authenticated as, in every filter that names them. What a `REQ` returns is filtered per
+    /// event ([`may_see`]); a count leaves other people's wraps out in the store
+    /// ([`crate::store::Wraps`]), whatever its filters, kindless ones included.
     fn check_wraps(&self, filters: &[Filter], counting: bool) -> Result<(), String> {
         let asks = |f: &&Filter| {
             f.kinds
                 .as_ref()
                 .is_some_and(|k| k.contains(&nip59::KIND_GIFT_WRAP))
         };
-        let Some(f) = filters.iter().find(asks) else {
-            return Ok(());
-        };
-        if self.authed.is_empty() {
-            return Err(Reason::auth_required(
-                "gift wraps are delivered only to their recipient; authenticate first",
-            )
-            .to_string());
-        }
-        let own = f.tags.iter().find(|t| t.name == 'p').is_some_and(|p| {
-            p.values
-                .iter()
-                .all(|v| self.authed.iter().any(|k| k.to_hex() == *v))
-        });
-        if counting && !own {
-            return Err(
-                Reason::restricted("you may count only gift wraps addressed to you").to_string(),
-            );
+        for f in filters.iter().filter(asks) {
+            if self.authed.is_empty() {
+                return Err(Reason::auth_required(
+                    "gift wraps are delivered only to their recipient; authenticate first",
+                )
+                .to_string());
+            }
+            let own = f.tags.iter().find(|t| t.name == 'p').is_some_and(|p| {
+                p.values
+                    .iter()
+                    .all(|v| self.authed.iter().any(|k| k.to_hex() == *v))
+            });
+            if counting && !own {
+                return Err(
+                    Reason::restricted("you may count only gift wraps addressed to you")
+                        .to_string(),
+                );
+            }
         }
         Ok(())
     }

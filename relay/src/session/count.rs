@@ -6,7 +6,7 @@ use nips::message::relay as msg;
 use super::Session;
 use super::access::read_refusal;
 use crate::relay::unix_now;
-use crate::store::{Reader, StoreError};
+use crate::store::{Reader, StoreError, Wraps};
 
 impl Session {
     pub(super) async fn count(&mut self, sub_id: String, filters: Vec<Filter>) {
@@ -33,6 +33,7 @@ impl Session {
         let cancel = self.cancel.clone();
         let ip = self.ip;
         let wrote = self.wrote.get();
+        let authed = self.authed.clone();
         self.relay.tasks.spawn(async move {
             let Some(_slot) = relay.reads.enter(ip, &cancel).await else {
                 return;
@@ -46,6 +47,7 @@ impl Session {
                         cancel: &cancel,
                         wrote,
                     },
+                    Wraps::For(&authed),
                 )
                 .await;
             let reply = match counted {

@@ -10,7 +10,9 @@ use sqlx::Connection;
 use tokio_util::sync::CancellationToken;
 
 use super::testdb::TestPostgres;
-use super::{EventStore, Options, PostgresStore, Reader, Record, SqliteStore, StoreError, WriteOp};
+use super::{
+    EventStore, Options, PostgresStore, Reader, Record, SqliteStore, StoreError, Wraps, WriteOp,
+};
 
 fn options(timeout: Duration) -> Options {
     Options {
@@ -114,7 +116,7 @@ async fn sqlite_interrupts_a_query_over_budget_and_a_cancelled_one() {
         store.write(chunk).await.unwrap();
     }
     let notes = [all_notes()];
-    let count = |reader| store.count(&notes, 1, reader);
+    let count = |reader| store.count(&notes, 1, reader, Wraps::All);
     let never = CancellationToken::new();
     assert!(matches!(
         count(Reader::client(&never)).await,
@@ -131,12 +133,12 @@ async fn sqlite_interrupts_a_query_over_budget_and_a_cancelled_one() {
     let cancelled = CancellationToken::new();
     cancelled.cancel();
     let got = roomy
-        .count(&[all_notes()], 1, Reader::client(&cancelled))
+        .count(&[all_notes()], 1, Reader::client(&cancelled), Wraps::All)
         .await;
     assert!(matches!(got, Err(StoreError::Cancelled)), "{got:?}");
     assert_eq!(
         roomy
-            .count(&[all_notes()], 1, Reader::client(&never))
+            .count(&[all_notes()], 1, Reader::client(&never), Wraps::All)
             .await
             .unwrap(),
         20_000

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{
     Claim, Invite, Options, PostgresStore, Reader, Record, Saved, SqliteStore, Store, StoredEvent,
-    WriteOp,
+    Wraps, WriteOp,
 };
 
 pub(crate) const NOW: u64 = 1_700_000_000;
@@ -128,9 +128,15 @@ pub(crate) async fn count(store: &dyn Store, fs: serde_json::Value) -> u64 {
         .iter()
         .map(|f| Filter::from_value(f).unwrap())
         .collect();
-    let relays = store.count(&fs, NOW, Reader::Relay).await.unwrap();
+    let relays = store
+        .count(&fs, NOW, Reader::Relay, Wraps::All)
+        .await
+        .unwrap();
     let never = CancellationToken::new();
-    let clients = store.count(&fs, NOW, Reader::client(&never)).await.unwrap();
+    let clients = store
+        .count(&fs, NOW, Reader::client(&never), Wraps::All)
+        .await
+        .unwrap();
     assert_eq!(relays, clients, "the relay's and clients' counts agree");
     relays
 }

@@ -217,6 +217,15 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Whose gift wraps (NIP-59) a count includes. A client's count includes only wraps addressed
+/// to the keys it authenticated as, whatever its filters ask, so no filter can count another
+/// person's messages; the relay's own counts include every wrap.
+#[derive(Debug, Clone, Copy)]
+pub enum Wraps<'a> {
+    All,
+    For(&'a [nips::PubKey]),
+}
+
 /// What a database error says about the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
@@ -316,12 +325,14 @@ pub trait EventStore: Send + Sync + 'static {
         now: u64,
     ) -> Result<Vec<StoredEvent>, StoreError>;
 
-    /// How many distinct unexpired events match any of `filters` (NIP-45).
+    /// How many distinct unexpired events match any of `filters` (NIP-45), counting only the
+    /// gift wraps `wraps` allows.
     async fn count(
         &self,
         filters: &[Filter],
         now: u64,
         reader: Reader<'_>,
+        wraps: Wraps<'_>,
     ) -> Result<u64, StoreError>;
 
     /// Rebuilds the search index if it was built for other kinds or another language than

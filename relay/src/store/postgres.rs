@@ -634,12 +634,13 @@ impl super::EventStore for PostgresStore {
         filters: &[nips::Filter],
         now: u64,
         reader: Reader<'_>,
+        wraps: super::Wraps<'_>,
     ) -> Result<u64, StoreError> {
         let filters = super::satisfiable(filters);
         if filters.is_empty() {
             return Ok(0);
         }
-        let sql = super::sql::count(&filters, now, ListStyle::Array);
+        let sql = super::sql::count(&filters, now, ListStyle::Array, wraps);
         let rows: Vec<(i64,)> = self.rows(sql, reader).await?;
         Ok(rows
             .first()

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use nips::{Filter, TagFilter};
 
-use super::search;
+use super::{Wraps, search};
 
 /// A bind parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -430,8 +430,9 @@ pub(crate) fn scan(
 }
 
 /// `SELECT COUNT(*)` of distinct events matching any of `filters` (all satisfiable): the union
-/// of each filter's ids, each found from its own most selective condition.
-pub(crate) fn count(filters: &[Filter], now: u64, style: ListStyle) -> Sql {
+/// of each filter's ids, each found from its own most selective condition, with only the gift
+/// wraps `wraps` allows.
+pub(crate) fn count(filters: &[Filter], now: u64, style: ListStyle, wraps: Wraps<'_>) -> Sql {
     let mut sql = Sql::new(style, "SELECT COUNT(DISTINCT u.id) FROM (");
     for (i, f) in filters.iter().enumerate() {
         if i > 0 {
@@ -439,6 +440,7 @@ pub(crate) fn count(filters: &[Filter], now: u64, style: ListStyle) -> Sql {
         }
         if let Some(q) = search::terms(f) {
             search::push_count_arm(&mut sql, f, &q, now);
+            push_wraps(&mut sql, f, wraps);
             continue;
         }
         let driving = driver(f);
@@ -457,9 +459,40 @@ pub(crate) fn count(filters: &[Filter], now: u64, style: ListStyle) -> Sql {
         }
         push_event_conditions(&mut sql, f, now);
         push_other_tags(&mut sql, f, driving);
+        push_wraps(&mut sql, f, wraps);
     }
     sql.push(") u");
     sql
+}
+
+/// ` AND` the row is not a gift wrap addressed to someone `wraps` leaves out, when `f` could
+/// match one: a wrap's `p` tag must name one of the keys. A filter whose `#p` names only
+/// those keys already asks for nothing else.
+fn push_wraps(sql: &mut Sql, f: &Filter, wraps: Wraps<'_>) {
+    let Wraps::For(keys) = wraps else {
+        return;
+    };
+    let wrap = nips::nip59::KIND_GIFT_WRAP;
+    if f.kinds.as_ref().is_some_and(|k| !k.contains(&wrap)) {
+        return;
+    }
+    let mine: Vec<String> = keys.iter().map(nips::PubKey::to_hex).collect();
+    let own_p = f
+        .tags
+        .iter()
+        .any(|t| t.name == 'p' && t.values.iter().all(|v| mine.contains(v)));
+    if own_p {
+        return;
+    }
+    sql.push(&format!(" AND (e.kind <> {wrap}"));
+    if !mine.is_empty() {
+        sql.push(
+            " OR EXISTS (SELECT 1 FROM event_tags w WHERE w.event_id = e.id AND w.name = 'p' AND ",
+        );
+        sql.push_in("w.value", Param::TextList(mine));
+        sql.push(")");
+    }
+    sql.push(")");
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use nips::Filter;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::{Progress, TransferError};
-use crate::store::{Reader, Store};
+use crate::store::{Reader, Store, Wraps};
 
 /// Events read per page.
 const PAGE: u64 = 1_000;
@@ -44,6 +44,6 @@ pub async fn total(store: &dyn Store, filter: &Filter) -> Result<u64, TransferEr
     let mut f = filter.clone();
     f.limit = None;
     Ok(store
-        .count(&[f], crate::relay::unix_now(), Reader::Relay)
+        .count(&[f], crate::relay::unix_now(), Reader::Relay, Wraps::All)
         .await?)
 }
