@@ -98,9 +98,10 @@ pub struct TargetCaps {
     pub reposts: Tier,
     /// Reactions (kind 7) to one event per window.
     pub reactions: Tier,
-    /// Replies and quotes (`e`/`q` tags) pointing at one event per window.
+    /// Replies, comments and quotes (`e`/`q`/`a` tags and NIP-22's `E`/`Q`/`A`) pointing at
+    /// one event per window.
     pub replies: Tier,
-    /// Events mentioning (`p` tag) one pubkey per window.
+    /// Events mentioning (`p` or NIP-22's `P` tag) one pubkey per window.
     pub mentions: Tier,
 }
 
@@ -122,9 +123,9 @@ impl Default for TargetCaps {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MinIntervals {
-    /// Top-level notes (kind 1 without an `e` tag).
+    /// Top-level notes (kind 1 that replies to nothing) and threads (kind 11).
     pub notes: Tier,
-    /// Replies (kind 1 with an `e` tag) and comments (kind 1111).
+    /// Replies (kind 1 with a NIP-10 reply `e` tag) and comments (kind 1111).
     pub replies: Tier,
 }
 
@@ -136,12 +137,13 @@ pub enum Paced {
 }
 
 impl Paced {
-    /// How `event` is paced: kind 1 is a note unless it replies (`e` tag); kind 1111 is a
-    /// comment, paced as a reply.
+    /// How `event` is paced: kind 1 is a note unless it replies (NIP-10: an `e` tag marked
+    /// `root` or `reply`, or an unmarked one in the older positional form; a `mention` is not a
+    /// reply); a thread (kind 11, NIP-7D) is a note; a comment (kind 1111) is a reply.
     pub fn of(event: &nips::Event) -> Option<Self> {
         match event.kind {
-            1 if event.has_tag("e") => Some(Paced::Reply),
-            1 => Some(Paced::Note),
+            1 if replies(event) => Some(Paced::Reply),
+            1 | 11 => Some(Paced::Note),
             1111 => Some(Paced::Reply),
             _ => None,
         }
@@ -153,6 +155,20 @@ impl Paced {
             Paced::Reply => "reply",
         }
     }
+}
+
+/// Does kind-1 `event` reply to a note under NIP-10's markers?
+fn replies(event: &nips::Event) -> bool {
+    event
+        .tags
+        .iter()
+        .filter(|t| t.first().is_some_and(|n| n == "e") && t.len() >= 2)
+        .any(|t| {
+            matches!(
+                t.get(3).map(String::as_str),
+                None | Some("" | "root" | "reply")
+            )
+        })
 }
 
 impl MinIntervals {
@@ -381,7 +397,9 @@ const AMPLIFYING: &[u16] = &[1, 6, 7, 16, 1111];
 
 /// The targets an event amplifies: a repost's event, a reaction's event (its last `e` tag, as
 /// NIP-25 says), and for notes and comments every event they reply to or quote and every pubkey
-/// they mention. Each target once.
+/// they mention. NIP-22's uppercase tags (`E`, `A`, `Q`, `P`: a comment's root) count as their
+/// lowercase forms, and an addressable event (`a`/`A`, `kind:pubkey:d`) is a target by its
+/// coordinate. Each target once.
 pub fn targets(event: &nips::Event) -> Vec<(Sort, [u8; 32])> {
     if !AMPLIFYING.contains(&event.kind) {
         return Vec::new();
@@ -401,14 +419,15 @@ pub fn targets(event: &nips::Event) -> Vec<(Sort, [u8; 32])> {
             .map(|t| (Sort::Reactions, t))
             .into_iter()
             .collect(),
-        _ => event
-            .tag_values("e")
-            .chain(event.tag_values("q"))
-            .filter_map(hex32)
+        _ => ["e", "E", "q", "Q", "a", "A"]
+            .iter()
+            .flat_map(|name| event.tag_values(name))
+            .filter_map(|v| hex32(v).or_else(|| coordinate(v)))
             .map(|t| (Sort::Replies, t))
             .chain(
-                event
-                    .tag_values("p")
+                ["p", "P"]
+                    .iter()
+                    .flat_map(|name| event.tag_values(name))
                     .filter_map(hex32)
                     .map(|t| (Sort::Mentions, t)),
             )
@@ -417,6 +436,17 @@ pub fn targets(event: &nips::Event) -> Vec<(Sort, [u8; 32])> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// An addressable event's coordinate (`kind:pubkey:d`) as a target key: its SHA-256, so every
+/// version of the address is one target.
+fn coordinate(value: &str) -> Option<[u8; 32]> {
+    use sha2::Digest;
+    let mut parts = value.splitn(3, ':');
+    let kind = parts.next()?.parse::<u16>().ok()?;
+    let pubkey = parts.next()?;
+    nips::hex::decode_lower::<32>(pubkey)?;
+    Some(sha2::Sha256::digest(format!("{kind}:{pubkey}:{}", parts.next().unwrap_or(""))).into())
 }
 
 #[cfg(test)]
@@ -464,5 +494,47 @@ mod tests {
         );
         let vote = k.sign(1, 1018, vec![tag("e", &a)], String::new());
         assert!(targets(&vote).is_empty(), "votes are not amplification");
+        // NIP-22: a comment names its root in uppercase; it counts as the lowercase would.
+        let upper = k.sign(1, 1111, vec![tag("E", &a), tag("P", &p)], "hi".into());
+        let lower = k.sign(1, 1111, vec![tag("e", &a), tag("p", &p)], "hi".into());
+        assert_eq!(targets(&upper), targets(&lower));
+        assert_eq!(targets(&upper).len(), 2);
+        let article = format!("30023:{p}:essay");
+        let on_article = k.sign(1, 1111, vec![tag("A", &article)], "hi".into());
+        let on_article_too = k.sign(1, 1, vec![tag("a", &article)], "hi".into());
+        assert_eq!(targets(&on_article), targets(&on_article_too));
+        assert_eq!(targets(&on_article).len(), 1);
+        assert!(targets(&k.sign(1, 1, vec![tag("a", "not:a:coordinate")], "x".into())).is_empty());
+    }
+
+    #[test]
+    fn slow_mode_reads_nip10_markers_and_paces_threads() {
+        let k = Keys::generate();
+        let id = "aa".repeat(32);
+        let t = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+        let note = |tags: Vec<Vec<String>>| k.sign(1, 1, tags, "x".into());
+        assert_eq!(Paced::of(&note(vec![])), Some(Paced::Note));
+        let mention = note(vec![t(&["e", &id, "", "mention"])]);
+        assert_eq!(
+            Paced::of(&mention),
+            Some(Paced::Note),
+            "a mention is not a reply"
+        );
+        for marked in [
+            t(&["e", &id, "", "reply"]),
+            t(&["e", &id, "", "root"]),
+            t(&["e", &id]),
+        ] {
+            assert_eq!(Paced::of(&note(vec![marked])), Some(Paced::Reply));
+        }
+        assert_eq!(
+            Paced::of(&k.sign(1, 11, vec![], "a thread".into())),
+            Some(Paced::Note)
+        );
+        assert_eq!(
+            Paced::of(&k.sign(1, 1111, vec![], "a comment".into())),
+            Some(Paced::Reply)
+        );
+        assert_eq!(Paced::of(&k.sign(1, 7, vec![], "+".into())), None);
     }
 }

@@ -345,7 +345,67 @@ async fn a_decision_raising_a_cap_applies_at_once(store: Store) {
     );
 }
 
+/// NIP-22 comments name their root in uppercase (`E`, `P`); they count against a note's cap
+/// as lowercase replies do.
+async fn comments_count_toward_a_notes_cap(store: Store) {
+    let relay = TestRelay::builder(store)
+        .env("COMMUNITARIUM_POLICY__RATE__TARGET__REPLIES__OTHERS", 5)
+        .start()
+        .await;
+    let mut c = Raw::connect(&relay.url).await;
+    let author = ::nips::Keys::generate();
+    let note = sign(&author, now(), 1, &[], "viral");
+    c.accept(&note).await;
+    let (id, pk) = (note.id.to_hex(), author.pubkey().to_hex());
+    let mut refused = 0;
+    for i in 0..8 {
+        let k = ::nips::Keys::generate();
+        let comment = sign(
+            &k,
+            now(),
+            1111,
+            &[&["E", &id, "", &pk], &["K", "1"]],
+            &format!("c{i}"),
+        );
+        if !c.publish(&comment).await.0 {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 3, "5 of 8 comments pass the cap");
+}
+
+/// Slow mode reads NIP-10 markers: a note that only mentions another is a note, and a thread
+/// (kind 11) is paced as one.
+async fn slow_mode_cannot_be_sidestepped(store: Store) {
+    let relay = TestRelay::builder(store)
+        .env(
+            "COMMUNITARIUM_POLICY__RATE__MIN_INTERVAL__NOTES__OTHERS",
+            600,
+        )
+        .start()
+        .await;
+    let mut c = Raw::connect(&relay.url).await;
+    let k = ::nips::Keys::generate();
+    c.accept(&sign(&k, now(), 1, &[], "first")).await;
+    let other = "ab".repeat(32);
+    let tries = [
+        sign(&k, now(), 1, &[&["e", &other, "", "mention"]], "a mention"),
+        sign(&k, now(), 11, &[&["title", "Soup"]], "a thread"),
+    ];
+    for e in &tries {
+        let (ok, message) = c.publish(e).await;
+        assert!(
+            !ok && message.starts_with("rate-limited: slow mode"),
+            "{message}"
+        );
+    }
+    let reply = sign(&k, now(), 1, &[&["e", &other, "", "reply"]], "a reply");
+    c.accept(&reply).await;
+}
+
 on_both_stores!(
+    comments_count_toward_a_notes_cap,
+    slow_mode_cannot_be_sidestepped,
     a_viral_note_hits_its_cap_while_others_flow,
     members_and_outsiders_have_their_own_caps,
     a_flooding_author_is_slowed_and_others_are_not,
