@@ -107,9 +107,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    let metrics_listener = match (&config.server.metrics_listen, &metrics) {
+        (Some(at), Some(_)) => Some(
+            tokio::net::TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen on {at} (server.metrics_listen)"))?,
+        ),
+        _ => None,
+    };
     let relay = Relay::start(config, bound, metrics)
         .await
         .context("cannot start the relay")?;
+    if let Some(listener) = metrics_listener {
+        tracing::info!(at = %listener.local_addr()?, "metrics served at /metrics");
+        tokio::spawn(server::serve_metrics(listener, relay.clone()));
+    }
     tracing::info!(store = backend, url = %relay.public_url, "serving");
     // One machine-readable line on stdout, so scripts and tests learn the bound port.
     println!("communitarium listening on ws://{bound}");

@@ -39,6 +39,18 @@ pub async fn serve(
     served
 }
 
+/// Serves `/metrics` alone on `listener` (`server.metrics_listen`) until the relay shuts down.
+pub async fn serve_metrics(listener: TcpListener, relay: Arc<Relay>) {
+    let stop = relay.shutdown.clone();
+    let app = http::metrics_router(relay);
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(stop.cancelled_owned())
+        .await
+    {
+        tracing::warn!(error = %e, "the metrics listener stopped");
+    }
+}
+
 /// Resolves on SIGINT or SIGTERM.
 pub async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();

@@ -126,3 +126,96 @@ async fn logs_can_be_json_lines() {
 }
 
 on_both_stores!(each_part_reports_its_metrics);
+
+/// `/metrics` is for the operator: the machine itself, a scraper with the token, or a listener
+/// of its own; never a stranger, and never to another site's scripts (no CORS).
+#[tokio::test]
+async fn metrics_are_not_public() {
+    let relay = TestRelay::builder(Store::Sqlite)
+        .env("COMMUNITARIUM_SERVER__REAL_IP_HEADER", "X-Forwarded-For")
+        .start()
+        .await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/metrics", relay.http);
+    let here = http
+        .get(&url)
+        .header("Origin", "https://elsewhere.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(here.status(), 200, "from this machine");
+    assert!(here.headers().get("access-control-allow-origin").is_none());
+    let forwarded = http
+        .get(&url)
+        .header("X-Forwarded-For", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        forwarded.status(),
+        404,
+        "a client behind the proxy is a stranger"
+    );
+    let page = http
+        .get(&relay.http)
+        .header("Origin", "https://x.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.headers()["access-control-allow-origin"],
+        "*",
+        "NIP-11 keeps its CORS"
+    );
+
+    let token = "a-long-scraper-secret";
+    let with_token = TestRelay::builder(Store::Sqlite)
+        .env("COMMUNITARIUM_SERVER__METRICS_TOKEN", token)
+        .start()
+        .await;
+    let url = format!("{}/metrics", with_token.http);
+    assert_eq!(
+        http.get(&url).send().await.unwrap().status(),
+        404,
+        "the token is needed"
+    );
+    let bad = http
+        .get(&url)
+        .bearer_auth("wrong-secret-of-some-length")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 404);
+    let good = http.get(&url).bearer_auth(token).send().await.unwrap();
+    assert_eq!(good.status(), 200);
+    assert!(good.text().await.unwrap().contains("communitarium_db_up 1"));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let apart = TestRelay::builder(Store::Sqlite)
+        .env(
+            "COMMUNITARIUM_SERVER__METRICS_LISTEN",
+            format!("127.0.0.1:{port}"),
+        )
+        .start()
+        .await;
+    let main = http
+        .get(format!("{}/metrics", apart.http))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        main.status(),
+        404,
+        "served apart, not on the relay's address"
+    );
+    let own = http
+        .get(format!("http://127.0.0.1:{port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+}

@@ -19,18 +19,29 @@ use crate::relay::Relay;
 use crate::session;
 use crate::sockets::Peer;
 
-/// The relay's HTTP application.
+/// The relay's HTTP application. CORS is open on everything but `/metrics`, which no web page
+/// elsewhere has any business reading.
 pub fn router(relay: Arc<Relay>) -> Router {
-    Router::new()
+    let public = Router::new()
         .route("/", get(root).post(nip86::handle))
-        .route("/metrics", get(metrics))
         .merge(crate::web::routes())
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
                 .allow_methods(Any)
                 .allow_headers(Any),
-        )
+        );
+    Router::new()
+        .route("/metrics", get(metrics))
+        .merge(public)
+        .with_state(relay)
+}
+
+/// The separate metrics listener's application (`server.metrics_listen`): `/metrics` for
+/// whoever reaches that address.
+pub fn metrics_router(relay: Arc<Relay>) -> Router {
+    Router::new()
+        .route("/metrics", get(render_metrics))
         .with_state(relay)
 }
 
@@ -63,12 +74,58 @@ pub fn client_ip(relay: &Relay, peer: &SocketAddr, headers: &HeaderMap) -> IpAdd
         .unwrap_or_else(|| peer.ip())
 }
 
-/// Prometheus metrics.
-async fn metrics(State(relay): State<Arc<Relay>>) -> Response {
+/// Prometheus metrics on the relay's own address: for the machine itself, or a scraper with
+/// the configured token. They tell how busy the relay is and who it serves, so strangers get
+/// the same 404 as a relay without metrics.
+async fn metrics(
+    State(relay): State<Arc<Relay>>,
+    ConnectInfo(peer): ConnectInfo<Peer>,
+    headers: HeaderMap,
+) -> Response {
+    if !may_scrape(&relay, &peer.addr, &headers) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    render_metrics(State(relay)).await
+}
+
+async fn render_metrics(State(relay): State<Arc<Relay>>) -> Response {
     match (&relay.metrics, relay.config.server.metrics) {
         (Some(handle), true) => handle.render().into_response(),
         _ => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// With a token configured, only a request bearing it; otherwise only one from this machine
+/// that no proxy forwarded (a client behind a proxy is judged by its forwarded address).
+fn may_scrape(relay: &Relay, peer: &SocketAddr, headers: &HeaderMap) -> bool {
+    let server = &relay.config.server;
+    if server.metrics_listen.is_some() {
+        return false;
+    }
+    match &server.metrics_token {
+        Some(token) => headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| same_secret(given.trim(), token)),
+        None => {
+            let forwarded = server
+                .real_ip_header
+                .as_ref()
+                .is_some_and(|h| headers.contains_key(h.as_str()));
+            !forwarded && client_ip(relay, peer, headers).is_loopback()
+        }
+    }
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let (a, b) = (Sha256::digest(a), Sha256::digest(b));
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 async fn root(
