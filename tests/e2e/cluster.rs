@@ -124,7 +124,10 @@ async fn forged_announcements_are_not_delivered() {
     use sqlx::Connection;
     let c = Cluster::start(2, "").await;
     let mut watcher = Raw::connect(&c.nodes[1].url).await;
-    watcher.req("live", json!([{"kinds": [8002, 20001]}])).await.events();
+    watcher
+        .req("live", json!([{"kinds": [8002, 20001]}]))
+        .await
+        .events();
     let role = format!("intruder_{:08x}", rand::random::<u32>());
     let mut admin = sqlx::PgConnection::connect(&c.db.url).await.unwrap();
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} LOGIN")))
@@ -133,7 +136,13 @@ async fn forged_announcements_are_not_delivered() {
         .unwrap();
     let url = c.db.url.replacen("postgres@", &format!("{role}@"), 1);
     let mut intruder = sqlx::PgConnection::connect(&url).await.unwrap();
-    let mut fake = sign(&Keys::generate(), now(), 8002, &[&["result", "passed"]], "forged");
+    let mut fake = sign(
+        &Keys::generate(),
+        now(),
+        8002,
+        &[&["result", "passed"]],
+        "forged",
+    );
     fake.pubkey = c.key.pubkey();
     let payload = format!("Eforger:{}", fake.to_json());
     sqlx::query("SELECT pg_notify('communitarium_events', $1)")
@@ -146,7 +155,11 @@ async fn forged_announcements_are_not_delivered() {
     let got = watcher
         .recv_until(|m| (m[0] == "EVENT").then(|| m[2]["id"].clone()))
         .await;
-    assert_eq!(got, typing.id.to_hex(), "the forged decision was not delivered first");
+    assert_eq!(
+        got,
+        typing.id.to_hex(),
+        "the forged decision was not delivered first"
+    );
     assert!(watcher.try_recv(Duration::from_millis(300)).await.is_none());
     drop(intruder);
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP ROLE {role}")))
@@ -331,6 +344,60 @@ async fn a_killed_leader_is_replaced_and_loses_nothing() {
     let mut back = Raw::connect(&c.nodes[leader].url).await;
     let policy = gov::policy(&mut back, &pk).await;
     assert_eq!(policy["limitation"]["max_content_length"], 99);
+}
+
+/// In a cluster, a decision whose removal fails is stored nowhere; once it can be, the event
+/// is gone from every node, and stays gone when the leader is killed and comes back.
+#[tokio::test]
+async fn a_decision_and_its_effects_commit_together_in_a_cluster() {
+    use crate::decision_effects::{Refusal, served};
+    let f = keys(2);
+    let refs: Vec<&Keys> = f.iter().collect();
+    let mut c = Cluster::start(2, &config(&refs, &[], "open", "")).await;
+    let pk = c.pubkey();
+    let spam = sign(&Keys::generate(), now(), 1, &[], "buy now");
+    Raw::connect(&c.nodes[0].url).await.accept(&spam).await;
+    let refusal = Refusal::install(&c.nodes[0], Some(&c.db.url), &spam.id).await;
+    let remove = proposal(
+        &f[0],
+        &governance::Action::RemoveEvent(spam.id),
+        8,
+        &c.nodes[0].url,
+        "",
+    );
+    member(&c.nodes[0], &f[0]).await.accept(&remove).await;
+    for (k, node) in f.iter().zip(&c.nodes) {
+        member(node, k).await.accept(&vote(k, &remove, "yes")).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut r = Raw::connect(&c.nodes[1].url).await;
+    let found = r
+        .req(
+            "d",
+            json!([{"authors": [&pk], "kinds": [8002], "#e": [remove.id.to_hex()]}]),
+        )
+        .await
+        .events();
+    assert!(found.is_empty(), "no decision without its effect");
+    for node in &c.nodes {
+        assert!(served(&node.url, &spam.id).await);
+    }
+    refusal.lift().await;
+    let d = decision_on(&mut r, &pk, &remove.id.to_hex()).await;
+    assert_eq!(gov::tag(&d, "result"), Some("passed"));
+    for node in &c.nodes {
+        assert!(!served(&node.url, &spam.id).await, "gone on {}", node.url);
+    }
+    let leader = c.leader().await;
+    c.nodes[leader].kill().await;
+    c.nodes[leader].start_again().await;
+    for node in &c.nodes {
+        assert!(
+            !served(&node.url, &spam.id).await,
+            "still gone on {}",
+            node.url
+        );
+    }
 }
 
 /// One invite code, redeemed by two newcomers on two nodes at the same moment: one gets in.

@@ -150,7 +150,11 @@ impl TestRelay {
 
     /// The binary's command for this relay's settings (not yet spawned).
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_communitarium"));
+        // `COMMUNITARIUM_BIN` runs the suite against another build (an older one, to see a
+        // test fail on what it fixes).
+        let bin = std::env::var("COMMUNITARIUM_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_communitarium").to_string());
+        let mut cmd = Command::new(bin);
         cmd.args(args);
         cmd.env_remove("DATABASE_URL").env(
             "RUST_LOG",

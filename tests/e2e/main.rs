@@ -21,6 +21,7 @@ mod browser;
 mod closes;
 mod cluster;
 mod count;
+pub mod decision_effects;
 mod defaults;
 mod deletion;
 mod electorate;

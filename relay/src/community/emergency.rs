@@ -2,18 +2,16 @@
 //! decision in force at once, with a ratification proposal opened for the members. If they do
 //! not ratify it, it is reverted.
 
-use std::net::IpAddr;
-
+use super::effects::ip_digest;
+use super::{Community, CommunityError, Ruling, State};
+use crate::relay::{Relay, unix_now};
+use crate::store::Effect;
 use governance::Action;
 use governance::decision::{EmergencyRecord, Resolution};
 use governance::emergency::{self, Emergency, METHODS, READ_METHODS};
 use governance::ledger::Draft;
 use nips::PubKey;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-
-use super::{Community, CommunityError, State};
-use crate::relay::{Relay, unix_now};
 
 /// A successful call's `result`.
 pub type CallOutcome = Value;
@@ -29,10 +27,6 @@ pub enum CallError {
     Bad(String),
     #[error("internal error")]
     Internal(#[from] CommunityError),
-}
-
-fn ip_digest(ip: &str) -> String {
-    hex::encode(Sha256::digest(ip.as_bytes()))
 }
 
 impl Community {
@@ -76,6 +70,7 @@ impl Community {
             auth: Some(auth.to_string()),
             ip_digest: None,
         };
+        let mut also = Vec::new();
         let (draft, summary) = match call {
             Emergency::Act { action, reason } => {
                 let summary = format!(
@@ -94,18 +89,14 @@ impl Community {
                 )
             }
             Emergency::BlockIp { ip, reason } => {
-                relay
-                    .store
-                    .block_ip(&ip, &reason, now)
-                    .await
-                    .map_err(CommunityError::from)?;
-                if let Ok(addr) = ip.parse::<IpAddr>() {
-                    self.blocked_ips.write().insert(addr);
-                    relay.disconnect_ip(&addr);
-                }
+                record.ip_digest = Some(ip_digest(&ip));
+                also.push(Effect::BlockIp {
+                    ip,
+                    reason,
+                    at: i64::try_from(now).unwrap_or(i64::MAX),
+                });
                 record.request = None;
                 record.auth = None;
-                record.ip_digest = Some(ip_digest(&ip));
                 let draft = Draft {
                     author: Some(*operator),
                     emergency: Some(record),
@@ -114,17 +105,13 @@ impl Community {
                 (draft, "Emergency action by an operator: an IP address was blocked. Members must ratify it.".into())
             }
             Emergency::UnblockIp { ip } => {
-                relay
-                    .store
-                    .unblock_ip(&ip, now)
-                    .await
-                    .map_err(CommunityError::from)?;
-                if let Ok(addr) = ip.parse::<IpAddr>() {
-                    self.blocked_ips.write().remove(&addr);
-                }
+                record.ip_digest = Some(ip_digest(&ip));
+                also.push(Effect::UnblockIp {
+                    ip,
+                    at: i64::try_from(now).unwrap_or(i64::MAX),
+                });
                 record.request = None;
                 record.auth = None;
-                record.ip_digest = Some(ip_digest(&ip));
                 let draft = Draft {
                     author: Some(*operator),
                     emergency: Some(record),
@@ -137,10 +124,13 @@ impl Community {
             .record(
                 relay,
                 &mut state,
-                Resolution::Emergency,
-                draft,
-                now,
-                summary,
+                Ruling {
+                    resolution: Resolution::Emergency,
+                    draft,
+                    at: now,
+                    summary,
+                    also,
+                },
             )
             .await?;
         let ratification = self
@@ -210,40 +200,5 @@ impl Community {
             }
             other => return Err(CallError::Bad(format!("unknown method `{other}`"))),
         })
-    }
-
-    /// Undoes an unratified IP action: lifts a block, or restores a lifted one.
-    pub(super) async fn revert_ip(
-        &self,
-        relay: &Relay,
-        was_block: bool,
-        digest: &str,
-    ) -> Result<(), CommunityError> {
-        let Some(ip) = relay
-            .store
-            .known_ips()
-            .await?
-            .into_iter()
-            .find(|ip| ip_digest(ip) == digest)
-        else {
-            return Ok(());
-        };
-        let addr = ip.parse::<IpAddr>().ok();
-        if was_block {
-            relay.store.unblock_ip(&ip, unix_now()).await?;
-            if let Some(a) = addr {
-                self.blocked_ips.write().remove(&a);
-            }
-        } else {
-            relay
-                .store
-                .block_ip(&ip, "restored: unblock not ratified", unix_now())
-                .await?;
-            if let Some(a) = addr {
-                self.blocked_ips.write().insert(a);
-                relay.disconnect_ip(&a);
-            }
-        }
-        Ok(())
     }
 }

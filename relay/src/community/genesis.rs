@@ -8,7 +8,7 @@ use arc_swap::ArcSwap;
 use governance::decision::Resolution;
 use governance::ledger::Ledger;
 use governance::{Decision, PolicyDoc, Proposal, Vote};
-use nips::{Event, Filter, Keys, PubKey, cg, nip43, nip88};
+use nips::{Event, EventId, Filter, Keys, PubKey, cg, nip43, nip88};
 use parking_lot::RwLock;
 use serde_json::json;
 use tokio::sync::Mutex;
@@ -17,7 +17,7 @@ use super::{Community, CommunityError, Snapshot, State, events, proposals};
 use crate::cluster::governance::{Stale, bump};
 use crate::cluster::{Cluster, ClusterError};
 use crate::config::Config;
-use crate::store::{Reader, Record, Saved, Store, StoredEvent, WriteOp};
+use crate::store::{Effect, Reader, Record, Saved, Store, StoredEvent, WriteOp};
 use crate::writer::Writer;
 
 /// Everything matching `filter`, newest first: all of it, unless the filter sets a `limit`.
@@ -82,6 +82,7 @@ impl Community {
         }
         let (state, blocked) = load(&**store, &keys, now).await?;
         check_config(config, &state.ledger)?;
+        heal(writer, &state.ledger).await?;
         if let Some(g) = &mut gov {
             g.caught_up();
         }
@@ -157,6 +158,7 @@ pub(super) async fn load(
         delegations: Default::default(),
         deferred: None,
         digests: Default::default(),
+        stale: false,
     };
     proposals::reopen(store, keys, &mut state, now).await?;
     let blocked: HashSet<IpAddr> = store
@@ -166,6 +168,46 @@ pub(super) async fn load(
         .filter_map(|(ip, _)| ip.parse().ok())
         .collect();
     Ok((state, blocked))
+}
+
+/// Re-applies what the policy says is removed: an event removed by a decision is stored
+/// nowhere (quarantined, while an emergency's ratification is pending). A decision and its
+/// effects are committed together, so this finds nothing to do, unless the record was written
+/// by an older version that applied them afterwards and stopped in between.
+async fn heal(writer: &Writer, ledger: &Ledger) -> Result<(), CommunityError> {
+    let removed = &ledger.policy.removed_events;
+    if removed.is_empty() {
+        return Ok(());
+    }
+    let pending: HashSet<EventId> = ledger
+        .pending
+        .values()
+        .flat_map(|p| p.effects.remove_events.iter().copied())
+        .collect();
+    let ops: Vec<WriteOp> = removed
+        .iter()
+        .map(|(id, r)| match pending.contains(id) {
+            true => Effect::Quarantine {
+                id: *id,
+                at: i64::try_from(r.at).unwrap_or(i64::MAX),
+            },
+            false => Effect::Remove(*id),
+        })
+        .map(WriteOp::Effect)
+        .collect();
+    let healed = writer
+        .write_all(ops)
+        .await?
+        .into_iter()
+        .filter(|s| *s == Saved::Stored)
+        .count();
+    if healed > 0 {
+        tracing::warn!(
+            events = healed,
+            "removed events the record still held were removed"
+        );
+    }
+    Ok(())
 }
 
 /// Signs and stores the genesis: the `genesis` decision (carrying the initial policy), the

@@ -219,7 +219,7 @@ impl Community {
         let member = events::member_event(&self.keys, added, key, now, seq, inviter, None);
         let list_at = state.tick(now);
         let list = events::membership_list(&self.keys, &roster, list_at);
-        self.publish(relay, vec![member, list]).await?;
+        self.publish(relay, state, vec![member, list]).await?;
         state.ledger.roster = roster;
         state.ledger.member_seq = seq;
         self.publish_snapshot(state);

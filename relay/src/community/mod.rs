@@ -6,6 +6,7 @@ mod amendments;
 mod ballots;
 mod deferred;
 mod delegations;
+mod effects;
 mod emergency;
 pub mod events;
 mod genesis;
@@ -30,7 +31,7 @@ use tokio::sync::Mutex;
 use crate::cluster::governance::{Generations, Stale, bump};
 use crate::cluster::{Cluster, ClusterError, GovGuard};
 use crate::relay::{Relay, unix_now};
-use crate::store::{Record, Saved, Store, StoreError, WriteOp};
+use crate::store::{Effect, Record, Saved, Store, StoreError, WriteOp};
 use crate::writer::WriteError;
 
 pub use emergency::{CallError, CallOutcome};
@@ -94,6 +95,9 @@ pub(crate) struct State {
     pub deferred: Option<deferred::Deferred>,
     /// Electorate digests already computed, for the decisions that record them.
     pub digests: governance::ledger::Digests,
+    /// A write of the record failed after it may have been stored: this state may disagree
+    /// with the record, and is reloaded from it before it is used again.
+    pub stale: bool,
 }
 
 impl State {
@@ -181,6 +185,16 @@ async fn wait_until(unix: u64) {
     }
 }
 
+/// A decision to record: how it was resolved, what it decides, when, the text that sums it up
+/// for people, and any effects its caller adds (an emergency's blocked address).
+pub(crate) struct Ruling {
+    pub resolution: Resolution,
+    pub draft: Draft,
+    pub at: u64,
+    pub summary: String,
+    pub also: Vec<Effect>,
+}
+
 /// The state, taken to be changed: on a node of a cluster, with the cluster's governance lock
 /// held until it is dropped.
 pub(crate) struct Locked<'a> {
@@ -238,6 +252,9 @@ impl Community {
     /// governance lock, and first reloads what another node changed since this one looked.
     pub(crate) async fn lock(&self, relay: &Relay) -> Result<Locked<'_>, CommunityError> {
         let mut state = self.state.lock().await;
+        if state.stale {
+            self.reload(relay, &mut state, Stale::Ledger).await?;
+        }
         let gov = match &self.cluster {
             None => None,
             Some(c) => {
@@ -399,36 +416,90 @@ impl Community {
     }
 
     /// Commits relay-signed `events` in one transaction, then delivers them live.
-    async fn publish(&self, relay: &Relay, events: Vec<Event>) -> Result<(), CommunityError> {
+    async fn publish(
+        &self,
+        relay: &Relay,
+        state: &mut State,
+        events: Vec<Event>,
+    ) -> Result<(), CommunityError> {
+        self.commit(relay, state, events, Vec::new()).await
+    }
+
+    /// Commits relay-signed `events` and a decision's `effects` in one transaction (all or
+    /// nothing), then delivers the events live and applies blocked addresses in memory. When
+    /// the write fails, it may still have been committed (a connection lost during `COMMIT`),
+    /// so the state is reloaded from the store, which is the truth either way.
+    async fn commit(
+        &self,
+        relay: &Relay,
+        state: &mut State,
+        events: Vec<Event>,
+        effects: Vec<Effect>,
+    ) -> Result<(), CommunityError> {
         self.will_change(Stale::Ledger).await?;
         let records: Vec<Arc<Record>> = events
             .into_iter()
             .map(|e| Arc::new(Record::new(e)))
             .collect();
-        let ops = records.iter().map(|r| WriteOp::Save(r.clone())).collect();
-        let saved = relay.writer.write_all(ops).await?;
-        for (record, outcome) in records.iter().zip(saved) {
+        let mut ops: Vec<WriteOp> = records.iter().map(|r| WriteOp::Save(r.clone())).collect();
+        ops.extend(effects.iter().cloned().map(WriteOp::Effect));
+        let saved = match relay.writer.write_all(ops).await {
+            Ok(saved) => saved,
+            Err(e) => {
+                self.recover(relay, state).await;
+                return Err(e.into());
+            }
+        };
+        for (record, outcome) in records.iter().zip(&saved) {
             match outcome {
                 Saved::Stored => relay.fanout.send(record, Default::default()).await,
                 Saved::Duplicate => {}
-                other => return Err(CommunityError::NotStored(other)),
+                // Committed with the rest, so the record holds what it holds: read it again.
+                other => {
+                    self.recover(relay, state).await;
+                    return Err(CommunityError::NotStored(*other));
+                }
             }
+        }
+        for effect in &effects {
+            self.blocks_changed(relay, effect);
         }
         Ok(())
     }
 
-    /// Records a decision with everything it causes: the 8002, a new 33535 when the policy
-    /// changed, member events and a new 13534 when membership changed, and event removals.
-    /// An action that cannot be applied any more (the policy moved on) is recorded as failed.
+    /// After a failure once the record may have changed: reloads the state from the store now,
+    /// or, if the store cannot answer, leaves it marked stale so the next lock reloads it first.
+    async fn recover(&self, relay: &Relay, state: &mut State) {
+        state.stale = true;
+        state.deferred = None;
+        match self.reload(relay, state, Stale::Ledger).await {
+            Ok(()) => {
+                tracing::warn!("a change of the record failed; the state was reloaded from it")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "a change of the record failed; the state is reloaded at the next change")
+            }
+        }
+    }
+
+    /// Records a decision with everything it causes, in one transaction: the 8002, a new
+    /// 33535 when the policy changed, member events and a new 13534 when membership changed,
+    /// events removed or restored, addresses blocked or unblocked (and the ruling's own
+    /// effects). An action that cannot be applied any more (the policy moved on) is recorded
+    /// as failed.
     async fn record(
         &self,
         relay: &Relay,
         state: &mut State,
-        resolution: Resolution,
-        draft: Draft,
-        at: u64,
-        summary: String,
+        ruling: Ruling,
     ) -> Result<EventId, CommunityError> {
+        let Ruling {
+            resolution,
+            draft,
+            at,
+            summary,
+            also,
+        } = ruling;
         let (prepared, summary) = match state.ledger.prepare(resolution, draft.clone(), at) {
             Ok(p) => (p, summary),
             Err(why) if resolution == Resolution::Passed => {
@@ -449,66 +520,45 @@ impl Community {
             out.push(events::policy_event(&self.keys, &prepared.doc, &id, at));
         }
         let members = self.member_changes(state, &prepared.effects, &id, at, &mut out);
-        let effects = &prepared.effects;
-        // Events an emergency removes wait in quarantine for the ratification.
-        let ratified = match (&decision.action, resolution) {
-            (Some(governance::Action::Ratify(em)), Resolution::Passed) => state
-                .ledger
-                .pending
-                .get(em)
-                .map(|p| p.effects.remove_events.clone()),
-            _ => None,
-        };
-        let reverted_ip = decision
+        let mut effects = self.event_effects(state, decision, resolution, &prepared.effects, at);
+        if let Some((was_block, digest)) = decision
             .reverts
             .and_then(|em| state.ledger.pending.get(&em))
-            .and_then(|p| p.ip.clone());
+            .and_then(|p| p.ip.clone())
+        {
+            effects.extend(self.ip_revert(relay, was_block, &digest).await?);
+        }
+        effects.extend(also);
         // A decision whose effects are events alone waits to be committed with the others
-        // closing together; any other is committed now, after those that wait.
-        let events_only = effects.remove_events.is_empty()
-            && effects.restore_events.is_empty()
-            && ratified.is_none()
-            && reverted_ip.is_none();
-        // Kept back until the ledger has the decision: a decision the ledger refuses is then
-        // never committed with the others.
-        let waiting = match events_only && state.deferred.is_some() {
+        // closing together; any other is committed now, with its effects, after those that
+        // wait. Kept back until the ledger has the decision: a decision the ledger refuses is
+        // then never committed with the others.
+        let waiting = match effects.is_empty() && state.deferred.is_some() {
             true => Some(out),
             false => {
                 self.flush(relay, state).await?;
-                self.publish(relay, out).await?;
+                self.commit(relay, state, out, effects).await?;
                 None
             }
         };
-        for removed in &effects.remove_events {
-            relay.store.quarantine(removed, at).await?;
-            if resolution != Resolution::Emergency {
-                relay.store.purge(removed).await?;
-            }
+        if let Err(why) =
+            state
+                .ledger
+                .commit(id, at, &prepared.decision, prepared.doc, prepared.pending)
+        {
+            // Stored, or about to be, yet refused in memory: only the record can say.
+            self.recover(relay, state).await;
+            return Err(CommunityError::Decision(why));
         }
-        for restored in &effects.restore_events {
-            if let Some(json) = relay.store.release(restored).await? {
-                self.restore(relay, &json).await;
-            }
-        }
-        for purged in ratified.iter().flatten() {
-            relay.store.purge(purged).await?;
-        }
-        state
-            .ledger
-            .commit(id, at, &prepared.decision, prepared.doc, prepared.pending)
-            .map_err(CommunityError::Decision)?;
         let roster_changed = members.is_some();
         if let Some((roster, seq)) = members {
             state.ledger.roster = roster;
             state.ledger.member_seq = seq;
         }
-        if let Some((was_block, digest)) = reverted_ip {
-            self.revert_ip(relay, was_block, &digest).await?;
-        }
         match (waiting, state.deferred.as_mut()) {
             (Some(events), Some(d)) => d.add(events, roster_changed),
             (Some(events), None) => {
-                self.publish(relay, events).await?;
+                self.publish(relay, state, events).await?;
                 self.publish_snapshot_with(state, roster_changed);
             }
             (None, _) => self.publish_snapshot_with(state, roster_changed),
@@ -517,18 +567,5 @@ impl Community {
             .increment(1);
         tracing::info!(decision = %id, result = %resolution, version = state.ledger.doc.version(), "decision recorded");
         Ok(id)
-    }
-
-    /// Stores a released event again.
-    async fn restore(&self, relay: &Relay, json: &str) {
-        match Event::from_json(json) {
-            Ok(event) => {
-                let record = Arc::new(Record::new(event));
-                if let Err(e) = relay.writer.write(WriteOp::Save(record)).await {
-                    tracing::warn!(error = %e, "could not restore a quarantined event");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "quarantined event is corrupt"),
-        }
     }
 }

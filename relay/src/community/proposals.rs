@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::deferred::Deferred;
 use super::genesis::{all, is_proposal, parse_proposals, votes};
-use super::{Community, CommunityError, State, busy, events, reports};
+use super::{Community, CommunityError, Ruling, State, busy, events, reports};
 use crate::cluster::governance::Stale;
 use crate::relay::{Relay, unix_now};
 use crate::store::{Record, Saved, Store, WriteOp};
@@ -282,7 +282,7 @@ impl Community {
         let together = due.len() > 1;
         for (_, _, id) in due {
             if together && state.deferred.is_none() {
-                state.deferred = Some(Deferred::start(&state));
+                state.deferred = Some(Deferred::default());
             }
             if let Err(e) = self.close_and_settle(relay, &mut state, &id, now).await {
                 tracing::error!(error = %e, proposal = %id, "could not close a proposal");
@@ -347,11 +347,14 @@ impl Community {
             t.turnout(),
             t.electorate
         );
-        self.record(relay, state, resolution, draft, at, summary)
-            .await?;
-        if let Some(d) = state.deferred.as_mut() {
-            d.closed(open);
-        }
+        let ruling = Ruling {
+            resolution,
+            draft,
+            at,
+            summary,
+            also: Vec::new(),
+        };
+        self.record(relay, state, ruling).await?;
         Ok(())
     }
 
@@ -383,7 +386,7 @@ impl Community {
         })?;
         let id = event.id;
         let open = Open::new(proposal, state)?;
-        self.publish(relay, vec![event]).await?;
+        self.publish(relay, state, vec![event]).await?;
         state.accepted(now);
         state.open.insert(id, open);
         tracing::info!(proposal = %id, "relay opened a proposal");

@@ -10,8 +10,8 @@ use super::testdb::TestPostgres;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    Claim, Invite, Options, PostgresStore, Reader, Record, Saved, SqliteStore, Store, StoredEvent,
-    Wraps, WriteOp,
+    Claim, Effect, Invite, Options, PostgresStore, Reader, Record, Saved, SqliteStore, Store,
+    StoredEvent, Wraps, WriteOp,
 };
 
 pub(crate) const NOW: u64 = 1_700_000_000;
@@ -667,13 +667,23 @@ pub(crate) async fn invites_are_single_use_with_quota_and_expiry(store: &dyn Sto
     );
 }
 
+/// Applies `effect` alone and returns its outcome.
+pub(crate) async fn effect(store: &dyn Store, effect: Effect) -> Saved {
+    store.write(&[WriteOp::Effect(effect)]).await.unwrap()[0]
+}
+
+fn block(ip: &str, reason: &str) -> Effect {
+    Effect::BlockIp {
+        ip: ip.into(),
+        reason: reason.into(),
+        at: NOW as i64,
+    }
+}
+
 pub(crate) async fn ip_blocks_persist(store: &dyn Store) {
-    store.block_ip("10.0.0.1", "flood", NOW).await.unwrap();
-    store.block_ip("2001:db8::1", "", NOW).await.unwrap();
-    store
-        .block_ip("10.0.0.1", "flood again", NOW)
-        .await
-        .unwrap();
+    effect(store, block("10.0.0.1", "flood")).await;
+    effect(store, block("2001:db8::1", "")).await;
+    effect(store, block("10.0.0.1", "flood again")).await;
     let ips = store.blocked_ips().await.unwrap();
     assert_eq!(
         ips,
@@ -682,14 +692,23 @@ pub(crate) async fn ip_blocks_persist(store: &dyn Store) {
             ("2001:db8::1".to_string(), String::new())
         ]
     );
-    store.unblock_ip("10.0.0.1", NOW).await.unwrap();
+    let unblock = || Effect::UnblockIp {
+        ip: "10.0.0.1".into(),
+        at: NOW as i64,
+    };
+    assert_eq!(effect(store, unblock()).await, Saved::Stored);
+    assert_eq!(
+        effect(store, unblock()).await,
+        Saved::Duplicate,
+        "already lifted"
+    );
     assert_eq!(store.blocked_ips().await.unwrap().len(), 1);
     assert_eq!(
         store.known_ips().await.unwrap().len(),
         2,
         "a lifted block is remembered"
     );
-    store.block_ip("10.0.0.1", "back", NOW).await.unwrap();
+    effect(store, block("10.0.0.1", "back")).await;
     assert_eq!(store.blocked_ips().await.unwrap().len(), 2);
 }
 
@@ -697,19 +716,67 @@ pub(crate) async fn quarantine_hides_and_restores(store: &dyn Store) {
     let k = Keys::generate();
     let e = sign(&k, NOW - 1, 1, &[&["t", "q"]], "questionable");
     save(store, &e).await;
-    assert!(store.quarantine(&e.id, NOW).await.unwrap());
-    assert!(!store.quarantine(&e.id, NOW).await.unwrap(), "already gone");
-    assert!(ids(store, json!({"#t": ["q"]})).await.is_empty());
-    let json = store.release(&e.id).await.unwrap().unwrap();
-    assert_eq!(json, e.to_json());
+    let quarantine = || Effect::Quarantine {
+        id: e.id,
+        at: NOW as i64,
+    };
+    assert_eq!(effect(store, quarantine()).await, Saved::Stored);
     assert_eq!(
-        save(store, &Event::from_json(&json).unwrap()).await,
-        Saved::Stored
+        effect(store, quarantine()).await,
+        Saved::Duplicate,
+        "already gone"
     );
+    assert!(ids(store, json!({"#t": ["q"]})).await.is_empty());
+    assert_eq!(effect(store, Effect::Release(e.id)).await, Saved::Stored);
     assert_eq!(ids(store, json!({"#t": ["q"]})).await, vec![e.id]);
-    assert!(store.quarantine(&e.id, NOW).await.unwrap());
-    store.purge(&e.id).await.unwrap();
-    assert_eq!(store.release(&e.id).await.unwrap(), None);
+    assert_eq!(
+        query(store, json!({"ids": [e.id.to_hex()]})).await[0].json,
+        e.to_json(),
+        "restored verbatim"
+    );
+    effect(store, quarantine()).await;
+    assert_eq!(effect(store, Effect::Purge(e.id)).await, Saved::Stored);
+    assert_eq!(effect(store, Effect::Release(e.id)).await, Saved::Duplicate);
+    // Removed for good, whether stored or quarantined; and with the decision that removes it.
+    save(store, &e).await;
+    let decision = sign(&k, NOW, 8002, &[], "remove it");
+    let done = store
+        .write(&[
+            WriteOp::Save(Arc::new(Record::new(decision.clone()))),
+            WriteOp::Effect(Effect::Remove(e.id)),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(done, vec![Saved::Stored, Saved::Stored]);
+    assert!(ids(store, json!({"#t": ["q"]})).await.is_empty());
+    assert_eq!(effect(store, Effect::Remove(e.id)).await, Saved::Duplicate);
+}
+
+/// No two decisions of one relay name the same `prev`: a forked chain is refused by the store
+/// itself, whichever writer tries.
+pub(crate) async fn decision_chain_cannot_fork(store: &dyn Store) {
+    let relay = Keys::generate();
+    let genesis = sign(&relay, NOW - 10, 8002, &[&["result", "genesis"]], "");
+    let prev = genesis.id.to_hex();
+    let one = sign(&relay, NOW - 5, 8002, &[&["prev", &prev]], "one");
+    let fork = sign(&relay, NOW - 4, 8002, &[&["prev", &prev]], "fork");
+    save(store, &genesis).await;
+    save(store, &one).await;
+    let refused = store
+        .write(&[WriteOp::Save(Arc::new(Record::new(fork)))])
+        .await;
+    assert!(refused.is_err(), "a second decision after the same one");
+    let next = sign(&relay, NOW - 3, 8002, &[&["prev", &one.id.to_hex()]], "two");
+    assert_eq!(save(store, &next).await, Saved::Stored);
+    let other = Keys::generate();
+    let theirs = sign(
+        &other,
+        NOW - 3,
+        8002,
+        &[&["prev", &prev]],
+        "another relay's",
+    );
+    assert_eq!(save(store, &theirs).await, Saved::Stored, "per relay key");
 }
 
 pub(crate) async fn mixed_batches_keep_order_and_outcomes(store: &dyn Store) {
@@ -920,6 +987,7 @@ conformance!(
     invites_are_single_use_with_quota_and_expiry,
     ip_blocks_persist,
     quarantine_hides_and_restores,
+    decision_chain_cannot_fork,
     mixed_batches_keep_order_and_outcomes,
     every_driver_agrees,
     lanes_commit_side_by_side,

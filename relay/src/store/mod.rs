@@ -40,6 +40,7 @@ pub use hot::HotEvents;
 
 pub use postgres::PostgresStore;
 pub use private::{Claim, Invite, PrivateStore};
+
 pub use record::{MAX_INDEXED_TAG_VALUE, Record};
 pub use search::{DEFAULT_KINDS as DEFAULT_SEARCH_KINDS, SearchIndex};
 pub use sqlite::SqliteStore;
@@ -53,15 +54,40 @@ pub enum WriteOp {
     /// A NIP-62 request to vanish that names this relay: hard-delete the author's events up to
     /// its `created_at`, refuse them from now on, then store the request itself.
     Vanish(Arc<Record>),
+    /// What a decision does besides its own events, committed in the same transaction as
+    /// they are: a decision is never stored without its effects, nor its effects without it.
+    Effect(Effect),
 }
 
 impl WriteOp {
-    /// The record this op writes.
-    pub fn record(&self) -> &Arc<Record> {
+    /// The record this op stores, if it stores one.
+    pub fn record(&self) -> Option<&Arc<Record>> {
         match self {
-            WriteOp::Save(r) | WriteOp::Vanish(r) => r,
+            WriteOp::Save(r) | WriteOp::Vanish(r) => Some(r),
+            WriteOp::Effect(_) => None,
         }
     }
+}
+
+/// A decision's effect on stored events and blocked addresses. Its outcome is
+/// [`Saved::Stored`] when it changed something, [`Saved::Duplicate`] when there was nothing
+/// to change (applying an effect twice is harmless).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Moves a stored event out of sight into quarantine, until the members ratify its removal
+    /// (then [`Effect::Purge`]) or not (then [`Effect::Release`]).
+    Quarantine { id: EventId, at: i64 },
+    /// Deletes an event for good, stored or quarantined.
+    Remove(EventId),
+    /// Stores a quarantined event again.
+    Release(EventId),
+    /// Forgets a quarantined event.
+    Purge(EventId),
+    /// Refuses connections from an address (kept in the relay's private state: decisions
+    /// publish only its digest).
+    BlockIp { ip: String, reason: String, at: i64 },
+    /// Lifts a block.
+    UnblockIp { ip: String, at: i64 },
 }
 
 /// Which of the writer's lanes a write is committed on. A store that can commit on several
@@ -398,7 +424,7 @@ fn stored_records<'a>(
     ops.iter()
         .zip(saved)
         .filter(|(_, s)| **s == Saved::Stored)
-        .map(|(op, _)| op.record().clone())
+        .filter_map(|(op, _)| op.record().cloned())
 }
 
 /// Rows of `(created_at, id, kind, json)` as served events.

@@ -444,7 +444,7 @@ async fn write_on(
             .iter()
             .zip(&out)
             .filter(|(_, saved)| **saved == Saved::Stored)
-            .map(|(op, _)| op.record().event.id)
+            .filter_map(|(op, _)| op.record().map(|r| r.event.id))
             .collect();
         super::notify::announce(&mut tx, token, &stored).await?;
     }
@@ -485,7 +485,10 @@ async fn bulk_save(
     ops: &[WriteOp],
     search: &SearchIndex,
 ) -> Result<Vec<Saved>, sqlx::Error> {
-    let records: Vec<&Record> = ops.iter().map(|op| &**op.record()).collect();
+    let records: Vec<&Record> = ops
+        .iter()
+        .filter_map(|op| op.record().map(|r| &**r))
+        .collect();
     let plan = bulk::plan(&records, known(conn, &records).await?);
     if plan.is_empty() {
         return Ok(plan.outcomes);

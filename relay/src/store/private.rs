@@ -3,7 +3,7 @@
 //! backends with the same SQL.
 
 use async_trait::async_trait;
-use nips::{EventId, PubKey};
+use nips::PubKey;
 
 use super::StoreError;
 
@@ -45,20 +45,11 @@ pub trait PrivateStore: Send + Sync + 'static {
         now: u64,
     ) -> Result<Claim, StoreError>;
 
-    async fn block_ip(&self, ip: &str, reason: &str, at: u64) -> Result<(), StoreError>;
-    /// Lifts a block (the record stays, so it can be restored).
-    async fn unblock_ip(&self, ip: &str, at: u64) -> Result<(), StoreError>;
-    /// `(ip, reason)` of blocks in force.
+    /// `(ip, reason)` of blocks in force (changed only by decisions' effects, see
+    /// [`super::Effect`]).
     async fn blocked_ips(&self) -> Result<Vec<(String, String)>, StoreError>;
     /// Every IP ever blocked, lifted or not.
     async fn known_ips(&self) -> Result<Vec<String>, StoreError>;
-
-    /// Moves a stored event out of sight into quarantine; false if it is not stored.
-    async fn quarantine(&self, id: &EventId, at: u64) -> Result<bool, StoreError>;
-    /// Takes an event out of quarantine and returns its JSON, to be stored again.
-    async fn release(&self, id: &EventId) -> Result<Option<String>, StoreError>;
-    /// Forgets a quarantined event for good.
-    async fn purge(&self, id: &EventId) -> Result<(), StoreError>;
 
     /// Records a NIP-98 authorization's signature as used until `until`; false if it was used
     /// before (by any node sharing this database). Forgets those expired by `now`.
@@ -155,37 +146,6 @@ macro_rules! private_store_impl {
                 claimed.map_err(|_| $crate::store::StoreError::Corrupt("invite inviter".into()))
             }
 
-            async fn block_ip(&self, ip: &str, reason: &str, at: u64) -> Result<(), $crate::store::StoreError> {
-                let at = i64::try_from(at).unwrap_or(i64::MAX);
-                self.run(|| async move {
-                    sqlx::query(
-                        "INSERT INTO blocked_ips (ip, reason, blocked_at) VALUES ($1, $2, $3) \
-                         ON CONFLICT (ip) DO UPDATE SET reason = excluded.reason, \
-                         blocked_at = excluded.blocked_at, lifted_at = NULL",
-                    )
-                    .bind(ip)
-                    .bind(reason)
-                    .bind(at)
-                    .execute(&self.$pool)
-                    .await
-                    .map(|_| ())
-                })
-                .await
-            }
-
-            async fn unblock_ip(&self, ip: &str, at: u64) -> Result<(), $crate::store::StoreError> {
-                let at = i64::try_from(at).unwrap_or(i64::MAX);
-                self.run(|| async move {
-                    sqlx::query("UPDATE blocked_ips SET lifted_at = $2 WHERE ip = $1")
-                        .bind(ip)
-                        .bind(at)
-                        .execute(&self.$pool)
-                        .await
-                        .map(|_| ())
-                })
-                .await
-            }
-
             async fn blocked_ips(&self) -> Result<Vec<(String, String)>, $crate::store::StoreError> {
                 self.run(|| async move {
                     sqlx::query_as("SELECT ip, reason FROM blocked_ips WHERE lifted_at IS NULL ORDER BY ip")
@@ -204,47 +164,6 @@ macro_rules! private_store_impl {
                     })
                     .await?;
                 Ok(rows.into_iter().map(|(ip,)| ip).collect())
-            }
-
-            async fn quarantine(&self, id: &nips::EventId, at: u64) -> Result<bool, $crate::store::StoreError> {
-                let at = i64::try_from(at).unwrap_or(i64::MAX);
-                self.run(|| async move {
-                    let mut tx = self.$pool.begin().await?;
-                    let row: Option<(String,)> = sqlx::query_as("SELECT json FROM events WHERE id = $1")
-                        .bind(id.as_bytes().as_slice())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    let Some((json,)) = row else {
-                        return Ok(false);
-                    };
-                    sqlx::query(
-                        "INSERT INTO quarantine (id, json, removed_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-                    )
-                    .bind(id.as_bytes().as_slice())
-                    .bind(json)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("DELETE FROM events WHERE id = $1")
-                        .bind(id.as_bytes().as_slice())
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    Ok(true)
-                })
-                .await
-            }
-
-            async fn release(&self, id: &nips::EventId) -> Result<Option<String>, $crate::store::StoreError> {
-                let row: Option<(String,)> = self
-                    .run(|| async move {
-                        sqlx::query_as("DELETE FROM quarantine WHERE id = $1 RETURNING json")
-                            .bind(id.as_bytes().as_slice())
-                            .fetch_optional(&self.$pool)
-                            .await
-                    })
-                    .await?;
-                Ok(row.map(|(json,)| json))
             }
 
             async fn first_use(&self, sig: &[u8], until: u64, now: u64) -> Result<bool, $crate::store::StoreError> {
@@ -267,16 +186,6 @@ macro_rules! private_store_impl {
                 .await
             }
 
-            async fn purge(&self, id: &nips::EventId) -> Result<(), $crate::store::StoreError> {
-                self.run(|| async move {
-                    sqlx::query("DELETE FROM quarantine WHERE id = $1")
-                        .bind(id.as_bytes().as_slice())
-                        .execute(&self.$pool)
-                        .await
-                        .map(|_| ())
-                })
-                .await
-            }
         }
     };
 }

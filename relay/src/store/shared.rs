@@ -18,7 +18,7 @@ pub(crate) enum Precheck {
 macro_rules! shared_writes {
     ($conn:ty) => {
         use $crate::store::shared::Precheck;
-        use $crate::store::{Record, Saved, SearchIndex, WriteOp, existing_wins};
+        use $crate::store::{Effect, Record, Saved, SearchIndex, WriteOp, existing_wins};
 
         /// Applies one op (inside the caller's transaction).
         pub(super) async fn apply_one(
@@ -32,7 +32,90 @@ macro_rules! shared_writes {
                     apply_vanish(conn, r).await?;
                     save(conn, r, true, search).await
                 }
+                WriteOp::Effect(e) => apply_effect(conn, e, search).await,
             }
+        }
+
+        /// A decision's effect: `Stored` when it changed something, `Duplicate` when not.
+        async fn apply_effect(
+            conn: &mut $conn,
+            effect: &Effect,
+            search: &SearchIndex,
+        ) -> Result<Saved, sqlx::Error> {
+            let changed = |rows: u64| match rows {
+                0 => Saved::Duplicate,
+                _ => Saved::Stored,
+            };
+            let done = match effect {
+                Effect::Quarantine { id, at } => {
+                    let id = id.as_bytes().as_slice();
+                    let moved = sqlx::query(
+                        "INSERT INTO quarantine (id, json, removed_at) \
+                         SELECT id, json, $2 FROM events WHERE id = $1 ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(*at)
+                    .execute(&mut *conn)
+                    .await?;
+                    sqlx::query("DELETE FROM events WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                    changed(moved.rows_affected())
+                }
+                Effect::Remove(id) => {
+                    let id = id.as_bytes().as_slice();
+                    let mut rows = 0;
+                    for sql in ["DELETE FROM events WHERE id = $1", "DELETE FROM quarantine WHERE id = $1"] {
+                        rows += sqlx::query(sql).bind(id).execute(&mut *conn).await?.rows_affected();
+                    }
+                    changed(rows)
+                }
+                Effect::Purge(id) => {
+                    let gone = sqlx::query("DELETE FROM quarantine WHERE id = $1")
+                        .bind(id.as_bytes().as_slice())
+                        .execute(&mut *conn)
+                        .await?;
+                    changed(gone.rows_affected())
+                }
+                Effect::Release(id) => {
+                    let row: Option<(String,)> =
+                        sqlx::query_as("DELETE FROM quarantine WHERE id = $1 RETURNING json")
+                            .bind(id.as_bytes().as_slice())
+                            .fetch_optional(&mut *conn)
+                            .await?;
+                    let Some((json,)) = row else {
+                        return Ok(Saved::Duplicate);
+                    };
+                    let event = nips::Event::from_json(&json)
+                        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+                    save(conn, &Record::new(event), false, search).await?
+                }
+                Effect::BlockIp { ip, reason, at } => {
+                    sqlx::query(
+                        "INSERT INTO blocked_ips (ip, reason, blocked_at) VALUES ($1, $2, $3) \
+                         ON CONFLICT (ip) DO UPDATE SET reason = excluded.reason, \
+                         blocked_at = excluded.blocked_at, lifted_at = NULL",
+                    )
+                    .bind(ip)
+                    .bind(reason)
+                    .bind(*at)
+                    .execute(&mut *conn)
+                    .await?;
+                    Saved::Stored
+                }
+                Effect::UnblockIp { ip, at } => {
+                    let lifted = sqlx::query(
+                        "UPDATE blocked_ips SET lifted_at = $2 WHERE ip = $1 AND lifted_at IS NULL",
+                    )
+                    .bind(ip)
+                    .bind(*at)
+                    .execute(&mut *conn)
+                    .await?;
+                    changed(lifted.rows_affected())
+                }
+            };
+            Ok(done)
         }
 
         /// Stores one event with NIP-01 replacement rules; a kind-5 event also deletes.

@@ -324,7 +324,10 @@ async fn bulk_save(
     ops: &[WriteOp],
     search: &SearchIndex,
 ) -> Result<Vec<Saved>, sqlx::Error> {
-    let records: Vec<&Record> = ops.iter().map(|op| &**op.record()).collect();
+    let records: Vec<&Record> = ops
+        .iter()
+        .filter_map(|op| op.record().map(|r| &**r))
+        .collect();
     let plan = bulk::plan(&records, known(conn, &records).await?);
     if !plan.replaced.is_empty() {
         // Before the inserts: the address index holds one version per address.

@@ -1,7 +1,7 @@
 //! NIP-50 search, the same on both stores: words and phrases, ranking, every other filter
 //! field, and nothing deleted ever found.
 
-use nips::{Event, Keys};
+use nips::Keys;
 use serde_json::json;
 
 use crate::store::conformance::{
@@ -10,7 +10,7 @@ use crate::store::conformance::{
 use std::sync::Arc;
 
 use crate::store::search::{PROBE_WINDOW, RANK_WINDOW};
-use crate::store::{Options, Record, SearchIndex, Store, WriteOp};
+use crate::store::{Effect, Options, Record, SearchIndex, Store, WriteOp};
 
 pub(crate) async fn words_phrases_and_accents(store: &dyn Store) {
     let k = Keys::generate();
@@ -269,7 +269,11 @@ pub(crate) async fn deleted_events_are_never_found(store: &dyn Store) {
     .await;
     let removed = sign(&a, NOW - 10, 1, &[], "marmalade spam");
     save(store, &removed).await;
-    assert!(store.quarantine(&removed.id, NOW).await.unwrap());
+    let quarantine = Effect::Quarantine {
+        id: removed.id,
+        at: NOW as i64,
+    };
+    store.write(&[WriteOp::Effect(quarantine)]).await.unwrap();
     let kept = sign(&a, NOW - 5, 1, &[], "marmalade that stays");
     save(store, &kept).await;
     assert_eq!(
@@ -284,8 +288,10 @@ pub(crate) async fn deleted_events_are_never_found(store: &dyn Store) {
         1,
         "the profile's current version"
     );
-    let json = store.release(&removed.id).await.unwrap().unwrap();
-    save(store, &Event::from_json(&json).unwrap()).await;
+    store
+        .write(&[WriteOp::Effect(Effect::Release(removed.id))])
+        .await
+        .unwrap();
     assert_eq!(
         ids(store, json!({"search": "spam"})).await,
         vec![removed.id],
