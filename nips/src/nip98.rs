@@ -54,7 +54,8 @@ pub fn parse_header(value: &str) -> Result<Event, AuthError> {
 }
 
 /// Checks kind, freshness, URL (one of `urls`, ignoring a trailing slash), method and the
-/// `payload` hash of `body`, which NIP-86 requires.
+/// `payload` hash of `body`, which NIP-86 requires. A request without a body (a `GET`) may
+/// leave `payload` out, as NIP-98 asks it only of requests with one.
 pub fn check(
     event: &Event,
     urls: &[String],
@@ -81,13 +82,12 @@ pub fn check(
     {
         return Err(AuthError::Method);
     }
-    let payload = event
-        .first_tag_value("payload")
-        .ok_or(AuthError::MissingPayload)?;
-    if payload != crate::hex::encode(&Sha256::digest(body)) {
-        return Err(AuthError::Payload);
+    match event.first_tag_value("payload") {
+        None if body.is_empty() => Ok(()),
+        None => Err(AuthError::MissingPayload),
+        Some(p) if p == crate::hex::encode(&Sha256::digest(body)) => Ok(()),
+        Some(_) => Err(AuthError::Payload),
     }
-    Ok(())
 }
 
 /// Builds the header value for `event` (clients and tests).
@@ -140,6 +140,23 @@ mod tests {
         assert_eq!(
             check(&elsewhere, &urls, "POST", body, 100),
             Err(AuthError::Url)
+        );
+        // A GET has no body, and may name no payload; a POST must.
+        let bare = |method: &str| {
+            k.sign(
+                100,
+                KIND_HTTP_AUTH,
+                vec![
+                    vec!["u".into(), "http://relay.example".into()],
+                    vec!["method".into(), method.into()],
+                ],
+                String::new(),
+            )
+        };
+        assert_eq!(check(&bare("GET"), &urls, "GET", b"", 100), Ok(()));
+        assert_eq!(
+            check(&bare("POST"), &urls, "POST", body, 100),
+            Err(AuthError::MissingPayload)
         );
         assert_eq!(parse_header("Bearer x"), Err(AuthError::Header));
         assert_eq!(parse_header("Nostr !!!"), Err(AuthError::Encoding));

@@ -203,6 +203,9 @@ pub struct ServerConfig {
     pub real_ip_header: Option<String>,
     /// Peers whose `real_ip_header` is believed; anyone else could forge it.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Pages of the community's site rendered at once, relay-wide; more wait a moment, then
+    /// are told the relay is busy. Each also holds one of its address's query slots.
+    pub max_page_renders: u32,
     /// Serve Prometheus metrics at `/metrics`: on the relay's own address only to the machine
     /// itself (or to a scraper presenting `metrics_token`), and to anyone who reaches
     /// `metrics_listen` when that is set.
@@ -242,6 +245,7 @@ impl Default for ServerConfig {
                 std::net::IpAddr::from([127, 0, 0, 1]),
                 std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
             ],
+            max_page_renders: 2,
             metrics: true,
             metrics_listen: None,
             metrics_token: None,
@@ -423,6 +427,7 @@ impl Config {
             ("server.expiration_sweep_secs", s.expiration_sweep_secs),
             ("server.idle_timeout_secs", s.idle_timeout_secs),
             ("server.handshake_timeout_secs", s.handshake_timeout_secs),
+            ("server.max_page_renders", u64::from(s.max_page_renders)),
         ];
         if let Some((key, _)) = positive.iter().find(|(_, v)| *v == 0) {
             return Err(bad(key, "must be greater than 0"));

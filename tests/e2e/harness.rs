@@ -150,9 +150,9 @@ impl TestRelay {
 
     /// The binary's command for this relay's settings (not yet spawned).
     pub fn command(&self, args: &[&str]) -> Command {
-        // `COMMUNITARIUM_BIN` runs the suite against another build (an older one, to see a
+        // `RELAY_UNDER_TEST` runs the suite against another build (an older one, to see a
         // test fail on what it fixes).
-        let bin = std::env::var("COMMUNITARIUM_BIN")
+        let bin = std::env::var("RELAY_UNDER_TEST")
             .unwrap_or_else(|_| env!("CARGO_BIN_EXE_communitarium").to_string());
         let mut cmd = Command::new(bin);
         cmd.args(args);

@@ -37,6 +37,8 @@ mod nip01;
 mod node;
 mod norms;
 mod outage;
+mod page_flood;
+mod page_reads;
 mod ratelimits;
 mod replicas;
 mod search;

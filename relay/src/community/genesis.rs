@@ -90,6 +90,7 @@ impl Community {
         let snapshot = Snapshot {
             policy: Arc::new(state.ledger.policy.clone()),
             roster: Arc::new(state.ledger.roster.clone()),
+            decisions: state.ledger.chain.len(),
         };
         tracing::info!(
             pubkey = %keys.pubkey(),
@@ -109,6 +110,8 @@ impl Community {
             state: Mutex::new(state),
             blocked_ips: RwLock::new(blocked),
             ballots: Default::default(),
+            generation: Default::default(),
+            view: Default::default(),
         })
     }
 }

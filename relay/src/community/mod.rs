@@ -44,6 +44,8 @@ pub use proposals::Open;
 pub struct Snapshot {
     pub policy: Arc<Policy>,
     pub roster: Arc<Roster>,
+    /// Decisions in the chain (the page's copy of the log is read again when it grows).
+    pub decisions: usize,
 }
 
 impl Snapshot {
@@ -200,6 +202,15 @@ pub(crate) struct Ruling {
 pub(crate) struct Locked<'a> {
     state: tokio::sync::MutexGuard<'a, State>,
     _gov: Option<GovGuard>,
+    /// Bumped when the guard is dropped: the state may have changed, so views of it are old.
+    generation: &'a std::sync::atomic::AtomicU64,
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+    }
 }
 
 impl std::ops::Deref for Locked<'_> {
@@ -230,6 +241,10 @@ pub struct Community {
     blocked_ips: RwLock<HashSet<IpAddr>>,
     /// Votes waiting to be counted together.
     ballots: ballots::Ballots,
+    /// Moves whenever the state may have changed (see [`Locked`]).
+    generation: std::sync::atomic::AtomicU64,
+    /// The page's view of the state, and the generation it was taken at.
+    view: tokio::sync::Mutex<Option<(u64, Arc<view::GovView>)>>,
 }
 
 impl Community {
@@ -266,7 +281,11 @@ impl Community {
                 Some(gov)
             }
         };
-        Ok(Locked { state, _gov: gov })
+        Ok(Locked {
+            state,
+            _gov: gov,
+            generation: &self.generation,
+        })
     }
 
     /// Called under [`Community::lock`] before writing a change: on a node of a cluster,
@@ -348,6 +367,7 @@ impl Community {
         self.snapshot.store(Arc::new(Snapshot {
             policy: Arc::new(state.ledger.policy.clone()),
             roster,
+            decisions: state.ledger.chain.len(),
         }));
         self.changes.send_modify(|n| *n += 1);
     }

@@ -2,6 +2,7 @@
 //! relay enforces, copied out under the lock and rendered without it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use governance::tally::{Rules, Tally};
 use governance::{Proposal, Vote};
@@ -43,8 +44,23 @@ pub struct GovView {
 }
 
 impl Community {
-    /// The open proposals and pending emergencies now.
-    pub async fn view(&self) -> GovView {
+    /// The open proposals and pending emergencies now, shared by every page view until the
+    /// state changes: a flood of page views takes the governance state's lock (and tallies
+    /// every open proposal) once per change, not once per view.
+    pub async fn view(&self) -> Arc<GovView> {
+        let mut cached = self.view.lock().await;
+        let generation = self.generation.load(std::sync::atomic::Ordering::Acquire);
+        if let Some((at, view)) = cached.as_ref()
+            && *at == generation
+        {
+            return view.clone();
+        }
+        let view = Arc::new(self.fresh_view().await);
+        *cached = Some((generation, view.clone()));
+        view
+    }
+
+    async fn fresh_view(&self) -> GovView {
         let state = self.state.lock().await;
         let now = unix_now();
         let mut open: Vec<OpenView> = state

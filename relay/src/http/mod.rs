@@ -22,6 +22,8 @@ use crate::sockets::Peer;
 /// The relay's HTTP application. CORS is open on everything but `/metrics`, which no web page
 /// elsewhere has any business reading.
 pub fn router(relay: Arc<Relay>) -> Router {
+    let pages = Arc::new(crate::web::Pages::new(relay.config.server.max_page_renders));
+    let app = crate::web::App { relay, pages };
     let public = Router::new()
         .route("/", get(root).post(nip86::handle))
         .merge(crate::web::routes())
@@ -34,7 +36,7 @@ pub fn router(relay: Arc<Relay>) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
         .merge(public)
-        .with_state(relay)
+        .with_state(app)
 }
 
 /// The separate metrics listener's application (`server.metrics_listen`): `/metrics` for
@@ -129,12 +131,13 @@ fn same_secret(a: &str, b: &str) -> bool {
 }
 
 async fn root(
-    State(relay): State<Arc<Relay>>,
+    State(app): State<crate::web::App>,
     ConnectInfo(peer): ConnectInfo<Peer>,
     headers: HeaderMap,
-    uri: axum::http::Uri,
+    page: crate::web::Request,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    let relay = app.relay.clone();
     if let Ok(upgrade) = upgrade {
         let ip = client_ip(&relay, &peer.addr, &headers);
         if relay.community.is_blocked(&ip) {
@@ -173,5 +176,5 @@ async fn root(
     if wants_nip11 {
         return nip11::response(&relay).await;
     }
-    crate::web::overview(&relay, &headers, &uri).await
+    crate::web::overview(&app, &page).await
 }

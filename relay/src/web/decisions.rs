@@ -10,10 +10,23 @@ use super::layout::{self, Nav};
 use super::{Visit, data};
 use crate::relay::unix_now;
 
-pub async fn page(v: &Visit<'_>) -> Markup {
+/// Decisions listed per page, newest first.
+const PER_PAGE: usize = 100;
+
+/// `?page=` (0: the newest).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Params {
+    pub page: Option<usize>,
+}
+
+pub async fn page(v: &Visit<'_>, q: &Params) -> Markup {
     let relay = v.relay;
-    let decisions = data::decisions(relay).await;
-    let keys = decisions.iter().filter_map(|(_, d)| d.author);
+    let decisions = data::decisions(v).await;
+    let pages = decisions.len().div_ceil(PER_PAGE).max(1);
+    let n = q.page.unwrap_or(0).min(pages - 1);
+    let shown =
+        &decisions[(n * PER_PAGE).min(decisions.len())..((n + 1) * PER_PAGE).min(decisions.len())];
+    let keys = shown.iter().filter_map(|(_, d)| d.author);
     let names = data::names(v, keys).await;
     let body = html! {
         h1 { "Decisions" }
@@ -23,16 +36,30 @@ pub async fn page(v: &Visit<'_>) -> Markup {
         }
         div id="log" data-refresh {
         (chart(&decisions))
-        ol class="decisions" reversed {
-            @for (event, d) in &decisions {
+        ol class="decisions" reversed start=(decisions.len() - n * PER_PAGE) {
+            @for (event, d) in shown {
                 li id=(event.id.to_hex()) {
                     (entry(event, d, &names))
                 }
             }
         }
+        (pager(n, pages))
         }
     };
     layout::page(relay, "Decisions", Nav::Decisions, body)
+}
+
+/// Links to newer and older pages of the log.
+fn pager(n: usize, pages: usize) -> Markup {
+    html! {
+        @if pages > 1 {
+            nav class="pager" aria-label="More decisions" {
+                @if n > 0 { a href=(format!("/decisions?page={}", n - 1)) { "Newer decisions" } " " }
+                "Page " (n + 1) " of " (pages)
+                @if n + 1 < pages { " " a href=(format!("/decisions?page={}", n + 1)) { "Older decisions" } }
+            }
+        }
+    }
 }
 
 fn entry(event: &Event, d: &Decision, names: &format::Names) -> Markup {

@@ -17,7 +17,11 @@ fn scope(d: &Delegation) -> String {
     }
 }
 
-/// The section: the form, then who lends their vote to whom.
+/// Delegations listed at most.
+const MAX_LISTED: usize = 500;
+
+/// The section: the form (lending to one of `members`, those on the page), then who lends
+/// their vote to whom.
 pub fn section(delegations: &[Delegation], members: &[PubKey], names: &Names) -> Markup {
     let lent: Vec<&Delegation> = delegations
         .iter()
@@ -47,8 +51,9 @@ pub fn section(delegations: &[Delegation], members: &[PubKey], names: &Names) ->
             @if lent.is_empty() {
                 p class="hint" { "Nobody." }
             } @else {
+                @if lent.len() > MAX_LISTED { p class="hint" { (lent.len()) " members lend their vote; the first " (MAX_LISTED) " are listed." } }
                 ul class="delegations" {
-                    @for d in &lent {
+                    @for d in lent.iter().take(MAX_LISTED) {
                         @if let Some(to) = &d.delegate {
                             li data-delegator=(d.delegator.to_hex()) { (person(&d.delegator, names)) " lends their vote on " (scope(d)) " to " (person(to, names)) }
                         }

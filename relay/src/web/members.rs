@@ -16,22 +16,46 @@ use crate::relay::{Relay, unix_now};
 
 /// Invite chains nest this deep on the page; deeper ones are listed flat.
 const MAX_DEPTH: usize = 8;
+/// Up to this many members, the page draws who brought whom as a tree; a larger community is
+/// listed by when they joined, this many to a page.
+const PER_PAGE: usize = 500;
 
-pub async fn page(v: &Visit<'_>) -> Markup {
+/// `?page=` of a large community's list (0: the first to join).
+#[derive(Debug, Default, Deserialize)]
+pub struct Params {
+    pub page: Option<usize>,
+}
+
+pub async fn page(v: &Visit<'_>, q: &Params) -> Markup {
     let relay = v.relay;
     let snapshot = relay.snapshot();
     let roster = &snapshot.roster;
-    let names = data::names(v, roster.iter().map(|(k, _)| *k)).await;
+    let mut by_joining: Vec<(u64, PubKey)> = roster.iter().map(|(k, m)| (m.since, *k)).collect();
+    by_joining.sort_unstable();
+    let pages = by_joining.len().div_ceil(PER_PAGE).max(1);
+    let n = q.page.unwrap_or(0).min(pages - 1);
+    let shown: Vec<PubKey> = by_joining
+        .iter()
+        .skip(n * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|(_, k)| *k)
+        .collect();
+    let names = data::names(v, shown.iter().copied()).await;
     let mut children: BTreeMap<Option<PubKey>, Vec<PubKey>> = BTreeMap::new();
-    for (key, m) in roster.iter() {
-        let parent = m.inviter.filter(|i| roster.contains(i));
-        children.entry(parent).or_default().push(*key);
+    if pages == 1 {
+        for (key, m) in roster.iter() {
+            let parent = m.inviter.filter(|i| roster.contains(i));
+            children.entry(parent).or_default().push(*key);
+        }
+        for list in children.values_mut() {
+            list.sort_by_key(|k| roster.get(k).map(|m| m.since));
+        }
     }
-    for list in children.values_mut() {
-        list.sort_by_key(|k| roster.get(k).map(|m| m.since));
-    }
-    let delegations = relay.community.delegations().await;
-    let members: Vec<PubKey> = roster.iter().map(|(k, _)| *k).collect();
+    // Who lends their vote to whom is members' content, as REQ serves it.
+    let delegations = match v.members {
+        true => relay.community.delegations().await,
+        false => Vec::new(),
+    };
     let body = html! {
         h1 { "Members (" (roster.len()) ")" }
         section class="invite" aria-labelledby="invite-title" {
@@ -47,10 +71,29 @@ pub async fn page(v: &Visit<'_>) -> Markup {
             }
         }
         section aria-labelledby="tree-title" id="tree" data-refresh data-live="8000,8001" {
-            h2 id="tree-title" { "Who brought whom" }
-            (tree(relay, &None, &children, &names, 0))
+            @if pages == 1 {
+                h2 id="tree-title" { "Who brought whom" }
+                (tree(relay, &None, &children, &names, 0))
+            } @else {
+                h2 id="tree-title" { "By when they joined" }
+                ol class="tree flat" start=(n * PER_PAGE + 1) {
+                    @for key in &shown { li { (member_line(relay, key, &names)) } }
+                }
+                nav class="pager" aria-label="More members" {
+                    @if n > 0 { a href=(format!("/members?page={}", n - 1)) { "Earlier members" } " " }
+                    "Page " (n + 1) " of " (pages)
+                    @if n + 1 < pages { " " a href=(format!("/members?page={}", n + 1)) { "Later members" } }
+                }
+            }
         }
-        (super::delegation::section(&delegations, &members, &names))
+        @if v.members {
+            (super::delegation::section(&delegations, &shown, &names))
+        } @else {
+            section aria-labelledby="delegation-title" id="delegation" {
+                h2 id="delegation-title" { "Lending your vote" }
+                p { "Who lends their vote to whom is for members. Sign in as a member to see it." }
+            }
+        }
     };
     layout::page(relay, "Members", Nav::Members, body)
 }
@@ -123,7 +166,8 @@ pub struct JoinParams {
     pub code: Option<String>,
 }
 
-pub fn join(relay: &Relay, q: &JoinParams) -> Markup {
+pub fn join(v: &Visit<'_>, q: &JoinParams) -> Markup {
+    let relay = v.relay;
     let snapshot = relay.snapshot();
     let mode = snapshot.policy.admission.mode;
     let code = q.code.as_deref().map(str::trim).filter(|c| !c.is_empty());

@@ -7,6 +7,7 @@
 //! `/decisions`, `/policy`, `/members`, `/join`, `/reports`, and `/assets/…`.
 
 mod assets;
+mod cache;
 mod cards;
 mod data;
 mod decisions;
@@ -19,70 +20,43 @@ mod policy;
 mod proposal;
 mod propose;
 mod reports;
+mod visit;
 
-use std::ops::Deref;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, FromRef, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::Markup;
 
-use crate::relay::{Relay, unix_now};
+use crate::relay::Relay;
+use crate::sockets::Peer;
+pub use visit::{Pages, Visit};
 
-/// One page view: the relay, and whether the visitor may read members' content (always on a
-/// public relay; on a members-only relay, a member who signed this request with NIP-98).
-pub struct Visit<'a> {
-    pub relay: &'a Relay,
-    pub members: bool,
+/// What the HTTP handlers share: the relay, and what its pages share.
+#[derive(Clone)]
+pub struct App {
+    pub relay: Arc<Relay>,
+    pub pages: Arc<Pages>,
 }
 
-impl Deref for Visit<'_> {
-    type Target = Relay;
-
-    fn deref(&self) -> &Relay {
-        self.relay
+impl FromRef<App> for Arc<Relay> {
+    fn from_ref(app: &App) -> Self {
+        app.relay.clone()
     }
 }
 
-impl<'a> Visit<'a> {
-    /// The view of a request with these headers at `uri`. On a members-only relay, the page's
-    /// script signs its requests (NIP-98, `GET`, the page's URL) once its visitor signed in;
-    /// no session, no cookie.
-    pub async fn of(relay: &'a Relay, headers: &HeaderMap, uri: &Uri) -> Self {
-        let snapshot = relay.snapshot();
-        if snapshot.policy.admission.read == governance::ReadAccess::Public {
-            return Self {
-                relay,
-                members: true,
-            };
-        }
-        let auth = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| nips::nip98::parse_header(v).ok())
-            .filter(|auth| {
-                let path = uri.path_and_query().map_or("/", |p| p.as_str());
-                let page = crate::http::nip86::page_urls(&relay.public_url, path);
-                nips::nip98::check(auth, &page, "GET", &[], unix_now()).is_ok()
-                    && snapshot.is_member(&auth.pubkey, unix_now())
-            });
-        let member = match auth {
-            Some(auth) => crate::http::nip86::first_use(relay, &auth.sig, unix_now()).await,
-            None => false,
-        };
-        Self {
-            relay,
-            members: member,
-        }
+impl FromRef<App> for Arc<Pages> {
+    fn from_ref(app: &App) -> Self {
+        app.pages.clone()
     }
 }
 
 /// The page's routes (the overview at `/` is dispatched by [`crate::http`], which shares
 /// that path with the WebSocket and NIP-11).
-pub fn routes() -> Router<Arc<Relay>> {
+pub fn routes() -> Router<App> {
     Router::new()
         .route("/proposals/{id}", get(proposal_page))
         .route("/propose", get(propose_page))
@@ -92,6 +66,66 @@ pub fn routes() -> Router<Arc<Relay>> {
         .route("/join", get(join_page))
         .route("/reports", get(reports_page))
         .route("/assets/{name}", get(assets::serve))
+}
+
+/// A request for a page, as every page handler receives it.
+pub struct Request {
+    peer: std::net::SocketAddr,
+    headers: HeaderMap,
+    uri: Uri,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Request {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<Peer>>().map_or_else(
+            || std::net::SocketAddr::from(([0, 0, 0, 0], 0)),
+            |c| c.0.addr,
+        );
+        Ok(Self {
+            peer,
+            headers: parts.headers.clone(),
+            uri: parts.uri.clone(),
+        })
+    }
+}
+
+impl App {
+    /// Admits the view of `request`, or answers why not (see [`Visit::enter`]).
+    async fn visit(&self, request: &Request) -> Result<Visit<'_>, Response> {
+        Visit::enter(
+            &self.relay,
+            &self.pages,
+            &request.peer,
+            &request.headers,
+            &request.uri,
+        )
+        .await
+    }
+}
+
+/// The answer to view `v` that rendered `page` (`None`: nothing by that id): "busy" if one of
+/// its reads failed, rather than a page with parts missing.
+fn respond(v: &Visit<'_>, page: Option<Markup>) -> Response {
+    match (v.failed(), page) {
+        (true, _) => visit::busy(v.relay),
+        (false, Some(page)) => html(v.relay, StatusCode::OK, page),
+        (false, None) => not_found(v.relay, "No proposal with that id is known here."),
+    }
+}
+
+/// Admits the view of `$request` in `$app` as `$v`, or returns the refusal.
+macro_rules! enter {
+    ($app:expr, $request:expr) => {
+        match $app.visit(&$request).await {
+            Ok(v) => v,
+            Err(refused) => return refused,
+        }
+    };
 }
 
 /// Only the relay's own scripts, styles and WebSocket; images inline only (a community icon
@@ -132,55 +166,73 @@ pub(crate) fn html(relay: &Relay, status: StatusCode, page: Markup) -> Response 
 }
 
 /// The overview, for `GET /` from a browser.
-pub async fn overview(relay: &Relay, headers: &HeaderMap, uri: &Uri) -> Response {
-    let v = Visit::of(relay, headers, uri).await;
-    html(relay, StatusCode::OK, overview::page(&v).await)
+pub async fn overview(app: &App, request: &Request) -> Response {
+    let v = enter!(app, request);
+    let page = overview::page(&v).await;
+    respond(&v, Some(page))
 }
 
 async fn proposal_page(
-    State(relay): State<Arc<Relay>>,
+    State(app): State<App>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    Query(q): Query<proposal::Params>,
+    request: Request,
 ) -> Response {
-    let v = Visit::of(&relay, &headers, &uri).await;
-    match proposal::page(&v, &id).await {
-        Some(page) => html(&relay, StatusCode::OK, page),
-        None => not_found(&relay, "No proposal with that id is known here."),
-    }
+    let v = enter!(app, request);
+    let page = proposal::page(&v, &id, &q).await;
+    respond(&v, page)
 }
 
 async fn propose_page(
-    State(relay): State<Arc<Relay>>,
+    State(app): State<App>,
     Query(q): Query<propose::Params>,
+    request: Request,
 ) -> Response {
-    html(&relay, StatusCode::OK, propose::page(&relay, &q).await)
+    let v = enter!(app, request);
+    let page = propose::page(&v, &q).await;
+    respond(&v, Some(page))
 }
 
-async fn decisions_page(State(relay): State<Arc<Relay>>, headers: HeaderMap, uri: Uri) -> Response {
-    let v = Visit::of(&relay, &headers, &uri).await;
-    html(&relay, StatusCode::OK, decisions::page(&v).await)
+async fn decisions_page(
+    State(app): State<App>,
+    Query(q): Query<decisions::Params>,
+    request: Request,
+) -> Response {
+    let v = enter!(app, request);
+    let page = decisions::page(&v, &q).await;
+    respond(&v, Some(page))
 }
 
-async fn policy_page(State(relay): State<Arc<Relay>>) -> Response {
-    html(&relay, StatusCode::OK, policy::page(&relay).await)
+async fn policy_page(State(app): State<App>, request: Request) -> Response {
+    let v = enter!(app, request);
+    let page = policy::page(&v).await;
+    respond(&v, Some(page))
 }
 
-async fn members_page(State(relay): State<Arc<Relay>>, headers: HeaderMap, uri: Uri) -> Response {
-    let v = Visit::of(&relay, &headers, &uri).await;
-    html(&relay, StatusCode::OK, members::page(&v).await)
+async fn members_page(
+    State(app): State<App>,
+    Query(q): Query<members::Params>,
+    request: Request,
+) -> Response {
+    let v = enter!(app, request);
+    let page = members::page(&v, &q).await;
+    respond(&v, Some(page))
 }
 
 async fn join_page(
-    State(relay): State<Arc<Relay>>,
+    State(app): State<App>,
     Query(q): Query<members::JoinParams>,
+    request: Request,
 ) -> Response {
-    html(&relay, StatusCode::OK, members::join(&relay, &q))
+    let v = enter!(app, request);
+    let page = members::join(&v, &q);
+    respond(&v, Some(page))
 }
 
-async fn reports_page(State(relay): State<Arc<Relay>>, headers: HeaderMap, uri: Uri) -> Response {
-    let v = Visit::of(&relay, &headers, &uri).await;
-    html(&relay, StatusCode::OK, reports::page(&v).await)
+async fn reports_page(State(app): State<App>, request: Request) -> Response {
+    let v = enter!(app, request);
+    let page = reports::page(&v).await;
+    respond(&v, Some(page))
 }
 
 fn not_found(relay: &Relay, why: &str) -> Response {

@@ -24,7 +24,7 @@ pub async fn page(v: &Visit<'_>) -> Markup {
     let snapshot = relay.snapshot();
     let policy = &snapshot.policy;
     let view = relay.community.view().await;
-    let decisions = data::decisions(relay).await;
+    let decisions = data::decisions(v).await;
     let doc = format::doc_of(policy);
     let authors = view.open.iter().map(|o| o.proposal.author);
     let names = data::names(v, authors).await;

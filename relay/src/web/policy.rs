@@ -7,10 +7,9 @@ use governance::{Action, Class, Decision};
 use maud::{Markup, html};
 use nips::{Event, EventId};
 
-use super::data;
 use super::format::{self, date, short_id, value_text};
 use super::layout::{self, Nav};
-use crate::relay::Relay;
+use super::{Visit, data};
 
 /// One change of a parameter: its new value (as proposed), the decision, and when.
 struct Change {
@@ -60,11 +59,12 @@ fn history(decisions: &[(Event, Decision)]) -> BTreeMap<String, Vec<Change>> {
     out
 }
 
-pub async fn page(relay: &Relay) -> Markup {
+pub async fn page(v: &Visit<'_>) -> Markup {
+    let relay = v.relay;
     let snapshot = relay.snapshot();
     let policy = &snapshot.policy;
     let doc = format::doc_of(policy);
-    let decisions = data::decisions(relay).await;
+    let decisions = data::decisions(v).await;
     let history = history(&decisions);
     let mut groups: BTreeMap<String, Vec<governance::params::ParamSpec>> = BTreeMap::new();
     for spec in governance::params::all() {

@@ -8,13 +8,11 @@ use governance::tally::Tally;
 use governance::{Action, Decision, Proposal, Vote};
 use maud::{Markup, html};
 use nips::{Event, EventId};
-use serde_json::json;
 
 use super::cards::title;
 use super::format::{self, Names, date, person};
 use super::layout::{self, Nav};
 use super::{Visit, data};
-use crate::community::all;
 use crate::community::view::OpenView;
 use crate::relay::{Relay, unix_now};
 
@@ -24,7 +22,22 @@ enum Stage {
     Decided(Box<(Event, Decision)>),
 }
 
-pub async fn page(v: &Visit<'_>, id: &str) -> Option<Markup> {
+/// Voters listed by name; the tally counts them all.
+const MAX_VOTERS: usize = 200;
+/// Votes read for a decided proposal's list of voters.
+const VOTES_READ: u64 = 1_000;
+/// Characters of a comment shown in the discussion; the rest is a link away.
+const COMMENT_CHARS: usize = 2_000;
+
+/// `?before=` pages back through the discussion (comments dated at or before it); `?comment=`
+/// shows one comment whole.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Params {
+    pub before: Option<u64>,
+    pub comment: Option<String>,
+}
+
+pub async fn page(v: &Visit<'_>, id: &str, q: &Params) -> Option<Markup> {
     let relay = v.relay;
     let id: EventId = id.parse().ok()?;
     let view = relay.community.view().await;
@@ -34,13 +47,14 @@ pub async fn page(v: &Visit<'_>, id: &str) -> Option<Markup> {
         .filter(|o| o.proposal.amends == Some(id))
         .map(|o| o.proposal.clone())
         .collect();
-    let (proposal, stage) = match view.open.into_iter().find(|o| o.proposal.id == id) {
-        Some(open) => (open.proposal.clone(), Stage::Open(Box::new(open))),
+    let (proposal, stage) = match view.open.iter().find(|o| o.proposal.id == id) {
+        Some(open) => (open.proposal.clone(), Stage::Open(Box::new(open.clone()))),
         None => {
-            let decided = data::decisions(relay)
+            let decided = data::decisions(v)
                 .await
-                .into_iter()
-                .find(|(_, d)| d.proposal == Some(id))?;
+                .iter()
+                .find(|(_, d)| d.proposal == Some(id))?
+                .clone();
             let event = data::by_ids(v, &[id]).await.remove(&id);
             let proposal = match event.as_ref().map(Proposal::parse) {
                 Some(Ok(Some(p))) => p,
@@ -53,11 +67,19 @@ pub async fn page(v: &Visit<'_>, id: &str) -> Option<Markup> {
         let body = html! { h1 { "A member's proposal" } p { "This community's discussion is for its members." } };
         return Some(layout::page(relay, "Proposal", Nav::None, body));
     }
-    let votes = votes(relay, &id, &stage).await;
-    let comments = data::comments(v, &id).await;
+    // Votes are members' events, shown as REQ serves them; and how each member voted on
+    // letting someone in is for members only, on any relay (a candidate would learn who
+    // turned them away). The tally is the relay's public record.
+    let admission = matches!(proposal.action, Action::Admit(_));
+    let private_choices = !v.members || (admission && !v.member);
+    let votes = match private_choices {
+        true => Vec::new(),
+        false => votes(v, &id, &stage).await,
+    };
+    let discussion = Discussion::read(v, &id, q).await;
     let keys = std::iter::once(proposal.author)
-        .chain(votes.iter().map(|v| v.voter))
-        .chain(comments.iter().map(|c| c.pubkey));
+        .chain(votes.iter().take(MAX_VOTERS).map(|v| v.voter))
+        .chain(discussion.comments.iter().map(|c| c.pubkey));
     let names = data::names(v, keys).await;
     let body = html! {
         article class="proposal-page" data-live="1018,1111,8002" data-proposal=(id.to_hex()) {
@@ -70,8 +92,8 @@ pub async fn page(v: &Visit<'_>, id: &str) -> Option<Markup> {
             (amendment_links(&proposal, &amendments, &stage))
             (change_section(relay, &proposal, &names, &stage))
             (standing(relay, &proposal, &stage))
-            (voters(&votes, &names))
-            (discussion(v, &proposal, &comments, &names))
+            (voters(&votes, &names, private_choices))
+            (discussion.render(v, &proposal, &names))
         }
     };
     Some(layout::page(relay, &title(&proposal), Nav::None, body))
@@ -100,15 +122,12 @@ fn stand_in(d: &Decision, id: EventId) -> Option<Proposal> {
     })
 }
 
-/// Each voter's latest vote.
-async fn votes(relay: &Relay, id: &EventId, stage: &Stage) -> Vec<Vote> {
+/// Each voter's latest vote (for a decided proposal, among the latest [`VOTES_READ`]).
+async fn votes(v: &Visit<'_>, id: &EventId, stage: &Stage) -> Vec<Vote> {
     if let Stage::Open(open) = stage {
         return open.votes.clone();
     }
-    let filter = json!({"kinds": [1018], "#e": [id.to_hex()]});
-    let events = all(&*relay.store, filter, unix_now())
-        .await
-        .unwrap_or_default();
+    let events = data::votes(v, id, VOTES_READ).await;
     let mut latest: BTreeMap<nips::PubKey, Vote> = BTreeMap::new();
     for v in events.iter().filter_map(Vote::parse) {
         match latest.get(&v.voter) {
@@ -265,13 +284,15 @@ fn resolution_text(r: Resolution) -> &'static str {
     }
 }
 
-fn voters(votes: &[Vote], names: &Names) -> Markup {
+fn voters(votes: &[Vote], names: &Names, private: bool) -> Markup {
     html! {
         section aria-labelledby="voters-title" id="voters" data-refresh {
             h2 id="voters-title" { "Who voted" }
-            @if votes.is_empty() { p { "Nobody yet." } }
+            @if private { p data-members-see { "How each member voted is shown to members. Sign in as a member to see it." } }
+            @else if votes.is_empty() { p { "Nobody yet." } }
+            @if votes.len() > MAX_VOTERS { p class="hint" { (votes.len()) " members voted; the first " (MAX_VOTERS) " are listed." } }
             ul class="voters" {
-                @for v in votes {
+                @for v in votes.iter().take(MAX_VOTERS) {
                     li data-voter=(v.voter.to_hex()) {
                         (person(&v.voter, names)) ": "
                         span class=(format!("choice {}", v.choice.as_str())) { (v.choice.as_str()) }
@@ -283,25 +304,90 @@ fn voters(votes: &[Vote], names: &Names) -> Markup {
     }
 }
 
-/// Comments, nested by the comment they answer (NIP-22 `e`), with a form to add one.
-fn discussion(v: &Visit<'_>, p: &Proposal, comments: &[Event], names: &Names) -> Markup {
-    let root = p.id.to_hex();
-    let mut children: BTreeMap<String, Vec<&Event>> = BTreeMap::new();
-    for c in comments {
-        let parent = c.first_tag_value("e").unwrap_or(&root).to_string();
-        children.entry(parent).or_default().push(c);
+/// The discussion a page shows: one page of comments (or one comment whole), and where the
+/// older ones are.
+struct Discussion {
+    comments: Vec<Event>,
+    /// Older comments exist: the link to them asks for those dated at or before this.
+    older: Option<u64>,
+    /// The one comment asked for by `?comment=`, shown whole.
+    single: bool,
+}
+
+impl Discussion {
+    async fn read(v: &Visit<'_>, proposal: &EventId, q: &Params) -> Self {
+        if let Some(id) = q.comment.as_deref().and_then(|c| c.parse::<EventId>().ok()) {
+            let comments = data::comment(v, proposal, &id).await.into_iter().collect();
+            return Self {
+                comments,
+                older: None,
+                single: true,
+            };
+        }
+        let (comments, more) = data::comments(v, proposal, q.before).await;
+        let older = more
+            .then(|| comments.first().map(|c| c.created_at))
+            .flatten();
+        Self {
+            comments,
+            older,
+            single: false,
+        }
     }
-    html! {
-        section aria-labelledby="talk-title" class="discussion" {
-            div id="thread" data-refresh {
-                h2 id="talk-title" { "Discussion (" (comments.len()) ")" }
-                @if !v.members { p { "The discussion is for members." } }
-                (thread(&root, &children, names, 0))
+
+    /// Comments, nested by the comment they answer (NIP-22 `e`), with a form to add one. A
+    /// reply whose comment is on an older page stands at the top level.
+    fn render(&self, v: &Visit<'_>, p: &Proposal, names: &Names) -> Markup {
+        let root = p.id.to_hex();
+        let here: std::collections::HashSet<String> =
+            self.comments.iter().map(|c| c.id.to_hex()).collect();
+        let mut children: BTreeMap<String, Vec<&Event>> = BTreeMap::new();
+        for c in &self.comments {
+            let parent = c
+                .first_tag_value("e")
+                .filter(|e| here.contains(*e))
+                .unwrap_or(&root)
+                .to_string();
+            children.entry(parent).or_default().push(c);
+        }
+        let page = format!("/proposals/{root}");
+        html! {
+            section aria-labelledby="talk-title" class="discussion" {
+                div id="thread" data-refresh {
+                    h2 id="talk-title" { "Discussion" }
+                    @if !v.members { p { "The discussion is for members." } }
+                    @if self.single {
+                        p { a href=(page) { "The whole discussion" } }
+                        @for c in &self.comments { (comment(c, names, usize::MAX)) }
+                    } @else {
+                        @if let Some(older) = self.older {
+                            p class="pager" { a href=(format!("{page}?before={older}#thread")) { "Older comments" } }
+                        }
+                        (thread(&root, &children, names, 0))
+                    }
+                }
+                form class="comment" data-root=(root) data-root-author=(p.author.to_hex()) {
+                    label for="comment-text" { "Add to the discussion" }
+                    textarea id="comment-text" name="content" rows="3" required {}
+                    button type="submit" disabled { "Comment" }
+                }
             }
-            form class="comment" data-root=(root) data-root-author=(p.author.to_hex()) {
-                label for="comment-text" { "Add to the discussion" }
-                textarea id="comment-text" name="content" rows="3" required {}
-                button type="submit" disabled { "Comment" }
+        }
+    }
+}
+
+/// One comment: its author, date and text (shortened to `chars`, with a link to the rest).
+fn comment(c: &Event, names: &Names, chars: usize) -> Markup {
+    let long = c.content.chars().nth(chars).is_some();
+    let proposal = c.first_tag_value("E").unwrap_or_default();
+    html! {
+        p class="meta" { (person(&c.pubkey, names)) " · " time datetime=(c.created_at) { (date(c.created_at)) } }
+        div class="text" {
+            @if long {
+                (c.content.chars().take(chars).collect::<String>()) "… "
+                a href=(format!("/proposals/{proposal}?comment={}", c.id.to_hex())) { "Read it all" }
+            } @else {
+                (c.content)
             }
         }
     }
@@ -320,8 +406,7 @@ fn thread(
         ol class="thread" {
             @for c in list {
                 li id=(format!("c-{}", c.id.to_hex())) {
-                    p class="meta" { (person(&c.pubkey, names)) " · " time datetime=(c.created_at) { (date(c.created_at)) } }
-                    div class="text" { (c.content) }
+                    (comment(c, names, COMMENT_CHARS))
                     button type="button" class="reply" data-reply-to=(c.id.to_hex()) data-reply-author=(c.pubkey.to_hex()) disabled { "Reply" }
                     @if depth < MAX_DEPTH {
                         (thread(&c.id.to_hex(), children, names, depth + 1))
@@ -352,10 +437,7 @@ fn flat(parent: &str, children: &BTreeMap<String, Vec<&Event>>, names: &Names) -
         @if !all.is_empty() {
             ol class="thread flat" {
                 @for c in all {
-                    li id=(format!("c-{}", c.id.to_hex())) {
-                        p class="meta" { (person(&c.pubkey, names)) " · " time datetime=(c.created_at) { (date(c.created_at)) } }
-                        div class="text" { (c.content) }
-                    }
+                    li id=(format!("c-{}", c.id.to_hex())) { (comment(c, names, COMMENT_CHARS)) }
                 }
             }
         }

@@ -8,6 +8,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::Visit;
 use super::format::{self, value_text};
 use super::layout::{self, Nav};
 use crate::relay::Relay;
@@ -82,10 +83,11 @@ fn catalogue(relay: &Relay, doc: &PolicyDoc) -> Value {
     })
 }
 
-pub async fn page(relay: &Relay, q: &Params) -> Markup {
+pub async fn page(v: &Visit<'_>, q: &Params) -> Markup {
+    let relay = v.relay;
     let snapshot = relay.snapshot();
     let doc = format::doc_of(&snapshot.policy);
-    let amending = amended(relay, q).await;
+    let amending = amended(v, q).await;
     let action = amending
         .as_ref()
         .map(|o| o.proposal.action.name())
@@ -149,17 +151,15 @@ fn amending_params(q: &Params, amending: Option<&crate::community::view::OpenVie
     }
 }
 
-/// The open proposal `q` asks to amend, if it may be amended.
-async fn amended(relay: &Relay, q: &Params) -> Option<crate::community::view::OpenView> {
+/// The open proposal `q` asks to amend, if it may be amended and the visitor may read it (on
+/// a members-only relay, a member's proposal is members' content, as REQ serves it).
+async fn amended(v: &Visit<'_>, q: &Params) -> Option<crate::community::view::OpenView> {
     let id: nips::EventId = q.amends.as_deref()?.parse().ok()?;
-    let open = relay
-        .community
-        .view()
-        .await
-        .open
-        .into_iter()
-        .find(|o| o.proposal.id == id)?;
-    (open.proposal.amends.is_none() && open.proposal.action.amendable()).then_some(open)
+    let view = v.relay.community.view().await;
+    let open = view.open.iter().find(|o| o.proposal.id == id)?;
+    let readable = v.members || open.proposal.author == v.relay.community.pubkey();
+    (readable && open.proposal.amends.is_none() && open.proposal.action.amendable())
+        .then(|| open.clone())
 }
 
 fn fields(action: &str, q: &Params, doc: &PolicyDoc, policy: &governance::Policy) -> Markup {

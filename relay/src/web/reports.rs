@@ -19,7 +19,7 @@ const REPORT_DAYS: u64 = 30;
 pub async fn page(v: &Visit<'_>) -> Markup {
     let relay = v.relay;
     let view = relay.community.view().await;
-    let decisions = data::decisions(relay).await;
+    let decisions = data::decisions(v).await;
     let reports = data::reports(v, REPORT_DAYS).await;
     let me = relay.community.pubkey();
     let doc = format::doc_of(&relay.snapshot().policy);

@@ -182,7 +182,7 @@ async function signIn () {
     for (const el of $$('button[disabled]:not([data-keep-disabled])')) el.disabled = false
     await relay.authenticate()
     markMyVote()
-    if (membersOnly) await refresh(true)
+    if (signsPages()) await refresh(true)
     say('Signed in. Every action is signed by your extension and judged by the relay.')
   } catch (e) {
     say(plain(e.message || String(e)))
@@ -281,11 +281,18 @@ function refreshSoon () {
   refreshTimer = setTimeout(refresh, 300)
 }
 
-// On a members-only relay the server shows members' content only to a member: each request
-// for the page carries a fresh NIP-98 authorization signed by the visitor's signer.
+// On a members-only relay (and on pages with parts for members only, such as how members voted
+// on a newcomer) the server shows members' content only to a member: each request for the page
+// carries a fresh NIP-98 authorization signed by the visitor's signer.
+let membersParts = false
+function signsPages () {
+  membersParts ||= Boolean($('[data-members-see]'))
+  return membersOnly || membersParts
+}
+
 async function pageHeaders () {
   const headers = { Accept: 'text/html' }
-  if (!membersOnly || !signer.pubkey) return headers
+  if (!signsPages() || !signer.pubkey) return headers
   const page = location.href.split('#')[0]
   // The payload is the digest of the empty body of a GET.
   const empty = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
