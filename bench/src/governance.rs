@@ -169,6 +169,7 @@ fn tally_at(o: &Open, ledger: &Ledger, now: u64) -> tally::Tally {
     let suspended = ledger.suspended(&electors, now);
     let window = tally::Window {
         opens: o.proposal.created_at,
+        ends: o.proposal.ends_at,
         closed_at: now,
     };
     tally::count_excluding(

@@ -244,10 +244,7 @@ impl Tallied<'_> {
         let at = self.event.created_at;
         let suspended = self.ledger.suspended(&electorate, at);
         let rules = self.ledger.rules_with(&proposal, electorate.len());
-        let window = tally::Window {
-            opens: rules.opens(&proposal),
-            closed_at: at,
-        };
+        let window = self.ledger.window(&proposal, &rules, at);
         let (delegations, unknown) = self.delegations_at(at, &electorate);
         if !unknown.is_empty() {
             return self.check_direct(&proposal, votes, &electorate, window, &suspended, report);
@@ -285,7 +282,7 @@ impl Tallied<'_> {
                 self.decision.resolution
             ));
         }
-        if self.event.created_at < proposal.ends_at && !rules.settled(&t) {
+        if self.event.created_at < window.ends && !rules.settled(&t) {
             return Err(
                 "the proposal was closed before endsAt although not every member had voted".into(),
             );

@@ -79,6 +79,12 @@ pub struct ClassRule {
     /// replays as it was decided.
     #[serde(default)]
     pub deliberation: u64,
+    /// Seconds a proposal stays open for a new vote after an amendment of it passes: votes
+    /// cast before the amendment no longer count, so members vote again on what it now
+    /// proposes. A document that predates this parameter has none (`null`): votes then kept
+    /// counting across amendments, and its record replays as it was decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revote: Option<u64>,
 }
 
 impl ClassRule {
@@ -97,6 +103,7 @@ impl ClassRule {
                 max_block_percent: 0,
                 window: 2 * DAY,
                 deliberation: 0,
+                revote: Some(DAY),
             },
             Class::Admission => Self {
                 quorum_percent: 0,
@@ -109,6 +116,7 @@ impl ClassRule {
                 max_block_percent: 0,
                 window: 3 * DAY,
                 deliberation: 0,
+                revote: Some(DAY),
             },
             Class::Membership => Self {
                 quorum_percent: 25,
@@ -121,6 +129,7 @@ impl ClassRule {
                 max_block_percent: 0,
                 window: 7 * DAY,
                 deliberation: DAY,
+                revote: Some(DAY),
             },
             Class::Ordinary => Self {
                 quorum_percent: 20,
@@ -133,6 +142,7 @@ impl ClassRule {
                 max_block_percent: 0,
                 window: 7 * DAY,
                 deliberation: DAY,
+                revote: Some(DAY),
             },
             Class::Constitutional => Self {
                 quorum_percent: 40,
@@ -145,6 +155,7 @@ impl ClassRule {
                 max_block_percent: 10,
                 window: 14 * DAY,
                 deliberation: 3 * DAY,
+                revote: Some(DAY),
             },
         }
     }

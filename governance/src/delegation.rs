@@ -260,6 +260,7 @@ mod tests {
         fn count(events: &[Event], votes: &[Vote], electorate: &BTreeSet<PubKey>) -> crate::Tally {
             let window = Window {
                 opens: 100,
+                ends: proposal().ends_at,
                 closed_at: 200,
             };
             let ds = Delegations::from_events(events);

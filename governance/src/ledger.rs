@@ -93,6 +93,8 @@ pub struct Ledger {
     pub member_seq: u64,
     /// Proposals whose action a passed amendment replaced, with the action now proposed.
     pub amended: BTreeMap<EventId, Action>,
+    /// When the last amendment of each of those passed (its decision's `created_at`).
+    pub amended_at: BTreeMap<EventId, u64>,
 }
 
 impl Ledger {
@@ -112,6 +114,7 @@ impl Ledger {
             bans: BTreeMap::new(),
             member_seq: 0,
             amended: BTreeMap::new(),
+            amended_at: BTreeMap::new(),
         })
     }
 
@@ -189,6 +192,39 @@ impl Ledger {
         self.amended.get(&proposal.id).unwrap_or(&proposal.action)
     }
 
+    /// When votes on `proposal` count, for a close at `closed_at`: from the end of its
+    /// deliberation to its end; after an amendment of it passed (where its class has a new
+    /// vote, `revote`), only votes dated from that decision's second on (a vote cast right
+    /// after it, in the same second, counts), until `revote` seconds after it if that is later
+    /// than its end.
+    pub fn window(
+        &self,
+        proposal: &crate::proposal::Proposal,
+        rules: &crate::tally::Rules,
+        closed_at: u64,
+    ) -> crate::tally::Window {
+        let mut window = crate::tally::Window {
+            opens: rules.opens(proposal),
+            ends: proposal.ends_at,
+            closed_at,
+        };
+        if let (Some(at), Some(revote)) = (self.amended_at.get(&proposal.id), rules.rule.revote) {
+            window.opens = window.opens.max(*at);
+            window.ends = window.ends.max(at.saturating_add(revote));
+        }
+        window
+    }
+
+    /// When `proposal` closes at the latest: its `endsAt`, or later for a new vote after an
+    /// amendment (see [`Ledger::window`]).
+    pub fn ends_at(
+        &self,
+        proposal: &crate::proposal::Proposal,
+        rules: &crate::tally::Rules,
+    ) -> u64 {
+        self.window(proposal, rules, u64::MAX).ends
+    }
+
     /// The rules that decide `proposal`: its class rule, founder powers and vouching, all as
     /// they stood when it was made.
     pub fn rules_for(&self, proposal: &crate::proposal::Proposal) -> crate::tally::Rules {
@@ -259,6 +295,7 @@ impl Ledger {
             (decision.amends, &decision.action, decision.resolution)
         {
             self.amended.insert(original, action.clone());
+            self.amended_at.insert(original, at);
         }
         if let Some(Action::Appeal(of)) = &decision.action {
             self.appealed.insert(*of);
@@ -916,5 +953,64 @@ mod tests {
             Ledger::replay(&events, &[]),
             Err(ReplayError::Unlinked(_))
         ));
+    }
+
+    /// After an amendment of a proposal passes, only votes cast after it count, and the
+    /// proposal stays open `revote` seconds for them; a document without `revote` (an older
+    /// record) keeps the old rule, so it replays as decided.
+    #[test]
+    fn a_passed_amendment_opens_a_new_vote() {
+        const DAY: u64 = 86_400;
+        let change = |n: &str| {
+            Action::Set(vec![
+                Change::parse("limitation.max_content_length", n).unwrap().0,
+            ])
+        };
+        let p = crate::proposal::Proposal {
+            id: EventId([7; 32]),
+            author: PubKey([1; 32]),
+            created_at: 100,
+            ends_at: 100 + 3 * DAY,
+            class: crate::class::Class::Ordinary,
+            action: change("280"),
+            block: false,
+            title: String::new(),
+            amends: None,
+        };
+        let mut ledger = Ledger::genesis(PolicyDoc::from_policy(&Policy::default())).unwrap();
+        let rules = ledger.rules_with(&p, 3);
+        let before = ledger.window(&p, &rules, u64::MAX);
+        assert_eq!((before.opens, before.ends), (100 + DAY, p.ends_at));
+        let at = p.ends_at - 60;
+        let amendment = Decision {
+            resolution: Resolution::Passed,
+            prev: None,
+            proposal: Some(EventId([8; 32])),
+            action: Some(change("500")),
+            reverts: None,
+            amends: Some(p.id),
+            tally: None,
+            author: None,
+            reason: String::new(),
+            version: ledger.doc.version(),
+            policy: ledger.doc.hash(),
+            emergency: None,
+        };
+        let doc = ledger.doc.clone();
+        ledger
+            .commit(EventId([9; 32]), at, &amendment, doc, None)
+            .unwrap();
+        let after = ledger.window(&p, &rules, u64::MAX);
+        assert_eq!(
+            after.opens, at,
+            "votes before the amendment no longer count"
+        );
+        assert_eq!(after.ends, at + DAY, "a day to vote again");
+        assert_eq!(ledger.ends_at(&p, &rules), at + DAY);
+        assert_eq!(ledger.action_of(&p), &change("500"));
+        let mut legacy = rules.clone();
+        legacy.rule.revote = None;
+        let old = ledger.window(&p, &legacy, u64::MAX);
+        assert_eq!((old.opens, old.ends), (before.opens, before.ends));
     }
 }

@@ -105,7 +105,7 @@ pub fn spec(name: &str) -> Option<ParamSpec> {
         let ty = match field {
             f if CLASS_U32.contains(&f) => ParamType::U32,
             "pass_strict" | "block" => ParamType::Bool,
-            "window" | "deliberation" => ParamType::U64,
+            "window" | "deliberation" | "revote" => ParamType::U64,
             _ => return None,
         };
         Some((Class::Constitutional, ty))
@@ -154,9 +154,10 @@ pub fn all() -> Vec<ParamSpec> {
     );
     names.extend(crate::rate::NAMES.iter().map(|r| format!("rate.{r}")));
     for class in Class::ALL {
-        for field in CLASS_U32
-            .iter()
-            .chain(&["pass_strict", "block", "window", "deliberation"])
+        for field in
+            CLASS_U32
+                .iter()
+                .chain(&["pass_strict", "block", "window", "deliberation", "revote"])
         {
             names.push(format!("classes.{class}.{field}"));
         }

@@ -92,14 +92,43 @@ impl Action {
         }
     }
 
-    /// May a proposal of this action be amended? Changes members draft themselves may;
-    /// ratifications and admissions are opened by the relay for one exact thing, and an
-    /// appeal is one person's.
+    /// May a proposal of this action be amended? Only actions with values beside their target
+    /// may: settings (their values) and bans (their length). The others are one exact thing,
+    /// and changing it would be another proposal.
     pub fn amendable(&self) -> bool {
-        !matches!(
+        matches!(
             self,
-            Action::Ratify(_) | Action::Appeal(_) | Action::Admit(_)
+            Action::Set(_) | Action::Constitution(_) | Action::Ban { .. }
         )
+    }
+
+    /// Does `other` act on the same thing as this action, values aside: the same parameters,
+    /// the same key to ban? An amendment may change only what this leaves out.
+    pub fn same_target(&self, other: &Action) -> bool {
+        fn names(changes: &[Change]) -> Vec<&str> {
+            let mut n: Vec<&str> = changes.iter().map(|c| c.name.as_str()).collect();
+            n.sort_unstable();
+            n.dedup();
+            n
+        }
+        match (self, other) {
+            (Action::Set(a), Action::Set(b))
+            | (Action::Constitution(a), Action::Constitution(b)) => names(a) == names(b),
+            (Action::Ban { target: a, .. }, Action::Ban { target: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+
+    /// What this action targets, in words, for a refusal.
+    pub fn target_text(&self) -> String {
+        match self {
+            Action::Set(c) | Action::Constitution(c) => {
+                let names: Vec<&str> = c.iter().map(|c| c.name.as_str()).collect();
+                format!("the settings {}", names.join(", "))
+            }
+            Action::Ban { target, .. } => format!("a ban of {}", nips::nip19::encode_npub(target)),
+            other => format!("`{}`", other.name()),
+        }
     }
 
     /// The class that decides this action.
@@ -468,6 +497,23 @@ mod tests {
         Action::Set(vec![
             Change::parse("limitation.max_content_length", v).unwrap().0,
         ])
+    }
+
+    #[test]
+    fn an_amendment_keeps_its_originals_target() {
+        let set = |name: &str, v: &str| Action::Set(vec![Change::parse(name, v).unwrap().0]);
+        let (x, y) = (PubKey([1; 32]), PubKey([2; 32]));
+        let limit = "limitation.max_content_length";
+        assert!(set(limit, "280").same_target(&set(limit, "500")));
+        assert!(!set(limit, "280").same_target(&set("limitation.max_event_tags", "5")));
+        let ban = |target, duration| Action::Ban { target, duration };
+        assert!(
+            ban(x, 600).same_target(&ban(x, 86_400)),
+            "a ban's length may change"
+        );
+        assert!(!ban(x, 600).same_target(&ban(y, 600)), "not whom it bans");
+        assert!(!Action::RemoveEvent(EventId([3; 32])).amendable());
+        assert!(!Action::Unban(x).amendable());
     }
 
     #[test]

@@ -92,11 +92,13 @@ impl Electors for BTreeSet<PubKey> {
     }
 }
 
-/// When votes count: from the end of deliberation to the proposal's end or its close,
+/// When votes count: from the end of deliberation (or just after an amendment of the proposal
+/// passed) to the proposal's end (later, for a new vote after an amendment) or its close,
 /// whichever is first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
     pub opens: u64,
+    pub ends: u64,
     pub closed_at: u64,
 }
 
@@ -111,6 +113,7 @@ pub fn count(
 ) -> Tally {
     let window = Window {
         opens: proposal.created_at,
+        ends: proposal.ends_at,
         closed_at,
     };
     count_excluding(
@@ -135,7 +138,7 @@ pub fn count_excluding(
     suspended: &BTreeSet<PubKey>,
     delegations: &Delegations,
 ) -> Tally {
-    let end = proposal.ends_at.min(window.closed_at);
+    let end = window.ends.min(window.closed_at);
     let mut latest: BTreeMap<PubKey, &Vote> = BTreeMap::new();
     for v in votes {
         let counts = v.proposal == proposal.id

@@ -104,9 +104,18 @@ try {
   log('a vote is lent on the members page')
 
   // Voting opens: everyone votes for the original, then for the amendment; the original
-  // waits for its amendment, then passes as amended.
+  // waits for its amendment. Once the amendment passes, the votes cast on the original before
+  // it no longer count: the page says so, everyone votes again, and it passes as amended.
   for (const p of [a, b, c]) await vote(p, original)
   for (const p of [a, b, c]) await vote(p, amendment)
+  await a.goto(original)
+  for (let i = 0; i < 40 && !(await a.locator('p.revote').count()); i++) {
+    await new Promise((r) => setTimeout(r, 500))
+    await a.reload()
+  }
+  assert.match(await a.textContent('p.revote'), /Votes cast before it no longer count/)
+  log('the amendment passed; the original asks for a new vote')
+  for (const p of [a, b, c]) await vote(p, original)
   await a.goto(original)
   for (let i = 0; i < 40 && !/Passed/.test(await a.textContent('#standing')); i++) {
     await new Promise((r) => setTimeout(r, 500))

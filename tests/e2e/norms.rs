@@ -125,6 +125,24 @@ async fn votes_wait_for_deliberation(store: Store) {
     assert!(ok, "{text}");
 }
 
+/// The decision on `proposal` itself (not one that names it, as an amendment's does).
+async fn decided(c: &mut crate::raw::Raw, pk: &str, proposal: &str) -> serde_json::Value {
+    for _ in 0..60 {
+        let found = c
+            .req(
+                "own",
+                json!([{"authors": [pk], "kinds": [8002], "#e": [proposal]}]),
+            )
+            .await
+            .events();
+        if let Some(d) = found.into_iter().find(|d| tag(d, "e") == Some(proposal)) {
+            return d;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("no decision on {proposal} within 30 s");
+}
+
 async fn an_amendment_replaces_what_the_original_proposes(store: Store) {
     let f = keys(2);
     let relay = gov::start(store, &config(&[&f[0], &f[1]], &[], "open", "")).await;
@@ -159,6 +177,19 @@ async fn an_amendment_replaces_what_the_original_proposes(store: Store) {
     );
     let (ok, text) = member(&relay, &f[1]).await.publish(&other_kind).await;
     assert!(!ok && text.starts_with("invalid:"), "{text}");
+    let other_setting = propose(
+        &f[1],
+        &set("limitation.max_event_tags", "50"),
+        0,
+        30,
+        &relay,
+        vec![amends.clone()],
+    );
+    let (ok, text) = member(&relay, &f[1]).await.publish(&other_setting).await;
+    assert!(
+        !ok && text.contains("changes only the values"),
+        "an amendment cannot retarget: {text}"
+    );
     let amendment = propose(&f[1], &change, 0, 30, &relay, vec![amends]);
     member(&relay, &f[1]).await.accept(&amendment).await;
     // Everyone votes for the original: it waits for its amendment.
@@ -185,6 +216,40 @@ async fn an_amendment_replaces_what_the_original_proposes(store: Store) {
     }
     let on_amendment = decision_on(&mut c, &pk, &amendment.id.to_hex()).await;
     assert_eq!(tag(&on_amendment, "result"), Some("passed"));
+    // The votes cast on the original before its amendment passed no longer count: it stays
+    // open for a new vote, and a vote dated before the amendment is refused.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let waiting = c
+        .req(
+            "d2",
+            json!([{"authors": [pk], "kinds": [8002], "#e": [original.id.to_hex()]}]),
+        )
+        .await
+        .events();
+    let decided_original = waiting
+        .iter()
+        .any(|d| tag(d, "e") == Some(original.id.to_hex().as_str()));
+    assert!(
+        !decided_original,
+        "the original waits for a new vote: {waiting:?}"
+    );
+    let stale = f[0].sign(
+        on_amendment["created_at"].as_u64().unwrap() - 1,
+        1018,
+        vec![
+            vec!["e".into(), original.id.to_hex()],
+            vec!["response".into(), "yes".into()],
+        ],
+        String::new(),
+    );
+    let (ok, text) = member(&relay, &f[0]).await.publish(&stale).await;
+    assert!(!ok && text.contains("vote again"), "{text}");
+    for k in &f {
+        member(&relay, k)
+            .await
+            .accept(&vote(k, &original, "yes"))
+            .await;
+    }
     let names_original = on_amendment["tags"]
         .as_array()
         .unwrap()
@@ -192,7 +257,7 @@ async fn an_amendment_replaces_what_the_original_proposes(store: Store) {
         .any(|t| t[0] == "e" && t[1] == original.id.to_hex().as_str() && t[3] == "amends");
     assert!(names_original, "{on_amendment}");
     // Then the original closes, with the amended change.
-    let on_original = decision_on(&mut c, &pk, &original.id.to_hex()).await;
+    let on_original = decided(&mut c, &pk, &original.id.to_hex()).await;
     assert_eq!(tag(&on_original, "result"), Some("passed"));
     let change_tag = on_original["tags"]
         .as_array()

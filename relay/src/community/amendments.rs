@@ -1,8 +1,10 @@
 //! Amendments: a proposal that names another open proposal of its class
 //! (`["e", id, "", "amends"]`) and, if it passes, puts its own action in that proposal's place.
-//! The rule is small so everyone can follow it: an amendment proposes the same kind of action,
-//! ends no later than the proposal it amends, and cannot itself be amended; the amended
-//! proposal does not close while an amendment of it is open.
+//! The rule is small so everyone can follow it: an amendment changes the values of what the
+//! original changes (never what it targets), ends no later than the original, and cannot
+//! itself be amended; the amended proposal does not close while an amendment of it is open,
+//! and once one passes, the votes cast on it before count no longer (members vote again, for
+//! at least the class's `revote` seconds).
 
 use governance::Proposal;
 use nips::{EventId, Reason};
@@ -31,16 +33,26 @@ pub(super) fn check(state: &State, proposal: &Proposal) -> Result<(), Reason> {
             target.action.name()
         ));
     }
+    // What the original changes is what its voters voted on: the same settings, the same
+    // person. An amendment changes only how (the values, a ban's length).
+    let now_proposed = state.ledger.action_of(target);
+    if !now_proposed.same_target(&proposal.action) {
+        return invalid(format!(
+            "an amendment changes only the values of what the proposal it amends changes ({}); \
+             to change something else, make a proposal of your own",
+            now_proposed.target_text()
+        ));
+    }
     if target.class != proposal.class {
         return invalid(format!(
             "an amendment belongs to the class of the proposal it amends ({})",
             target.class
         ));
     }
-    if proposal.ends_at > target.ends_at {
+    let ends = open.ends_at(&state.ledger);
+    if proposal.ends_at > ends {
         return invalid(format!(
-            "an amendment must end no later than the proposal it amends (endsAt {})",
-            target.ends_at
+            "an amendment must end no later than the proposal it amends (endsAt {ends})"
         ));
     }
     Ok(())

@@ -163,18 +163,25 @@ fn check(state: &State, p: &Pending, now: u64) -> Result<Vote, Answer> {
             "a vote needs a `response` tag: yes, no, abstain (or block where offered)",
         ))));
     };
-    let opens = open.rules.opens(proposal);
+    let window = state.ledger.window(proposal, &open.rules, u64::MAX);
+    let deliberation_ends = open.rules.opens(proposal);
     let refusal = if !state.ledger.electors(open.electorate).contains(&vote.voter) {
         Reason::restricted("only members at the time of the proposal may vote on it")
-    } else if now > proposal.ends_at {
+    } else if now > window.ends {
         Reason::invalid("voting on this proposal has closed")
-    } else if now < opens {
+    } else if now < deliberation_ends {
         Reason::invalid(format!(
-            "voting opens in {}s (at {opens}, Unix time): until then the proposal is open \
-             for discussion (comments, NIP-22)",
-            opens - now
+            "voting opens in {}s (at {deliberation_ends}, Unix time): until then the proposal \
+             is open for discussion (comments, NIP-22)",
+            deliberation_ends - now
         ))
-    } else if vote.created_at < opens || vote.created_at > proposal.ends_at {
+    } else if vote.created_at < window.opens && window.opens > deliberation_ends {
+        Reason::invalid(format!(
+            "an amendment changed this proposal (at {}, Unix time): votes cast before it no \
+             longer count; vote again",
+            window.opens
+        ))
+    } else if vote.created_at < window.opens || vote.created_at > window.ends {
         Reason::invalid("this vote is dated outside the proposal's voting window")
     } else if vote.choice == Choice::Block && !proposal.block {
         Reason::invalid("this proposal has no block option")

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use governance::decision::{Resolution, TallyRecord};
 use governance::delegation::Delegations;
 use governance::ledger::{Draft, Electorate, Ledger};
-use governance::tally::{self, Rules, Tally, Window};
+use governance::tally::{self, Rules, Tally};
 use governance::{Action, Proposal, Vote};
 use nips::{Event, EventId, Keys, Reason, nip09, nip88};
 use serde_json::json;
@@ -56,10 +56,7 @@ impl Open {
     ) -> Tally {
         let electors = ledger.electors(self.electorate);
         let suspended = ledger.suspended(&electors, closed_at);
-        let window = Window {
-            opens: self.rules.opens(&self.proposal),
-            closed_at,
-        };
+        let window = ledger.window(&self.proposal, &self.rules, closed_at);
         tally::count_excluding(
             &self.proposal,
             &self.votes,
@@ -68,6 +65,11 @@ impl Open {
             &suspended,
             delegations,
         )
+    }
+
+    /// When it closes at the latest: `endsAt`, or later for a new vote after an amendment.
+    pub(super) fn ends_at(&self, ledger: &Ledger) -> u64 {
+        ledger.ends_at(&self.proposal, &self.rules)
     }
 
     /// Settled before `endsAt`: everyone voted, or enough members vouched, in person (a
@@ -252,7 +254,7 @@ impl Community {
     pub async fn close_due(&self, relay: &Relay, now: u64) {
         let any_due = {
             let state = self.state.lock().await;
-            state.open.values().any(|o| o.proposal.ends_at <= now)
+            state.open.values().any(|o| o.ends_at(&state.ledger) <= now)
         };
         if !any_due {
             return;
@@ -268,10 +270,10 @@ impl Community {
         let mut due: Vec<(u64, bool, EventId)> = state
             .open
             .values()
-            .filter(|o| o.proposal.ends_at <= now)
+            .filter(|o| o.ends_at(&state.ledger) <= now)
             .map(|o| {
                 (
-                    o.proposal.ends_at,
+                    o.ends_at(&state.ledger),
                     o.proposal.amends.is_none(),
                     o.proposal.id,
                 )

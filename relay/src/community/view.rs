@@ -28,6 +28,10 @@ pub struct OpenView {
     pub quorum: u32,
     /// Each voter's latest vote.
     pub votes: Vec<Vote>,
+    /// When it closes at the latest (later than `endsAt` for a new vote after an amendment).
+    pub ends: u64,
+    /// When an amendment of it passed, if one did and the votes before it no longer count.
+    pub revote_since: Option<u64>,
 }
 
 /// The governance state behind the page.
@@ -77,7 +81,12 @@ impl Community {
                         }
                     }
                 }
+                let window = state.ledger.window(&o.proposal, &o.rules, u64::MAX);
+                let revote_since =
+                    (window.opens > o.rules.opens(&o.proposal)).then_some(window.opens);
                 OpenView {
+                    ends: window.ends,
+                    revote_since,
                     opens: o.rules.opens(&o.proposal),
                     action: state.ledger.action_of(&o.proposal).clone(),
                     proposal: o.proposal.clone(),

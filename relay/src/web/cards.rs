@@ -36,7 +36,7 @@ pub fn proposal_card(
         return html! {
             article class="proposal" {
                 h3 { a href=(href) { "A member's proposal" } }
-                p class="meta" { "Members only; " (format::time_left(p.ends_at, now)) }
+                p class="meta" { "Members only; " (format::time_left(open.ends, now)) }
             }
         };
     }
@@ -55,7 +55,7 @@ pub fn proposal_card(
             p class="meta" {
                 span class="class" { (p.class.as_str()) }
                 @if p.amends.is_some() { " · amendment" }
-                " · " (format::time_left(p.ends_at, now))
+                " · " (format::time_left(open.ends, now))
                 " · proposed by " (format::person(&p.author, names))
             }
         }

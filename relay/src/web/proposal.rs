@@ -223,9 +223,15 @@ fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
                 p { "Decided by the " strong { (p.class.as_str()) } " rule: " (format::rule_text(&open.rules.rule)) "." }
                 @if open.rules.founders.is_some() { p class="hint" { "Until the founders' sunset, a vote in which every founder took part meets the quorum." } }
                 @if let Some(k) = open.rules.vouches { p class="hint" { "It passes as soon as " (k) " members vouch (vote yes) and nobody blocks." } }
+                @if let Some(since) = open.revote_since {
+                    p class="notice revote" {
+                        "An amendment changed this proposal on " (date(since)) ". Votes cast before it no longer count: "
+                        "everyone votes again on what it proposes now."
+                    }
+                }
                 (layout::tally_bars(&open.tally, p.block))
                 (layout::turnout(&open.tally, open.quorum))
-                p { strong { (format::time_left(p.ends_at, now)) } " (" (date(p.ends_at)) "), or as soon as everyone has voted." }
+                p { strong { (format::time_left(open.ends, now)) } " (" (date(open.ends)) "), or as soon as everyone has voted." }
                 div class="vote" data-proposal=(p.id.to_hex()) {
                     p class="hint" { span class="signed-out" { "Sign in to vote. " } "Your latest vote counts; you may change it until the vote closes." }
                     @for option in governance::proposal::OPTIONS.iter().chain(p.block.then_some(&"block")) {

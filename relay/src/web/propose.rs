@@ -101,7 +101,7 @@ pub async fn page(v: &Visit<'_>, q: &Params) -> Markup {
             p class="amending" {
                 "You are amending " a href=(format!("/proposals/{}", o.proposal.id.to_hex())) { (super::cards::title(&o.proposal)) }
                 ". If your amendment passes, its change replaces the original's before the original is decided. It proposes the same kind of change and its vote ends by "
-                (format::date(o.proposal.ends_at)) "."
+                (format::date(o.ends)) "."
             }
         }
         nav class="actions" aria-label="What to propose" hidden[amending.is_some()] {
@@ -119,8 +119,8 @@ pub async fn page(v: &Visit<'_>, q: &Params) -> Markup {
         }
         form id="propose" data-action=(action) novalidate
             data-amends=[amending.as_ref().map(|o| o.proposal.id.to_hex())]
-            data-amends-ends=[amending.as_ref().map(|o| o.proposal.ends_at)] {
-            (fields(action, &amending_params(q, amending.as_ref()), &doc, &snapshot.policy))
+            data-amends-ends=[amending.as_ref().map(|o| o.ends)] {
+            (fields(action, &amending_params(q, amending.as_ref()), &doc, &snapshot.policy, amending.as_ref().map(|o| &o.action)))
             label for="text" { "Title and explanation" }
             textarea id="text" name="text" rows="5" required
                 placeholder="The first line is the title. Say why." {}
@@ -162,7 +162,25 @@ async fn amended(v: &Visit<'_>, q: &Params) -> Option<crate::community::view::Op
         .then(|| open.clone())
 }
 
-fn fields(action: &str, q: &Params, doc: &PolicyDoc, policy: &governance::Policy) -> Markup {
+/// The form's fields for `action`. When amending, only what the original changes is offered:
+/// its settings (for new values), its ban's person (for a new length).
+fn fields(
+    action: &str,
+    q: &Params,
+    doc: &PolicyDoc,
+    policy: &governance::Policy,
+    amending: Option<&governance::Action>,
+) -> Markup {
+    let amended_names: Option<Vec<&str>> = match amending {
+        Some(governance::Action::Set(c) | governance::Action::Constitution(c)) => {
+            Some(c.iter().map(|c| c.name.as_str()).collect())
+        }
+        _ => None,
+    };
+    let banned = match amending {
+        Some(governance::Action::Ban { target, .. }) => Some(nips::nip19::encode_npub(target)),
+        _ => None,
+    };
     match action {
         "set" | "constitution" => {
             let class = if action == "set" {
@@ -173,6 +191,11 @@ fn fields(action: &str, q: &Params, doc: &PolicyDoc, policy: &governance::Policy
             let specs: Vec<_> = params::all()
                 .into_iter()
                 .filter(|p| p.class == class)
+                .filter(|p| {
+                    amended_names
+                        .as_ref()
+                        .is_none_or(|n| n.contains(&p.name.as_str()))
+                })
                 .collect();
             let chosen = q
                 .param
@@ -194,7 +217,7 @@ fn fields(action: &str, q: &Params, doc: &PolicyDoc, policy: &governance::Policy
         }
         "ban" => html! {
             label for="target" { "Key to ban (npub or hex)" }
-            input id="target" name="target" type="text" required autocomplete="off";
+            input id="target" name="target" type="text" required autocomplete="off" value=[banned.as_deref()] readonly[banned.is_some()];
             label for="days" { "For how many days (0: for good)" }
             input id="days" name="days" type="number" min="0" value="7";
             p class="hint" { "Bans of 30 days or less are decided by the moderation rule, longer ones by the membership rule." }
