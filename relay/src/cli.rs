@@ -88,6 +88,23 @@ pub struct ImportArgs {
     pub store: StoreArgs,
 }
 
+/// What another relay may make `sync` or `verify` receive and wait for.
+#[derive(Debug, Clone, Args)]
+pub struct BoundsArgs {
+    /// The most events to receive from the other relay
+    #[arg(long, value_name = "N", default_value_t = 2_000_000)]
+    pub max_events: u64,
+    /// The most seconds the whole command may take
+    #[arg(long, value_name = "SECONDS", default_value_t = 3_600)]
+    pub deadline: u64,
+}
+
+impl BoundsArgs {
+    pub fn bounds(&self) -> crate::peer::Bounds {
+        crate::peer::Bounds::new(self.max_events, self.deadline)
+    }
+}
+
 /// Settings of `sync`.
 #[derive(Debug, Clone, Args)]
 pub struct SyncArgs {
@@ -95,8 +112,9 @@ pub struct SyncArgs {
     #[arg(value_name = "RELAY_URL")]
     pub url: String,
     /// Which way events go: down (fetch what only the other relay has), up (send what only
-    /// this one has), or both
-    #[arg(long, value_enum, default_value = "both")]
+    /// this one has, that a client of the other relay's key could read here, never events
+    /// marked for their author's relays alone), or both
+    #[arg(long, value_enum, default_value = "down")]
     pub direction: crate::transfer::Direction,
     /// A secret key (hex or nsec) to authenticate with (NIP-42), for relays that ask
     #[arg(
@@ -109,6 +127,8 @@ pub struct SyncArgs {
     /// Also store other relays' governance records fetched from it (see `import`)
     #[arg(long)]
     pub foreign_records: bool,
+    #[command(flatten)]
+    pub bounds: BoundsArgs,
     #[command(flatten)]
     pub selection: SelectionArgs,
     #[command(flatten)]
@@ -129,6 +149,8 @@ pub struct VerifyArgs {
         hide_env_values = true
     )]
     pub key: Option<String>,
+    #[command(flatten)]
+    pub bounds: BoundsArgs,
 }
 
 /// Who may write, at genesis.

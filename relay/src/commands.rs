@@ -37,32 +37,40 @@ pub async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Keys), Start
 /// Opens the relay's data. Fails if the relay was never started (no genesis yet).
 pub async fn open(config: &Config) -> Result<Opened, StartError> {
     let (store, keys) = open_store(config).await?;
-    let now = unix_now();
-    let relay = keys.pubkey().to_hex();
-    let decisions = crate::community::all(
-        &*store,
-        json!({"authors": [relay], "kinds": [cg::KIND_DECISION]}),
-        now,
-    )
-    .await?;
-    if decisions.is_empty() {
+    let Some(ledger) = ledger(&*store, &keys).await? else {
         return Err(CommunityError::Genesis(
             "this relay has no genesis yet; start it once with `communitarium serve`".into(),
         )
         .into());
-    }
-    let members = crate::community::all(
-        &*store,
-        json!({"authors": [relay], "kinds": [nip43::KIND_MEMBER_ADDED, nip43::KIND_MEMBER_REMOVED]}),
-        now,
-    )
-    .await?;
-    let ledger = Ledger::replay(&decisions, &members).map_err(CommunityError::from)?;
+    };
     Ok(Opened {
         store,
         keys,
         ledger,
     })
+}
+
+/// The community's ledger replayed from `store`, or `None` before its genesis.
+pub async fn ledger(store: &dyn Store, keys: &Keys) -> Result<Option<Ledger>, StartError> {
+    let now = unix_now();
+    let relay = keys.pubkey().to_hex();
+    let decisions = crate::community::all(
+        store,
+        json!({"authors": [relay], "kinds": [cg::KIND_DECISION]}),
+        now,
+    )
+    .await?;
+    if decisions.is_empty() {
+        return Ok(None);
+    }
+    let members = crate::community::all(
+        store,
+        json!({"authors": [relay], "kinds": [nip43::KIND_MEMBER_ADDED, nip43::KIND_MEMBER_REMOVED]}),
+        now,
+    )
+    .await?;
+    let ledger = Ledger::replay(&decisions, &members).map_err(CommunityError::from)?;
+    Ok(Some(ledger))
 }
 
 /// Mints an invite code from the relay itself; returns the code and its expiry.

@@ -57,7 +57,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(k) => Some(nips::Keys::parse(k).context("--key is not a secret key")?),
                 None => None,
             };
-            let report = verify::verify(&args.url, keys).await?;
+            let report = verify::verify(&args.url, keys, args.bounds.bounds()).await?;
             println!(
                 "OK: {} decisions replayed, {} tallies re-counted, {} emergency actions checked; policy v{}, {} members",
                 report.decisions,
@@ -188,17 +188,26 @@ async fn sync(config: &Config, args: &SyncArgs) -> anyhow::Result<()> {
         None => None,
     };
     let (store, keys) = commands::open_store(config).await?;
+    // What is sent up follows this relay's read rules; a data directory with no community
+    // yet has none beyond the defaults.
+    let readers = match commands::ledger(&*store, &keys).await? {
+        Some(ledger) => transfer::remote::Readers {
+            policy: ledger.policy,
+            roster: ledger.roster,
+            relay: keys.pubkey(),
+        },
+        None => transfer::remote::Readers::default(),
+    };
     let progress = Progress::new(None, "syncing");
     let importer = importer(&*store, &keys, config, args.foreign_records);
-    let report = transfer::remote::sync(
-        &importer,
-        &args.url,
-        &selection,
-        args.direction,
-        key,
-        &progress,
-    )
-    .await?;
+    let remote = transfer::remote::Remote {
+        url: args.url.clone(),
+        direction: args.direction,
+        keys: key,
+        bounds: args.bounds.bounds(),
+        readers,
+    };
+    let report = transfer::remote::sync(&importer, remote, &selection, &progress).await?;
     progress.finish();
     store.close().await;
     println!("{report}");

@@ -1,6 +1,8 @@
 //! Another relay, spoken to as an ordinary client over WebSocket: what `verify` and `sync`
 //! use. Answers AUTH challenges (NIP-42) when given a key, pages through stored events with
-//! `until`, publishes events and carries NIP-77 messages.
+//! `until`, publishes events and carries NIP-77 messages. The other relay may be hostile:
+//! what it can make this process hold or wait for is bounded ([`Bounds`]), and each bound
+//! reached is an error that says which.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -20,6 +22,37 @@ pub const CHUNK: usize = 200;
 
 /// How long a relay may stay silent after a `NEG-OPEN` before it is taken not to speak NIP-77.
 const NEG_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most one message from the other relay may weigh (this relay's own largest event is a
+/// quarter of it).
+pub const MAX_MESSAGE: usize = 4 << 20;
+
+/// What another relay can make a command hold or wait for.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    /// Events received over the whole connection.
+    pub max_events: u64,
+    /// When the whole command must be done.
+    pub deadline: std::time::Instant,
+}
+
+impl Bounds {
+    /// At most `max_events` events, within `seconds`.
+    pub fn new(max_events: u64, seconds: u64) -> Self {
+        Self {
+            max_events,
+            deadline: std::time::Instant::now() + Duration::from_secs(seconds),
+        }
+    }
+}
+
+impl Default for Bounds {
+    /// Two million events (a community of 100,000 members with a million votes needs about
+    /// 1.1 million), within an hour.
+    fn default() -> Self {
+        Self::new(2_000_000, 3_600)
+    }
+}
 
 /// A relay's answer to a NIP-77 message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +84,16 @@ pub enum PeerError {
     Timeout(Duration),
     #[error("the relay refused a request: {0}")]
     Refused(String),
+    #[error(
+        "the relay sent more than {0} events; raise --max-events if the record really is that large"
+    )]
+    TooManyEvents(u64),
+    #[error("the relay sent more events than a request asked for ({0}); it does not follow NIP-01")]
+    OverLimit(u64),
+    #[error(
+        "not done within the time allowed; raise --deadline if the record really is that large"
+    )]
+    Deadline,
 }
 
 /// A connection to another relay.
@@ -60,22 +103,45 @@ pub struct Peer {
     keys: Option<Keys>,
     authed: bool,
     next: u64,
+    bounds: Bounds,
+    /// Events received so far.
+    received: u64,
 }
 
 impl Peer {
-    /// Connects to `url`; `keys`, if any, answer AUTH challenges.
-    pub async fn connect(url: &str, keys: Option<Keys>) -> Result<Self, PeerError> {
+    /// Connects to `url` within `bounds`; `keys`, if any, answer AUTH challenges.
+    pub async fn connect(url: &str, keys: Option<Keys>, bounds: Bounds) -> Result<Self, PeerError> {
         if !(url.starts_with("ws://") || url.starts_with("wss://")) {
             return Err(PeerError::Url);
         }
-        let (ws, _) = tokio_tungstenite::connect_async(url).await?;
+        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .max_message_size(Some(MAX_MESSAGE))
+            .max_frame_size(Some(MAX_MESSAGE));
+        let connecting = tokio_tungstenite::connect_async_with_config(url, Some(config), false);
+        let left = bounds
+            .deadline
+            .saturating_duration_since(std::time::Instant::now());
+        let (ws, _) = tokio::time::timeout(left.min(TIMEOUT), connecting)
+            .await
+            .map_err(|_| PeerError::Timeout(left.min(TIMEOUT)))??;
         Ok(Self {
             ws,
             url: url.to_string(),
             keys,
             authed: false,
             next: 0,
+            bounds,
+            received: 0,
         })
+    }
+
+    /// Counts one more event received; past the bound, the command stops.
+    fn count_event(&mut self) -> Result<(), PeerError> {
+        self.received += 1;
+        match self.received > self.bounds.max_events {
+            true => Err(PeerError::TooManyEvents(self.bounds.max_events)),
+            false => Ok(()),
+        }
     }
 
     /// Sends one message.
@@ -112,7 +178,17 @@ impl Peer {
     /// way; `None` when nothing came within `wait`.
     async fn recv_within(&mut self, wait: Duration) -> Result<Option<Vec<Value>>, PeerError> {
         loop {
-            let Ok(message) = tokio::time::timeout(wait, self.ws.next()).await else {
+            let left = self
+                .bounds
+                .deadline
+                .saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(PeerError::Deadline);
+            }
+            let Ok(message) = tokio::time::timeout(wait.min(left), self.ws.next()).await else {
+                if left <= wait {
+                    return Err(PeerError::Deadline);
+                }
                 return Ok(None);
             };
             let text = match message {
@@ -150,15 +226,21 @@ impl Peer {
         format!("{what}-{}", self.next)
     }
 
-    /// One REQ: stored events until EOSE.
+    /// One REQ: stored events until EOSE. A relay that sends more than the filter's `limit`
+    /// is not believed.
     pub async fn req(&mut self, filter: &Value) -> Result<Vec<Event>, PeerError> {
         let sub = self.sub_id("req");
+        let limit = filter["limit"].as_u64();
         self.send(json!(["REQ", sub, filter])).await?;
         let mut events = Vec::new();
         loop {
             let parts = self.recv().await?;
             match (parts.first().and_then(Value::as_str), parts.get(1)) {
                 (Some("EVENT"), Some(s)) if s == &json!(sub) => {
+                    self.count_event()?;
+                    if let Some(limit) = limit.filter(|l| events.len() as u64 >= *l) {
+                        return Err(PeerError::OverLimit(limit));
+                    }
                     if let Some(e) = parts.get(2).and_then(|v| Event::from_value(v.clone()).ok()) {
                         events.push(e);
                     }

@@ -9,7 +9,10 @@ use governance::audit::{self, Divergence, Record, Report};
 use nips::{EventId, Keys, PubKey, cg, nip43, nip88};
 use serde_json::{Value, json};
 
-use crate::peer::{Peer, PeerError, TIMEOUT};
+use crate::peer::{Bounds, Peer, PeerError, TIMEOUT};
+
+/// The largest NIP-11 document read (a real one is a few kilobytes).
+const MAX_INFO: usize = 1 << 20;
 
 /// Why verification could not be done, or what it found.
 #[derive(Debug, thiserror::Error)]
@@ -33,22 +36,33 @@ async fn information(url: &str) -> Result<Value, VerifyError> {
     } else {
         return Err(VerifyError::Url);
     };
-    let response = reqwest::Client::new()
+    let mut response = reqwest::Client::new()
         .get(http)
         .header("Accept", "application/nostr+json")
         .timeout(TIMEOUT)
         .send()
         .await
         .map_err(|e| VerifyError::Info(e.to_string()))?;
-    response
-        .json()
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|e| VerifyError::Info(e.to_string()))
+        .map_err(|e| VerifyError::Info(e.to_string()))?
+    {
+        if body.len() + chunk.len() > MAX_INFO {
+            return Err(VerifyError::Info(format!(
+                "the document is larger than {} KiB; a relay's is a few",
+                MAX_INFO >> 10
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&body).map_err(|e| VerifyError::Info(e.to_string()))
 }
 
-/// Fetches the relay's governance record and audits it. `keys` authenticate (NIP-42) on
-/// relays that serve only members.
-pub async fn verify(url: &str, keys: Option<Keys>) -> Result<Report, VerifyError> {
+/// Fetches the relay's governance record and audits it, within `bounds`. `keys` authenticate
+/// (NIP-42) on relays that serve only members.
+pub async fn verify(url: &str, keys: Option<Keys>, bounds: Bounds) -> Result<Report, VerifyError> {
     let info = information(url).await?;
     let relay: PubKey = info["self"]
         .as_str()
@@ -58,7 +72,7 @@ pub async fn verify(url: &str, keys: Option<Keys>) -> Result<Report, VerifyError
         .as_u64()
         .unwrap_or(500)
         .clamp(1, 5000);
-    let mut client = Peer::connect(url, keys).await?;
+    let mut client = Peer::connect(url, keys, bounds).await?;
     let me = relay.to_hex();
     let decisions = client
         .all(json!({"authors": [me], "kinds": [cg::KIND_DECISION]}), page)

@@ -10,6 +10,7 @@ mod db;
 mod gov;
 mod governance;
 mod harness;
+mod hostile_peers;
 mod pgcluster;
 mod raw;
 mod sdk;
@@ -45,7 +46,7 @@ mod search;
 mod security;
 mod sync;
 mod telemetry;
-mod transfer;
+pub mod transfer;
 mod vanish;
 mod verify;
 

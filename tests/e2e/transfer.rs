@@ -16,7 +16,7 @@ use crate::raw::Raw;
 use crate::{now, on_both_stores, sign};
 
 /// Runs `communitarium <args>` with `input` on stdin: success, stdout, stderr.
-async fn run(relay: &TestRelay, args: &[String], input: &[u8]) -> (bool, String, String) {
+pub async fn run(relay: &TestRelay, args: &[String], input: &[u8]) -> (bool, String, String) {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut child = relay
         .command(&args)
@@ -42,7 +42,7 @@ async fn run(relay: &TestRelay, args: &[String], input: &[u8]) -> (bool, String,
     )
 }
 
-fn args(verb: &str, relay_args: Vec<String>, extra: &[&str]) -> Vec<String> {
+pub fn args(verb: &str, relay_args: Vec<String>, extra: &[&str]) -> Vec<String> {
     let mut out = vec![verb.to_string()];
     out.extend(relay_args);
     out.extend(extra.iter().map(|s| s.to_string()));
@@ -58,7 +58,7 @@ async fn exported(relay: &TestRelay) -> Vec<String> {
     lines
 }
 
-async fn count(relay: &TestRelay, filter: Value) -> u64 {
+pub async fn count(relay: &TestRelay, filter: Value) -> u64 {
     let mut c = Raw::connect(&relay.url).await;
     c.send_json(json!(["COUNT", "n", filter])).await;
     c.recv().await[2]["count"].as_u64().unwrap()
@@ -255,7 +255,7 @@ async fn two_relays_reconcile_by_negentropy(store: Store) {
     let both = args(
         "sync",
         here.store_args(),
-        &[&there.url, "--filter", &filter],
+        &[&there.url, "--filter", &filter, "--direction", "both"],
     );
     let (ok, report, err) = run(&here, &both, b"").await;
     assert!(ok, "{err}");
@@ -269,7 +269,7 @@ async fn two_relays_reconcile_by_negentropy(store: Store) {
 
 /// A relay without NIP-77: answers `REQ` (newest first, `limit`, `until`) and `EVENT`, and
 /// a `NOTICE` to anything else. Returns its URL and what it holds.
-async fn plain_relay(
+pub async fn plain_relay(
     events: Vec<::nips::Event>,
 ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<::nips::Event>>>) {
     use futures_util::{SinkExt, StreamExt};
@@ -343,7 +343,11 @@ async fn without_negentropy_sync_lists_ids(store: Store) {
     }
     let (url, there) = plain_relay(notes[3..].to_vec()).await;
     let filter = format!("{{\"authors\":[\"{}\"]}}", k.pubkey().to_hex());
-    let sync = args("sync", here.store_args(), &[&url, "--filter", &filter]);
+    let sync = args(
+        "sync",
+        here.store_args(),
+        &[&url, "--filter", &filter, "--direction", "both"],
+    );
     let (ok, report, err) = run(&here, &sync, b"").await;
     assert!(ok, "{err}");
     assert!(

@@ -254,7 +254,7 @@ async fn a_voter_who_vanishes_before_the_close_is_not_counted(store: Store) {
 /// subscription: more queries than the relay's 100 open subscriptions all answer.
 async fn a_peer_closes_what_it_has_read(store: Store) {
     let relay = TestRelay::builder(store).start().await;
-    let mut peer = communitarium::peer::Peer::connect(&relay.url, None)
+    let mut peer = communitarium::peer::Peer::connect(&relay.url, None, Default::default())
         .await
         .unwrap();
     for since in 0..120 {

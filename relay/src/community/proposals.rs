@@ -85,10 +85,13 @@ impl Open {
     }
 }
 
-/// Rebuilds open proposals (and their votes) and report bookkeeping at start-up.
+/// Rebuilds open proposals (and their votes) and report bookkeeping at start-up. Each stored
+/// proposal is judged again as it was when it arrived: one that breaks a rule (a non-member's,
+/// another relay's, a window its class did not allow: one imported, say) is not reopened.
 pub(super) async fn reopen(
     store: &dyn Store,
     keys: &Keys,
+    public_url: &str,
     state: &mut State,
     now: u64,
 ) -> Result<(), CommunityError> {
@@ -105,11 +108,16 @@ pub(super) async fn reopen(
         now,
     )
     .await?;
-    for (_, proposal) in parse_proposals(&recent) {
-        state.accepted(proposal.created_at);
+    for (event, proposal) in parse_proposals(&recent) {
         if state.ledger.decided.contains(&proposal.id) {
+            state.accepted(proposal.created_at);
             continue;
         }
+        if let Err(why) = admissible(&state.ledger, &event, &proposal, keys, public_url) {
+            tracing::warn!(proposal = %proposal.id, "a stored proposal is not reopened: {why}");
+            continue;
+        }
+        state.accepted(proposal.created_at);
         match Open::new(proposal, state) {
             Ok(open) => {
                 state.open.insert(open.proposal.id, open);
@@ -140,6 +148,34 @@ pub(super) async fn reopen(
     .await?;
     reports::remember(&mine, state);
     super::delegations::reload(store, state, now).await
+}
+
+/// Would `proposal` have been accepted when it was made? Its author a member in good standing
+/// then (a banned key only for its own appeal), naming this relay, within its class's rules
+/// then. The relay's own proposals are its own.
+fn admissible(
+    ledger: &Ledger,
+    event: &Event,
+    proposal: &Proposal,
+    keys: &Keys,
+    public_url: &str,
+) -> Result<(), String> {
+    if proposal.author == keys.pubkey() {
+        return Ok(());
+    }
+    let at = proposal.created_at;
+    let policy = ledger.policy_at(at);
+    let standing = match &proposal.action {
+        Action::Appeal(of) => ledger.bans.get(of) == Some(&proposal.author),
+        _ => {
+            ledger.roster.was_member(&proposal.author, at)
+                && !policy.is_banned(&proposal.author, at)
+        }
+    };
+    if !standing {
+        return Err("its author was not a member in good standing when it was made".into());
+    }
+    proposal.validate(event, policy, public_url, at)
 }
 
 fn invalid(m: impl Into<std::borrow::Cow<'static, str>>) -> Reason {

@@ -1,7 +1,9 @@
 //! `communitarium import`: events as JSON lines, each checked (id, signature) and stored under
 //! the NIP rules the WebSocket path applies — replaceable and addressable versions, deletions
 //! (NIP-09), expiry (NIP-40), requests to vanish (NIP-62) — in batches. Policy (admission, rate
-//! limits) is not applied: importing is the operator's act, not a client's.
+//! limits) is not applied: importing is the operator's act, not a client's. Lines are read as
+//! bytes, at most [`MAX_LINE`] of each: a line that is too long or not UTF-8 is counted as
+//! invalid, with its number, and the rest is imported.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,21 +18,78 @@ use crate::store::{Record, Saved, Store, WriteOp};
 
 /// Events per write batch.
 const BATCH: usize = 2_000;
+/// The longest line read, in bytes; an event is at most a few hundred kilobytes.
+pub const MAX_LINE: usize = 4 << 20;
+/// Bad lines a report names by number; the others are only counted.
+const NAMED: usize = 20;
+/// Distinct reasons a report counts invalid lines by.
+const REASONS: usize = 50;
+
+/// A line's number (from 1), if it came from a file.
+type LineNo = Option<u64>;
 
 /// Parses `lines` and checks ids and signatures, on every core, off the async workers.
-async fn check(lines: Vec<String>) -> Result<Vec<Result<Event, String>>, TransferError> {
+async fn check(
+    lines: Vec<(LineNo, Result<String, &'static str>)>,
+) -> Result<Vec<(LineNo, Result<Event, String>)>, TransferError> {
     tokio::task::spawn_blocking(move || {
         lines
             .into_par_iter()
-            .map(|line| {
-                let event = Event::from_json(&line).map_err(|e| e.to_string())?;
-                event.verify().map_err(|e| e.to_string())?;
-                Ok(event)
+            .map(|(n, line)| {
+                let checked = line.map_err(str::to_owned).and_then(|line| {
+                    let event = Event::from_json(&line).map_err(|e| e.to_string())?;
+                    event.verify().map_err(|e| e.to_string())?;
+                    Ok(event)
+                });
+                (n, checked)
             })
             .collect()
     })
     .await
     .map_err(|e| TransferError::Io(std::io::Error::other(e)))
+}
+
+/// Reads the next line of `input` into `buf`, at most [`MAX_LINE`] bytes of it: `None` at the
+/// end, `Err` (inside) why the line is not one.
+async fn next_line<R: AsyncBufRead + Unpin>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Option<Result<String, &'static str>>> {
+    buf.clear();
+    let (mut read_any, mut too_long) = (false, false);
+    loop {
+        let available = input.fill_buf().await?;
+        if available.is_empty() {
+            break;
+        }
+        read_any = true;
+        let (take, end) = match available.iter().position(|b| *b == b'\n') {
+            Some(i) => (i, true),
+            None => (available.len(), false),
+        };
+        if !too_long && buf.len() + take <= MAX_LINE {
+            buf.extend_from_slice(&available[..take]);
+        } else {
+            too_long = true;
+            buf.clear();
+        }
+        input.consume(take + usize::from(end));
+        if end {
+            break;
+        }
+    }
+    if !read_any {
+        return Ok(None);
+    }
+    if too_long {
+        return Ok(Some(Err("longer than 4 MiB")));
+    }
+    if buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok(Some(
+        String::from_utf8(std::mem::take(buf)).map_err(|_| "not UTF-8"),
+    ))
 }
 
 /// What an import did with each line.
@@ -45,6 +104,8 @@ pub struct Report {
     pub skipped: BTreeMap<String, u64>,
     /// Refused: not an event, a wrong id or signature, another relay's record, by reason.
     pub invalid: BTreeMap<String, u64>,
+    /// The first refused lines of a file, by number, and why.
+    pub bad_lines: Vec<(u64, String)>,
 }
 
 impl Report {
@@ -52,8 +113,24 @@ impl Report {
         *self.skipped.entry(why.to_owned()).or_default() += 1;
     }
 
-    fn refuse(&mut self, why: String) {
+    /// Counts a refusal by its reason; past [`REASONS`] distinct reasons (a parser names the
+    /// column it stopped at), the rest are counted together, so memory stays bounded.
+    pub(crate) fn refuse(&mut self, why: String) {
+        let why = match self.invalid.contains_key(&why) || self.invalid.len() < REASONS {
+            true => why,
+            false => "other reasons".into(),
+        };
         *self.invalid.entry(why).or_default() += 1;
+    }
+
+    /// As [`Report::refuse`], naming the line when it came from a file.
+    fn refuse_line(&mut self, line: LineNo, why: String) {
+        if let Some(n) = line
+            && self.bad_lines.len() < NAMED
+        {
+            self.bad_lines.push((n, why.clone()));
+        }
+        self.refuse(why);
     }
 
     /// Lines read.
@@ -81,6 +158,16 @@ impl std::fmt::Display for Report {
         for (why, n) in &self.invalid {
             write!(f, "\n  invalid {n}: {why}")?;
         }
+        for (line, why) in &self.bad_lines {
+            write!(f, "\n  line {line}: {why}")?;
+        }
+        if invalid as usize > self.bad_lines.len() && !self.bad_lines.is_empty() {
+            write!(
+                f,
+                "\n  (the first {} invalid lines are named)",
+                self.bad_lines.len()
+            )?;
+        }
         Ok(())
     }
 }
@@ -105,15 +192,19 @@ impl Importer<'_> {
         progress: &Progress,
     ) -> Result<Report, TransferError> {
         let mut report = Report::default();
-        let mut lines = input.lines();
+        let mut input = input;
+        let (mut buf, mut number) = (Vec::new(), 0u64);
         let mut checked: Vec<WriteOp> = Vec::new();
         loop {
             let mut batch = Vec::with_capacity(BATCH);
             while batch.len() < BATCH {
-                match lines.next_line().await? {
-                    Some(line) if line.trim().is_empty() => {}
-                    Some(line) => batch.push(line),
-                    None => break,
+                let Some(line) = next_line(&mut input, &mut buf).await? else {
+                    break;
+                };
+                number += 1;
+                match line {
+                    Ok(text) if text.trim().is_empty() => {}
+                    line => batch.push((Some(number), line)),
                 }
             }
             let (n, last) = (checked.len() as u64, batch.is_empty());
@@ -134,20 +225,27 @@ impl Importer<'_> {
         events: Vec<Event>,
         report: &mut Report,
     ) -> Result<(), TransferError> {
-        let lines = events.into_iter().map(|e| e.to_json()).collect();
+        let lines = events
+            .into_iter()
+            .map(|e| (None, Ok(e.to_json())))
+            .collect();
         let ops = self.sort(check(lines).await?, report);
         self.write(ops, report).await
     }
 
     /// The write op of each checked event; what is refused or not kept goes into `report`.
-    fn sort(&self, checked: Vec<Result<Event, String>>, report: &mut Report) -> Vec<WriteOp> {
+    fn sort(
+        &self,
+        checked: Vec<(LineNo, Result<Event, String>)>,
+        report: &mut Report,
+    ) -> Vec<WriteOp> {
         let now = crate::relay::unix_now();
         let mut ops = Vec::with_capacity(checked.len());
-        for event in checked {
+        for (line, event) in checked {
             match event.and_then(|e| self.op(e, now)) {
                 Ok(Some(op)) => ops.push(op),
                 Ok(None) => report.skip("ephemeral or expired"),
-                Err(why) => report.refuse(why),
+                Err(why) => report.refuse_line(line, why),
             }
         }
         ops

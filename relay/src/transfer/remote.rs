@@ -1,16 +1,20 @@
 //! `communitarium sync <relay>`: reconciles this relay's events with another relay's, by
 //! NIP-77 negentropy when the other side speaks it, otherwise by fetching its ids with plain
-//! `REQ`s. Down: what only the other relay has is imported (under [`Importer`]'s rules). Up:
-//! what only this relay has is published to the other one.
+//! `REQ`s. Down (the default): what only the other relay has is imported (under
+//! [`Importer`]'s rules), and only what was asked for: events of the ids it named that match
+//! the filter. Up: what only this relay has is published to the other one, as far as a client
+//! of the other relay's key could read it here ([`Readers`]), never an event its author marked
+//! for their own relays alone (NIP-70).
 
 use std::collections::HashSet;
 
+use governance::{Policy, ReadAccess, Roster};
 use negentropy::{Id, Negentropy, NegentropyStorageVector};
-use nips::{EventId, Filter, Keys};
+use nips::{Event, EventId, Filter, Keys, PubKey, nip59, nip70};
 use serde_json::{Value, json};
 
 use super::{Importer, Progress, Report, Selection, TransferError};
-use crate::peer::{NegReply, Peer};
+use crate::peer::{Bounds, NegReply, Peer};
 use crate::store::{Reader, Store};
 
 /// Which way events flow.
@@ -44,6 +48,8 @@ pub struct SyncReport {
     /// Events the other relay accepted, and its refusals by reason.
     pub sent: u64,
     pub refused: std::collections::BTreeMap<String, u64>,
+    /// Events only this relay has that were not sent, by reason.
+    pub withheld: std::collections::BTreeMap<String, u64>,
 }
 
 impl std::fmt::Display for SyncReport {
@@ -68,19 +74,73 @@ impl std::fmt::Display for SyncReport {
         for (why, n) in &self.refused {
             write!(f, "\n  refused {n}: {why}")?;
         }
+        for (why, n) in &self.withheld {
+            write!(f, "\n  withheld {n}: {why}")?;
+        }
         Ok(())
     }
 }
 
-/// Syncs `importer.store`'s events in `selection` with the relay at `url`.
+/// What this relay's read rules let a reader see: the policy and members in force, and the
+/// relay's own key (whose public record anyone may read).
+pub struct Readers {
+    pub policy: Policy,
+    pub roster: Roster,
+    pub relay: PubKey,
+}
+
+impl Readers {
+    /// May a client authenticated as `authed` read `event` here? Members' content on a
+    /// members-only relay only to a member in good standing, gift wraps only to their
+    /// recipient, private reactions only to those concerned.
+    pub fn may_read(&self, event: &Event, authed: &[PubKey], now: u64) -> bool {
+        let member = authed
+            .iter()
+            .any(|k| self.policy.in_good_standing(&self.roster, k, now));
+        let public = self.policy.admission.read == ReadAccess::Public || event.pubkey == self.relay;
+        (public || member)
+            && nip59::may_receive(event, authed)
+            && self.policy.visibility.may_see(event, authed)
+    }
+}
+
+impl Default for Readers {
+    /// A relay with no community yet: public reading, no members.
+    fn default() -> Self {
+        Self {
+            policy: Policy::default(),
+            roster: Roster::default(),
+            relay: PubKey([0; 32]),
+        }
+    }
+}
+
+/// The other side of a sync: where it is, which way events go, who this relay is to it, and
+/// what it may make the command hold or wait for.
+pub struct Remote {
+    pub url: String,
+    pub direction: Direction,
+    pub keys: Option<Keys>,
+    pub bounds: Bounds,
+    /// This relay's read rules, applied to what is sent up.
+    pub readers: Readers,
+}
+
+/// Syncs `importer.store`'s events in `selection` with `remote`.
 pub async fn sync(
     importer: &Importer<'_>,
-    url: &str,
+    remote: Remote,
     selection: &Selection,
-    direction: Direction,
-    keys: Option<Keys>,
     progress: &Progress,
 ) -> Result<SyncReport, TransferError> {
+    let Remote {
+        url,
+        direction,
+        keys,
+        bounds,
+        readers,
+    } = remote;
+    let as_keys: Vec<PubKey> = keys.iter().map(Keys::pubkey).collect();
     let store = importer.store;
     let now = crate::relay::unix_now();
     let local = store
@@ -91,7 +151,7 @@ pub async fn sync(
             "this filter selects more than {MAX_LOCAL} local events; sync in parts with --since/--until"
         )));
     }
-    let mut peer = Peer::connect(url, keys).await?;
+    let mut peer = Peer::connect(&url, keys, bounds).await?;
     let filter_json = &selection.json;
     progress.set_message("reconciling");
     let mut report = SyncReport::default();
@@ -108,15 +168,57 @@ pub async fn sync(
         progress.set_message("downloading");
         for chunk in need.chunks(CHUNK) {
             let events = peer.by_ids(chunk, CHUNK as u64).await?;
-            importer.events(events, &mut report.down).await?;
+            let asked = asked_for(events, chunk, &selection.filter, &mut report.down);
+            importer.events(asked, &mut report.down).await?;
             progress.advance(chunk.len() as u64);
         }
     }
     if direction != Direction::Down {
         progress.set_message("uploading");
-        upload(store, &mut peer, &have, &mut report, progress).await?;
+        let rules = Shared {
+            readers: &readers,
+            as_keys: &as_keys,
+        };
+        upload(store, &mut peer, &have, &rules, &mut report, progress).await?;
     }
     Ok(report)
+}
+
+/// The events among `events` that a sync asked for: one of the ids in `chunk`, matching the
+/// selection's filter. Anything else the other relay sent is counted as invalid, not kept.
+fn asked_for(
+    events: Vec<Event>,
+    chunk: &[EventId],
+    filter: &Filter,
+    report: &mut Report,
+) -> Vec<Event> {
+    let wanted: HashSet<&EventId> = chunk.iter().collect();
+    let (asked, other): (Vec<Event>, Vec<Event>) = events
+        .into_iter()
+        .partition(|e| wanted.contains(&e.id) && filter.matches(e));
+    for _ in other {
+        report.refuse("not what the sync asked for (another id, or outside the filter)".into());
+    }
+    asked
+}
+
+/// What may be sent up: what a client of `as_keys` could read here, and not protected.
+struct Shared<'a> {
+    readers: &'a Readers,
+    as_keys: &'a [PubKey],
+}
+
+impl Shared<'_> {
+    /// `Err` names why `event` stays here.
+    fn check(&self, event: &Event, now: u64) -> Result<(), &'static str> {
+        if nip70::is_protected(event) {
+            return Err("not sent: its author marked it for their own relays alone (NIP-70)");
+        }
+        if !self.readers.may_read(event, self.as_keys, now) {
+            return Err("not sent: the other relay's key may not read it here");
+        }
+        Ok(())
+    }
 }
 
 /// Negentropy: `(ids only there, ids only here)`, or `None` when the other relay does not
@@ -179,14 +281,16 @@ async fn by_listing(
     Ok((need, have))
 }
 
-/// Publishes the events only this relay has, from the store.
+/// Publishes the events only this relay has that may be shared, from the store.
 async fn upload(
     store: &dyn Store,
     peer: &mut Peer,
     have: &[EventId],
+    rules: &Shared<'_>,
     report: &mut SyncReport,
     progress: &Progress,
 ) -> Result<(), TransferError> {
+    let now = crate::relay::unix_now();
     for chunk in have.chunks(CHUNK) {
         let ids: Vec<String> = chunk.iter().map(EventId::to_hex).collect();
         let f = Filter::from_value(&json!({ "ids": ids }))
@@ -194,10 +298,13 @@ async fn upload(
         let stored = store
             .query(&f, CHUNK as u64, crate::relay::unix_now(), Reader::Relay)
             .await?;
-        let events: Vec<nips::Event> = stored
-            .iter()
-            .filter_map(|e| nips::Event::from_json(&e.json).ok())
-            .collect();
+        let mut events: Vec<Event> = Vec::with_capacity(stored.len());
+        for e in stored.iter().filter_map(|e| Event::from_json(&e.json).ok()) {
+            match rules.check(&e, now) {
+                Ok(()) => events.push(e),
+                Err(why) => *report.withheld.entry(why.to_string()).or_default() += 1,
+            }
+        }
         for (ok, message) in peer.publish(&events, 50).await? {
             if ok {
                 report.sent += 1;
