@@ -640,6 +640,34 @@ async function checkEvent (e) {
   return id === e.id && e.pubkey === relayKey && await schnorr.verifyAsync(fromHex(e.sig), fromHex(e.id), fromHex(e.pubkey))
 }
 
+// Every decision of the relay, however long the log and however small the relay's `max_limit`:
+// pages back with `until` (inclusive, so decisions of the same second are not skipped), then
+// asks by id for any decision a fetched one names as `prev` but no page held (many decisions
+// closing in one second can outnumber a page).
+async function allDecisions () {
+  const seen = new Map()
+  let until
+  for (;;) {
+    const filter = { authors: [relayKey], kinds: [8002], limit: 500 }
+    if (until !== undefined) filter.until = until
+    const page = await relay.query([filter])
+    let added = 0
+    for (const e of page) if (!seen.has(e.id)) { seen.set(e.id, e); added++ }
+    if (!added) break
+    until = Math.min(...page.map((e) => e.created_at))
+  }
+  const prev = (e) => e.tags.find((t) => t[0] === 'prev')?.[1]
+  for (;;) {
+    const missing = [...new Set([...seen.values()].map(prev).filter((p) => p && !seen.has(p)))].slice(0, 100)
+    if (!missing.length) break
+    const found = await relay.query([{ ids: missing, authors: [relayKey], kinds: [8002] }])
+    const fresh = found.filter((e) => !seen.has(e.id))
+    if (!fresh.length) break
+    for (const e of fresh) seen.set(e.id, e)
+  }
+  return [...seen.values()]
+}
+
 async function checkChain () {
   const box = $('#chain-check')
   if (!box) return
@@ -650,7 +678,7 @@ async function checkChain () {
   }
   if (!window.crypto?.subtle) { report(false, 'This browser cannot check signatures here (it needs https).'); return }
   try {
-    const decisions = await relay.query([{ authors: [relayKey], kinds: [8002], limit: 5000 }])
+    const decisions = await allDecisions()
     const [policy] = await relay.query([{ authors: [relayKey], kinds: [33535], '#d': ['relay'] }])
     for (const e of decisions) if (!(await checkEvent(e))) throw new Error(`decision ${e.id.slice(0, 12)} is not signed by the relay`)
     const prev = (e) => e.tags.find((t) => t[0] === 'prev')?.[1]
