@@ -324,8 +324,31 @@ impl Peer {
 
     /// Every event matching `filter`, paging backwards with `until` in steps of `page`.
     pub async fn all(&mut self, filter: Value, page: u64) -> Result<Vec<Event>, PeerError> {
-        let mut seen: BTreeSet<EventId> = BTreeSet::new();
         let mut out = Vec::new();
+        self.pages(filter, page, |batch| out.extend(batch)).await?;
+        Ok(out)
+    }
+
+    /// The ids of every event matching `filter`: what listing needs, without holding the
+    /// events themselves (32 bytes each instead of the whole event).
+    pub async fn ids(&mut self, filter: Value, page: u64) -> Result<Vec<EventId>, PeerError> {
+        let mut out = Vec::new();
+        self.pages(filter, page, |batch| {
+            out.extend(batch.into_iter().map(|e| e.id))
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// Pages backwards through `filter` with `until` in steps of `page`, handing each page's
+    /// new events to `take`.
+    async fn pages(
+        &mut self,
+        filter: Value,
+        page: u64,
+        mut take: impl FnMut(Vec<Event>),
+    ) -> Result<(), PeerError> {
+        let mut seen: BTreeSet<EventId> = BTreeSet::new();
         let mut until: Option<u64> = None;
         loop {
             let mut f = filter.clone();
@@ -336,16 +359,12 @@ impl Peer {
             let batch = self.req(&f).await?;
             let full = batch.len() as u64 >= page;
             let oldest = batch.iter().map(|e| e.created_at).min();
-            let mut added = 0;
-            for e in batch {
-                if seen.insert(e.id) {
-                    out.push(e);
-                    added += 1;
-                }
-            }
+            let fresh: Vec<Event> = batch.into_iter().filter(|e| seen.insert(e.id)).collect();
+            let added = fresh.len();
+            take(fresh);
             match (full, oldest) {
                 (true, Some(oldest)) if added > 0 => until = Some(oldest),
-                _ => return Ok(out),
+                _ => return Ok(()),
             }
         }
     }

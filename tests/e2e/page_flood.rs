@@ -59,6 +59,7 @@ async fn page_views_are_bounded(store: Store) {
     let url = format!("{}/proposals/{root}", relay.http);
     let http = reqwest::Client::new();
     let one = http.get(&url).send().await.unwrap().text().await.unwrap();
+    eprintln!("page flood: one view is {} bytes", one.len());
     assert!(one.len() < 512 * 1024, "one view is {} bytes", one.len());
     assert!(one.contains("Older comments"), "the rest is a link away");
     assert!(one.contains("Read it all"), "long comments are shortened");

@@ -269,12 +269,7 @@ async fn by_listing(
     filter: &Value,
     local: &[crate::store::EventKey],
 ) -> Result<(Vec<EventId>, Vec<EventId>), TransferError> {
-    let theirs: HashSet<EventId> = peer
-        .all(filter.clone(), 500)
-        .await?
-        .into_iter()
-        .map(|e| e.id)
-        .collect();
+    let theirs: HashSet<EventId> = peer.ids(filter.clone(), 500).await?.into_iter().collect();
     let ours: HashSet<EventId> = local.iter().map(|k| k.id).collect();
     let need = theirs.difference(&ours).copied().collect();
     let have = ours.difference(&theirs).copied().collect();
