@@ -263,18 +263,18 @@ async fn a_hostile_relay_cannot_exhaust_sync_or_verify(store: Store) {
     );
 }
 
-/// A proposal that was never admissible here (a non-member's, carried in by an import) is not
-/// reopened when the relay starts.
+/// A proposal that was never admissible here (a non-member's, or one whose window its class
+/// does not allow, carried in by an import) is not reopened when the relay starts.
 async fn an_imported_proposal_is_not_reopened(store: Store) {
     let f: Vec<Keys> = (0..2).map(|_| Keys::generate()).collect();
     let mut relay = gov::start(store, &config(&[&f[0], &f[1]], &[], "open", "")).await;
     let stranger = Keys::generate();
     let action = gov::set("limitation.max_content_length", "10");
     let theirs = gov::proposal(&stranger, &action, 3_600, &relay.url, "Tiny notes");
-    let elsewhere = gov::proposal(&f[0], &action, 3_600, "wss://another.example", "Tiny notes");
+    let too_long = gov::proposal(&f[0], &action, 60 * 86_400, &relay.url, "Tiny notes");
     let mut lines = theirs.to_json();
     lines.push('\n');
-    lines.push_str(&elsewhere.to_json());
+    lines.push_str(&too_long.to_json());
     lines.push('\n');
     let (ok, report, err) = run(
         &relay,

@@ -80,7 +80,7 @@ impl Community {
             }
             genesis(writer, &keys, config, now).await?;
         }
-        let (state, blocked) = load(&**store, &keys, &public_url, now).await?;
+        let (state, blocked) = load(&**store, &keys, now).await?;
         check_config(config, &state.ledger)?;
         heal(writer, &state.ledger).await?;
         if let Some(g) = &mut gov {
@@ -121,7 +121,6 @@ impl Community {
 pub(super) async fn load(
     store: &dyn Store,
     keys: &Keys,
-    public_url: &str,
     now: u64,
 ) -> Result<(State, HashSet<IpAddr>), CommunityError> {
     let relay = keys.pubkey().to_hex();
@@ -164,7 +163,7 @@ pub(super) async fn load(
         digests: Default::default(),
         stale: false,
     };
-    proposals::reopen(store, keys, public_url, &mut state, now).await?;
+    proposals::reopen(store, keys, &mut state, now).await?;
     let blocked: HashSet<IpAddr> = store
         .blocked_ips()
         .await?

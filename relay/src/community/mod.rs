@@ -328,8 +328,7 @@ impl Community {
         let now = unix_now();
         match level {
             Stale::Ledger => {
-                let (fresh, blocked) =
-                    genesis::load(&*self.store, &self.keys, &self.public_url, now).await?;
+                let (fresh, blocked) = genesis::load(&*self.store, &self.keys, now).await?;
                 *state = fresh;
                 let newly: Vec<IpAddr> = {
                     let mut current = self.blocked_ips.write();
@@ -344,7 +343,7 @@ impl Community {
             Stale::Open => {
                 state.open.clear();
                 state.reported.clear();
-                proposals::reopen(&*self.store, &self.keys, &self.public_url, state, now).await?;
+                proposals::reopen(&*self.store, &self.keys, state, now).await?;
             }
         }
         self.publish_snapshot(state);

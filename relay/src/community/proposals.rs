@@ -87,11 +87,10 @@ impl Open {
 
 /// Rebuilds open proposals (and their votes) and report bookkeeping at start-up. Each stored
 /// proposal is judged again as it was when it arrived: one that breaks a rule (a non-member's,
-/// another relay's, a window its class did not allow: one imported, say) is not reopened.
+/// a window its class did not allow: one imported, say) is not reopened.
 pub(super) async fn reopen(
     store: &dyn Store,
     keys: &Keys,
-    public_url: &str,
     state: &mut State,
     now: u64,
 ) -> Result<(), CommunityError> {
@@ -113,7 +112,7 @@ pub(super) async fn reopen(
             state.accepted(proposal.created_at);
             continue;
         }
-        if let Err(why) = admissible(&state.ledger, &event, &proposal, keys, public_url) {
+        if let Err(why) = admissible(&state.ledger, &event, &proposal, keys) {
             tracing::warn!(proposal = %proposal.id, "a stored proposal is not reopened: {why}");
             continue;
         }
@@ -151,14 +150,14 @@ pub(super) async fn reopen(
 }
 
 /// Would `proposal` have been accepted when it was made? Its author a member in good standing
-/// then (a banned key only for its own appeal), naming this relay, within its class's rules
-/// then. The relay's own proposals are its own.
+/// then (a banned key only for its own appeal), within its class's rules then. The relay's own
+/// proposals are its own. (Its `relay` tag is not judged again: the relay's address may have
+/// changed since, and the nodes of a cluster may each know it by their own.)
 fn admissible(
     ledger: &Ledger,
     event: &Event,
     proposal: &Proposal,
     keys: &Keys,
-    public_url: &str,
 ) -> Result<(), String> {
     if proposal.author == keys.pubkey() {
         return Ok(());
@@ -175,7 +174,12 @@ fn admissible(
     if !standing {
         return Err("its author was not a member in good standing when it was made".into());
     }
-    proposal.validate(event, policy, public_url, at)
+    let named = event
+        .tag_values("relay")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    proposal.validate(event, policy, &named, at)
 }
 
 fn invalid(m: impl Into<std::borrow::Cow<'static, str>>) -> Reason {
