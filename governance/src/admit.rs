@@ -108,6 +108,12 @@ impl Policy {
         ) {
             return Ok(());
         }
+        // 6b. Messages between a person's app and their signer (NIP-46) pass through from
+        //     anyone: encrypted, addressed to one key, never stored, so a member's signer can
+        //     use the community's own relay even when it is invite-only.
+        if event.kind == nips::nip46::KIND_SIGNER && event.has_tag("p") {
+            return Ok(());
+        }
         // 7. Open relays take everyone's events.
         if self.admission.mode == AdmissionMode::Open {
             return Ok(());
@@ -146,7 +152,9 @@ impl Policy {
         if self.admission.read == ReadAccess::Public || ctx.authed_member(self) {
             return Ok(());
         }
-        if Self::asks_for_record_only(filters, ctx.relay) {
+        if Self::asks_for_record_only(filters, ctx.relay)
+            || nips::nip46::asks_for_signer_only(filters)
+        {
             return Ok(());
         }
         if ctx.authed.is_empty() {

@@ -214,6 +214,11 @@ pub struct RateLimits {
     pub wraps_per_minute_per_ip: u32,
     /// Gift wraps per recipient per minute, relay-wide: no inbox can be flooded.
     pub wraps_per_minute_per_recipient: u32,
+    /// Messages between a person's app and their signer (NIP-46, kind 24133) per sending IP
+    /// per minute: they come from anyone, signed by throwaway keys.
+    pub signer_messages_per_minute_per_ip: u32,
+    /// The same per recipient key, relay-wide.
+    pub signer_messages_per_minute_per_recipient: u32,
     /// Join requests without an invite code (in vouch and vote modes) per minute, from
     /// everyone together: each opens a proposal before the members, whose attention is the
     /// scarce thing.
@@ -237,6 +242,8 @@ impl Default for RateLimits {
             joins_per_minute_per_ip: 10,
             wraps_per_minute_per_ip: 60,
             wraps_per_minute_per_recipient: 60,
+            signer_messages_per_minute_per_ip: 120,
+            signer_messages_per_minute_per_recipient: 120,
             joins_per_minute: 60,
         }
     }
@@ -285,6 +292,8 @@ pub const NAMES: &[&str] = &[
     "joins_per_minute_per_ip",
     "wraps_per_minute_per_ip",
     "wraps_per_minute_per_recipient",
+    "signer_messages_per_minute_per_ip",
+    "signer_messages_per_minute_per_recipient",
     "joins_per_minute",
 ];
 

@@ -15,6 +15,7 @@ pub mod nip19;
 pub mod nip40;
 pub mod nip42;
 pub mod nip43;
+pub mod nip46;
 pub mod nip50;
 pub mod nip56;
 pub mod nip59;

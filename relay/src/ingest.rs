@@ -114,6 +114,11 @@ pub async fn publish(
     if event.kind == nip59::KIND_GIFT_WRAP {
         limits.wrap(event, &origin.ip).map_err(Refusal::Limited)?;
     }
+    if event.kind == nips::nip46::KIND_SIGNER {
+        limits
+            .signer_message(event, &origin.ip)
+            .map_err(Refusal::Limited)?;
+    }
     match event.kind {
         nip43::KIND_JOIN_REQUEST => {
             relay.limits().join(&origin.ip).map_err(Refusal::Limited)?;

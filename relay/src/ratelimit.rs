@@ -113,6 +113,8 @@ pub struct Limits<C: Clock = DefaultClock> {
     joins: Option<MessageLimiter<C>>,
     wraps_per_ip: Option<Keyed<IpAddr, C>>,
     wraps_per_recipient: Option<Keyed<[u8; 32], C>>,
+    signer_per_ip: Option<Keyed<IpAddr, C>>,
+    signer_per_recipient: Option<Keyed<[u8; 32], C>>,
     /// Keyed by author.
     events: [Tiered<[u8; 32], C>; 4],
     targets: [Tiered<[u8; 32], C>; 4],
@@ -142,6 +144,14 @@ impl<C: Clock + Clone> Limits<C> {
             joins: quota(config.joins_per_minute, MINUTE)
                 .map(|q| RateLimiter::direct_with_clock(q, clock.clone())),
             wraps_per_ip: keyed(quota(config.wraps_per_minute_per_ip, MINUTE), &clock),
+            signer_per_ip: keyed(
+                quota(config.signer_messages_per_minute_per_ip, MINUTE),
+                &clock,
+            ),
+            signer_per_recipient: keyed(
+                quota(config.signer_messages_per_minute_per_recipient, MINUTE),
+                &clock,
+            ),
             wraps_per_recipient: keyed(
                 quota(config.wraps_per_minute_per_recipient, MINUTE),
                 &clock,
@@ -218,6 +228,31 @@ impl<C: Clock + Clone> Limits<C> {
         Ok(())
     }
 
+    /// A message to a remote signer (NIP-46) from `ip`: limited per sending address and per
+    /// recipient, as gift wraps are.
+    pub fn signer_message(&self, event: &Event, ip: &IpAddr) -> Result<(), Limited> {
+        if self
+            .signer_per_ip
+            .as_ref()
+            .is_some_and(|l| l.check_key(ip).is_err())
+        {
+            return Err(limited(
+                "signer_messages_per_minute_per_ip",
+                "your address is sending signer messages too fast; slow down",
+            ));
+        }
+        let recipient = nips::nip46::recipient(event).map(|k| k.0);
+        if let (Some(l), Some(r)) = (self.signer_per_recipient.as_ref(), recipient)
+            && l.check_key(&r).is_err()
+        {
+            return Err(limited(
+                "signer_messages_per_minute_per_recipient",
+                "this key is receiving signer messages faster than this relay allows",
+            ));
+        }
+        Ok(())
+    }
+
     /// A REQ or COUNT from `ip`.
     pub fn req(&self, ip: &IpAddr, member: bool) -> Result<(), Limited> {
         if self.reqs.allow(member, ip) {
@@ -283,14 +318,22 @@ impl<C: Clock + Clone> Limits<C> {
 
     /// Forgets keys whose limits are back to full, so memory stays bounded under key churn.
     pub fn prune(&self) {
-        for l in [&self.connections, &self.joins_per_ip, &self.wraps_per_ip]
-            .into_iter()
-            .flatten()
+        for l in [
+            &self.connections,
+            &self.joins_per_ip,
+            &self.wraps_per_ip,
+            &self.signer_per_ip,
+        ]
+        .into_iter()
+        .flatten()
         {
             l.retain_recent();
             l.shrink_to_fit();
         }
-        if let Some(l) = &self.wraps_per_recipient {
+        for l in [&self.wraps_per_recipient, &self.signer_per_recipient]
+            .into_iter()
+            .flatten()
+        {
             l.retain_recent();
             l.shrink_to_fit();
         }
@@ -311,6 +354,8 @@ impl<C: Clock + Clone> Limits<C> {
             + self.joins_per_ip.as_ref().map_or(0, |l| l.len())
             + self.wraps_per_ip.as_ref().map_or(0, |l| l.len())
             + self.wraps_per_recipient.as_ref().map_or(0, |l| l.len())
+            + self.signer_per_ip.as_ref().map_or(0, |l| l.len())
+            + self.signer_per_recipient.as_ref().map_or(0, |l| l.len())
             + self.reqs.len()
             + self
                 .events
