@@ -95,6 +95,8 @@ pub struct Ledger {
     pub amended: BTreeMap<EventId, Action>,
     /// When the last amendment of each of those passed (its decision's `created_at`).
     pub amended_at: BTreeMap<EventId, u64>,
+    /// When the community was founded (its genesis decision's `created_at`).
+    pub founded_at: u64,
 }
 
 impl Ledger {
@@ -115,6 +117,7 @@ impl Ledger {
             member_seq: 0,
             amended: BTreeMap::new(),
             amended_at: BTreeMap::new(),
+            founded_at: 0,
         })
     }
 
@@ -288,6 +291,9 @@ impl Ledger {
         self.policy = policy;
         self.head = Some((id, at));
         self.chain.push(id);
+        if decision.resolution == Resolution::Genesis {
+            self.founded_at = at;
+        }
         if let Some(p) = decision.proposal {
             self.decided.insert(p);
         }

@@ -16,6 +16,7 @@ pub mod decision;
 pub mod delegation;
 pub mod emergency;
 pub mod ledger;
+pub mod notify;
 pub mod params;
 pub mod policy;
 pub mod proposal;

@@ -272,6 +272,8 @@ pub struct Policy {
     pub rate: RateLimits,
     /// Who sees reactions and follows.
     pub visibility: crate::visibility::Visibility,
+    /// How members hear of proposals and decisions.
+    pub notify: crate::notify::Notify,
     pub bans: BTreeMap<PubKey, Ban>,
     pub removed_events: BTreeMap<EventId, Removal>,
 }

@@ -206,6 +206,9 @@ pub struct ServerConfig {
     /// Pages of the community's site rendered at once, relay-wide; more wait a moment, then
     /// are told the relay is busy. Each also holds one of its address's query slots.
     pub max_page_renders: u32,
+    /// Send direct messages on to members' inbox relays on private or loopback addresses too
+    /// (a relay in a test, or on a community's own network); off, only public ones.
+    pub notices_to_private_addresses: bool,
     /// Serve Prometheus metrics at `/metrics`: on the relay's own address only to the machine
     /// itself (or to a scraper presenting `metrics_token`), and to anyone who reaches
     /// `metrics_listen` when that is set.
@@ -246,6 +249,7 @@ impl Default for ServerConfig {
                 std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
             ],
             max_page_renders: 2,
+            notices_to_private_addresses: false,
             metrics: true,
             metrics_listen: None,
             metrics_token: None,

@@ -125,6 +125,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(store = backend, url = %relay.public_url, "serving");
     // One machine-readable line on stdout, so scripts and tests learn the bound port.
     println!("communitarium listening on ws://{bound}");
+    if !relay.community.is_founded() {
+        let token = communitarium::community::founding::setup_token(&relay.config.data_dir)
+            .context("cannot keep the setup link's token in the data directory")?;
+        let page = relay
+            .public_url
+            .replacen("wss://", "https://", 1)
+            .replacen("ws://", "http://", 1);
+        let link = format!("{}/setup?token={token}", page.trim_end_matches('/'));
+        println!("found this community: open {link}");
+        tracing::warn!(
+            "this relay has no community yet: its founder opens the setup link printed on \
+             standard output ({page}/setup?token=…, the token kept in {}), or start it with \
+             --founder",
+            relay.config.data_dir.join("setup.token").display()
+        );
+    }
     let _ = std::io::stdout().flush();
     server::serve(listener, relay, server::shutdown_signal()).await?;
     Ok(())

@@ -38,6 +38,39 @@ pub enum StartError {
     Community(#[from] CommunityError),
     #[error(transparent)]
     Cluster(#[from] ClusterError),
+    #[error(
+        "another relay is already serving from {0} (it holds {0}/relay.lock); stop it first, or \
+         start this one with another --data-dir"
+    )]
+    DataDirInUse(String),
+    #[error("cannot lock the data directory {0}: {1}")]
+    Lock(String, std::io::Error),
+}
+
+/// Takes the data directory for this process: two relays on one embedded database would each
+/// believe they write alone. The lock goes with the process (the OS releases it on exit).
+fn lock_data_dir(config: &Config) -> Result<Option<std::fs::File>, StartError> {
+    let embedded = config
+        .database_url
+        .as_deref()
+        .is_none_or(|u| u.starts_with("sqlite:"));
+    if !embedded {
+        return Ok(None);
+    }
+    let dir = &config.data_dir;
+    let shown = dir.display().to_string();
+    std::fs::create_dir_all(dir).map_err(|e| StartError::Lock(shown.clone(), e))?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("relay.lock"))
+        .map_err(|e| StartError::Lock(shown.clone(), e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StartError::DataDirInUse(shown)),
+        Err(std::fs::TryLockError::Error(e)) => Err(StartError::Lock(shown, e)),
+    }
 }
 
 /// Events the live matcher may fall behind the writers before a poster waits for it.
@@ -66,6 +99,8 @@ pub struct Relay {
     pub fanout: Arc<Fanout>,
     /// Identity, members and governance.
     pub community: Community,
+    /// Where governance hands over what members should hear of.
+    pub notices: crate::notices::Notices,
     /// This node's part in a cluster, when several nodes share the database.
     pub cluster: Option<Arc<Cluster>>,
     /// Each address's share of the database's read capacity.
@@ -93,6 +128,8 @@ pub struct Relay {
     connections_by_id: parking_lot::Mutex<HashMap<ConnId, Connection>>,
     writer_stop: CancellationToken,
     writer_task: parking_lot::Mutex<Option<JoinHandle<()>>>,
+    /// Held while this process serves an embedded database.
+    _data_lock: Option<std::fs::File>,
 }
 
 impl Relay {
@@ -104,6 +141,7 @@ impl Relay {
         bound: SocketAddr,
         metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     ) -> Result<Arc<Self>, StartError> {
+        let data_lock = lock_data_dir(&config)?;
         let (cluster, claim) = claim(&config).await?;
         let options = store::Options {
             announce: cluster.as_ref().map(|c| c.token.clone()),
@@ -130,6 +168,7 @@ impl Relay {
         )
         .await?;
         let limits = Limits::new(&community.snapshot().policy.rate, Default::default());
+        let (notices, pending) = crate::notices::Notices::new();
         let (fanout, queue) = Fanout::queued(FANOUT_QUEUE);
         let fanout = Arc::new(fanout);
         let relay = Arc::new(Self {
@@ -141,6 +180,7 @@ impl Relay {
             writer,
             fanout: fanout.clone(),
             community,
+            notices,
             cluster,
             limits: arc_swap::ArcSwap::from_pointee(limits),
             per_ip: PerIp::default(),
@@ -155,11 +195,16 @@ impl Relay {
             next_conn: AtomicU64::new(1),
             writer_stop,
             writer_task: parking_lot::Mutex::new(Some(writer_task)),
+            _data_lock: data_lock,
         });
         let stop = relay.shutdown.clone();
         relay
             .tasks
             .spawn(crate::fanout::dispatch(fanout, queue, stop));
+        let stop = relay.shutdown.clone();
+        relay
+            .tasks
+            .spawn(crate::notices::run(relay.clone(), pending, stop));
         relay.tasks.spawn(expiration_sweeper(relay.clone()));
         relay.tasks.spawn(proposal_closer(relay.clone()));
         relay.tasks.spawn(limit_pruner(relay.clone()));
@@ -348,6 +393,7 @@ async fn proposal_closer(relay: Arc<Relay>) {
         }
         if relay.leads() {
             relay.community.close_due(&relay, unix_now()).await;
+            relay.community.remind_due(&relay, unix_now()).await;
         }
     }
 }

@@ -106,7 +106,7 @@ try {
   await n.goto(link)
   await signIn(n)
   await n.click('#join button[type=submit]')
-  await n.waitForFunction(() => /Welcome/.test(document.querySelector('#join-result')?.textContent || ''))
+  await n.waitForURL(/\/welcome\?as=member$/)
   await a.waitForFunction((key) => document.querySelector('#tree')?.textContent.includes(key), 'npub1')
   await a.reload()
   assert.equal(await a.locator('#tree li').count(), 4, 'three founders and the newcomer')

@@ -67,7 +67,10 @@ export async function signIn (page) {
   const signedIn = () => document.querySelector('#whoami')?.textContent.startsWith('Signed in')
   await page.waitForFunction(() => document.querySelector('#whoami')?.textContent.startsWith('Signed in') ||
     !document.querySelector('#signin')?.hidden)
-  if (!(await page.evaluate(signedIn))) await page.click('#signin')
+  if (!(await page.evaluate(signedIn))) {
+    await page.click('#signin')
+    await page.click('#way-extension')
+  }
   await page.waitForFunction(signedIn)
 }
 

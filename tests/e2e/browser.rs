@@ -49,6 +49,36 @@ async fn community_in_a_browser(store: Store) {
     node(&dir, "norms.mjs", &args, store).await;
 }
 
+/// Founding and joining with only a browser: keys made in it, and a remote signer; the
+/// relay's private message and announcement of a vote.
+async fn founding_in_a_browser(store: Store) {
+    let dir = browser_dir();
+    ensure_dependencies(&dir).await;
+    let relay = crate::harness::TestRelay::builder(store)
+        .unfounded()
+        .config(&crate::gov::config(&[], &[], "invite", ""))
+        .start()
+        .await;
+    let scratch = tempfile::tempdir().unwrap();
+    let mut args = vec![relay.url.clone(), relay.setup_link().await];
+    args.extend(
+        founders_args(&relay, &[], store, scratch.path())
+            .into_iter()
+            .skip(1),
+    );
+    node(&dir, "founding.mjs", &args, store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_founding_in_a_browser() {
+    founding_in_a_browser(Store::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_founding_in_a_browser() {
+    founding_in_a_browser(Store::Postgres).await;
+}
+
 /// A scenario's arguments: the relay, the founders' secrets and, on SQLite, where its
 /// screenshots go (`docs/screenshots/` when `SCREENSHOTS=1`, else `scratch`).
 fn founders_args(

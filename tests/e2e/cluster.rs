@@ -22,10 +22,18 @@ struct Cluster {
 
 impl Cluster {
     async fn start(n: usize, toml: &str) -> Self {
+        // Every node founds the same community: one founder for all when the test names none.
+        let toml = match toml.contains("founders = [\"") {
+            true => toml.to_string(),
+            false => format!(
+                "founders = [\"{}\"]\n{toml}",
+                Keys::generate().pubkey().to_hex()
+            ),
+        };
         let mut c = Self {
             db: TestPostgres::create().await,
             key: Keys::generate(),
-            toml: toml.to_string(),
+            toml,
             nodes: Vec::new(),
         };
         for i in 0..n {

@@ -99,7 +99,12 @@ async fn a_member_admitted_in_the_proposals_second_votes(store: Store) {
 }
 
 async fn nobody_to_vote_means_no_proposal(store: Store) {
-    let relay = gov::start(store, &config(&[], &[], "vouch", "")).await;
+    let founder = ::nips::Keys::generate();
+    let relay = gov::start(store, &config(&[&founder], &[], "vouch", "")).await;
+    // The only member leaves: nobody is left to vote.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let mut f = member(&relay, &founder).await;
+    f.accept(&sign(&founder, now(), 28936, &[&["-"]], "")).await;
     let candidate = ::nips::Keys::generate();
     let mut c = member(&relay, &candidate).await;
     let (ok, message) = c

@@ -21,6 +21,8 @@ pub enum Store {
 /// How to start a relay.
 pub struct Builder {
     store: Store,
+    /// Leave the community unfounded when the test names no founders (else one is made up).
+    unfounded: bool,
     args: Vec<String>,
     env: Vec<(String, String)>,
     config: Option<String>,
@@ -64,6 +66,13 @@ impl Builder {
         b.env("COMMUNITARIUM_POLICY__RATE__MESSAGES_PER_SECOND", 0)
     }
 
+    /// Starts without founders, so the community waits to be founded (its setup page). Without
+    /// this, a test that names no founders gets one made up: most tests want a community.
+    pub fn unfounded(mut self) -> Self {
+        self.unfounded = true;
+        self
+    }
+
     /// Keeps the relay's data (SQLite file, key) in `dir` instead of a fresh temporary one.
     pub fn data_dir(mut self, dir: PathBuf) -> Self {
         self.data_dir = Some(dir);
@@ -83,7 +92,16 @@ impl Builder {
     }
 
     /// Starts the relay and waits until it listens.
-    pub async fn start(self) -> TestRelay {
+    pub async fn start(mut self) -> TestRelay {
+        let named = self.args.iter().any(|a| a == "--founder")
+            || self
+                .config
+                .as_deref()
+                .is_some_and(|c| c.contains("founders = [\""));
+        if !self.unfounded && !named {
+            let founder = nips::Keys::generate().pubkey().to_hex();
+            self.args.extend(["--founder".to_string(), founder]);
+        }
         let dir = tempfile::tempdir().expect("temp dir");
         let db = match (self.store, &self.database_url) {
             (Store::Postgres, None) => Some(TestPostgres::create().await),
@@ -140,6 +158,7 @@ impl TestRelay {
     pub fn builder(store: Store) -> Builder {
         Builder {
             store,
+            unfounded: false,
             args: Vec::new(),
             env: Vec::new(),
             config: None,
@@ -222,8 +241,13 @@ impl TestRelay {
             .to_string();
         self.http = url.replacen("ws://", "http://", 1);
         self.url = url;
-        // Keep draining stdout so the relay never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        // Keep draining stdout so the relay never blocks on a full pipe; its lines join the log.
+        let log = self.log.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                log.lock().expect("log").push(format!("stdout: {line}"));
+            }
+        });
         self.child = Some(child);
     }
 
@@ -280,6 +304,21 @@ impl TestRelay {
             .find_map(|l| l.strip_prefix("VmRSS:"))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
             .expect("VmRSS")
+    }
+
+    /// The setup link the relay printed (an unfounded community), waiting for it a little.
+    pub async fn setup_link(&self) -> String {
+        for _ in 0..50 {
+            let found = self.log.lock().expect("log").iter().rev().find_map(|l| {
+                l.strip_prefix("stdout: found this community: open ")
+                    .map(str::to_owned)
+            });
+            if let Some(link) = found {
+                return link;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the relay printed no setup link");
     }
 
     /// Lines the relay logged that contain `needle`.

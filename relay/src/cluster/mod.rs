@@ -47,6 +47,11 @@ pub enum ClusterError {
          (or use another database)"
     )]
     ClusterRunning,
+    #[error(
+        "another relay uses this database; stop it first, or give this one another \
+         --database-url"
+    )]
+    AnotherRelay,
     #[error("another node with node id `{0}` runs on this database; each node needs its own")]
     DuplicateNodeId(String),
     #[error("the governance lock was not granted in time; try again")]

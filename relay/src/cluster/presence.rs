@@ -71,10 +71,23 @@ impl Claim {
 
     async fn claim_sole(conn: &mut PgConnection) -> Result<(), ClusterError> {
         let sql = format!("SELECT pg_try_advisory_lock({SPACE}, $1)");
-        if !try_lock(conn, &sql, NODES, None).await? {
-            return Err(ClusterError::ClusterRunning);
+        if try_lock(conn, &sql, NODES, None).await? {
+            return Ok(());
         }
-        Ok(())
+        // Held exclusively: another relay alone; shared: the nodes of a cluster.
+        let alone: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND mode = 'ExclusiveLock' AND classid::int8 = $1 AND objid::int8 = $2 \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))",
+        )
+        .bind(i64::from(SPACE))
+        .bind(i64::from(NODES))
+        .fetch_one(&mut *conn)
+        .await?;
+        Err(match alone {
+            true => ClusterError::AnotherRelay,
+            false => ClusterError::ClusterRunning,
+        })
     }
 
     /// Claims again on a new connection after the old one was lost (the database restarted).

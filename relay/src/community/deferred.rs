@@ -19,14 +19,22 @@ pub(crate) struct Deferred {
     events: Vec<Event>,
     decisions: usize,
     roster_changed: bool,
+    /// Sent once the decisions are committed.
+    notices: Vec<crate::notices::Notice>,
 }
 
 impl Deferred {
     /// Adds a decision's events, and whether it changed the membership.
-    pub(super) fn add(&mut self, events: Vec<Event>, roster_changed: bool) {
+    pub(super) fn add(
+        &mut self,
+        events: Vec<Event>,
+        roster_changed: bool,
+        notice: Option<crate::notices::Notice>,
+    ) {
         self.events.extend(events);
         self.decisions += 1;
         self.roster_changed |= roster_changed;
+        self.notices.extend(notice);
     }
 }
 
@@ -47,6 +55,7 @@ impl Community {
         }
         self.commit(relay, state, d.events, Vec::new()).await?;
         self.publish_snapshot_with(state, d.roster_changed);
+        d.notices.into_iter().for_each(|n| relay.notices.send(n));
         tracing::info!(decisions = d.decisions, "decisions committed together");
         Ok(())
     }

@@ -1,23 +1,23 @@
-//! Start-up: rebuild the community from the relay's record, or sign the genesis on first start.
+//! Start-up: rebuild the community from the relay's record, sign the genesis on first start
+//! when the configuration names founders, or wait to be founded (see [`super::founding`]).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use governance::decision::Resolution;
 use governance::ledger::Ledger;
-use governance::{Decision, PolicyDoc, Proposal, Vote};
+use governance::{PolicyDoc, Proposal, Vote};
 use nips::{Event, EventId, Filter, Keys, PubKey, cg, nip43, nip88};
 use parking_lot::RwLock;
 use serde_json::json;
 use tokio::sync::Mutex;
 
-use super::{Community, CommunityError, Snapshot, State, events, proposals};
+use super::{Community, CommunityError, Snapshot, State, proposals};
 use crate::cluster::governance::{Stale, bump};
 use crate::cluster::{Cluster, ClusterError};
 use crate::config::Config;
-use crate::store::{Effect, Reader, Record, Saved, Store, StoredEvent, WriteOp};
+use crate::store::{Effect, Reader, Saved, Store, StoredEvent, WriteOp};
 use crate::writer::Writer;
 
 /// Everything matching `filter`, newest first: all of it, unless the filter sets a `limit`.
@@ -73,12 +73,18 @@ impl Community {
                     other.pubkey
                 )));
             }
+            if config.founders.is_empty() {
+                // Founded later, by its setup page or by flags: nothing is signed until then.
+                drop(gov);
+                return Self::unfounded(store, &keys, config, public_url, cluster);
+            }
             if let Some(c) = &cluster {
                 bump(c.pool(), Stale::Ledger)
                     .await
                     .map_err(ClusterError::from)?;
             }
-            genesis(writer, &keys, config, now).await?;
+            super::founding::sign_genesis(writer, &keys, &config.genesis, &config.founders, now)
+                .await?;
         }
         let (state, blocked) = load(&**store, &keys, now).await?;
         check_config(config, &state.ledger)?;
@@ -87,11 +93,6 @@ impl Community {
             g.caught_up();
         }
         drop(gov);
-        let snapshot = Snapshot {
-            policy: Arc::new(state.ledger.policy.clone()),
-            roster: Arc::new(state.ledger.roster.clone()),
-            decisions: state.ledger.chain.len(),
-        };
         tracing::info!(
             pubkey = %keys.pubkey(),
             members = state.ledger.roster.len(),
@@ -100,7 +101,26 @@ impl Community {
             open_proposals = state.open.len(),
             "community loaded"
         );
-        Ok(Self {
+        Ok(Self::with_state(
+            store, keys, public_url, cluster, state, blocked,
+        ))
+    }
+
+    /// The service over `state`.
+    pub(super) fn with_state(
+        store: &Arc<dyn Store>,
+        keys: Keys,
+        public_url: String,
+        cluster: Option<Arc<Cluster>>,
+        state: State,
+        blocked: HashSet<IpAddr>,
+    ) -> Self {
+        let snapshot = Snapshot {
+            policy: Arc::new(state.ledger.policy.clone()),
+            roster: Arc::new(state.ledger.roster.clone()),
+            decisions: state.ledger.chain.len(),
+        };
+        Self {
             keys,
             public_url,
             store: store.clone(),
@@ -112,7 +132,7 @@ impl Community {
             ballots: Default::default(),
             generation: Default::default(),
             view: Default::default(),
-        })
+        }
     }
 }
 
@@ -151,18 +171,9 @@ pub(super) async fn load(
         nip43::KIND_MEMBER_REMOVED
     ]))
     .await?;
-    let mut state = State {
-        ledger,
-        open: BTreeMap::new(),
-        reported: HashMap::new(),
-        clock,
-        accepted_up_to: 0,
-        changed_at,
-        delegations: Default::default(),
-        deferred: None,
-        digests: Default::default(),
-        stale: false,
-    };
+    let mut state = State::new(ledger);
+    state.clock = clock;
+    state.changed_at = changed_at;
     proposals::reopen(store, keys, &mut state, now).await?;
     let blocked: HashSet<IpAddr> = store
         .blocked_ips()
@@ -213,67 +224,6 @@ async fn heal(writer: &Writer, ledger: &Ledger) -> Result<(), CommunityError> {
     Ok(())
 }
 
-/// Signs and stores the genesis: the `genesis` decision (carrying the initial policy), the
-/// policy document, one member event per founder and the membership list.
-async fn genesis(
-    writer: &Writer,
-    keys: &Keys,
-    config: &Config,
-    now: u64,
-) -> Result<(), CommunityError> {
-    let doc = PolicyDoc::from_policy(&config.genesis);
-    let mut ledger = Ledger::genesis(doc.clone()).map_err(CommunityError::Genesis)?;
-    let decision = Decision {
-        resolution: Resolution::Genesis,
-        prev: None,
-        proposal: None,
-        action: None,
-        reverts: None,
-        amends: None,
-        tally: None,
-        author: None,
-        reason: String::new(),
-        version: doc.version(),
-        policy: doc.hash(),
-        emergency: None,
-    };
-    let genesis = events::decision_event(keys, &decision, now, doc.canonical());
-    let mut out = vec![
-        genesis.clone(),
-        events::policy_event(keys, &doc, &genesis.id, now),
-    ];
-    for (i, founder) in config.founders.iter().enumerate() {
-        let seq = i as u64 + 1;
-        out.push(events::member_event(
-            keys,
-            true,
-            founder,
-            now,
-            seq,
-            None,
-            Some(&genesis.id),
-        ));
-        ledger.roster.add(*founder, now, None);
-        ledger.member_seq = seq;
-    }
-    out.push(events::membership_list(keys, &ledger.roster, now));
-    let ops = out
-        .into_iter()
-        .map(|e| WriteOp::Save(Arc::new(Record::new(e))))
-        .collect();
-    for saved in writer.write_all(ops).await? {
-        if saved != Saved::Stored {
-            return Err(CommunityError::NotStored(saved));
-        }
-    }
-    ledger
-        .commit(genesis.id, now, &decision, doc, None)
-        .map_err(CommunityError::Genesis)?;
-    metrics::counter!("communitarium_decisions_total", "result" => "genesis").increment(1);
-    tracing::info!(founders = config.founders.len(), "genesis signed");
-    Ok(())
-}
-
 /// After genesis the decision log governs: founders in the config must still be the founders
 /// (of the genesis or of the policy now), and other genesis settings that differ are ignored
 /// with a warning.
@@ -284,12 +234,21 @@ fn check_config(config: &Config, ledger: &Ledger) -> Result<(), CommunityError> 
         && config.founders != genesis_founders
         && &config.founders != now_founders
     {
-        return Err(CommunityError::Genesis(
-            "the founders in the configuration differ from this relay's founders; after genesis \
-             founders change only by a constitutional decision of the members. Restore the \
-             founders setting (or remove it)."
-                .into(),
-        ));
+        let named: Vec<String> = genesis_founders
+            .iter()
+            .map(nips::nip19::encode_npub)
+            .collect();
+        return Err(CommunityError::Genesis(format!(
+            "this data holds a community already, founded on {} by {}; its founders change \
+             only by a decision of its members. To run it, drop the --founder flags (or the \
+             founders setting). To start a new community, use another --data-dir (or another \
+             --database-url).",
+            crate::dates::date(ledger.founded_at),
+            match named.is_empty() {
+                true => "nobody".to_string(),
+                false => named.join(", "),
+            }
+        )));
     }
     if !config.operators.is_empty() && config.operators != ledger.policy.operators.keys {
         tracing::warn!(

@@ -9,7 +9,9 @@ mod delegations;
 mod effects;
 mod emergency;
 pub mod events;
+pub mod founding;
 mod genesis;
+mod heralds;
 pub mod identity;
 mod membership;
 mod proposals;
@@ -74,6 +76,8 @@ pub enum CommunityError {
     NotStored(Saved),
     #[error("no member could vote on this proposal")]
     NoElectorate,
+    #[error("this community is not founded yet")]
+    NotFounded,
     #[error(transparent)]
     Cluster(#[from] ClusterError),
 }
@@ -100,9 +104,28 @@ pub(crate) struct State {
     /// A write of the record failed after it may have been stored: this state may disagree
     /// with the record, and is reloaded from it before it is used again.
     pub stale: bool,
+    /// Open proposals whose "a day left" reminder was sent.
+    pub reminded: HashSet<EventId>,
 }
 
 impl State {
+    /// The state of `ledger`, before any proposal is reopened.
+    pub(super) fn new(ledger: Ledger) -> Self {
+        Self {
+            ledger,
+            open: BTreeMap::new(),
+            reported: HashMap::new(),
+            clock: 0,
+            accepted_up_to: 0,
+            changed_at: 0,
+            delegations: Default::default(),
+            deferred: None,
+            digests: Default::default(),
+            stale: false,
+            reminded: HashSet::new(),
+        }
+    }
+
     /// A `created_at` for a replaceable relay event: now, or one past the previous one.
     fn tick(&mut self, now: u64) -> u64 {
         self.clock = now.max(self.clock + 1);
@@ -148,6 +171,12 @@ impl State {
 /// What a client hears when the community's state cannot be taken (on a cluster, the
 /// governance lock was not granted, or the database is away).
 pub(super) fn busy(e: CommunityError) -> Reason {
+    if matches!(e, CommunityError::NotFounded) {
+        return Reason::restricted(
+            "this community is not founded yet: its founder opens the setup link the relay \
+             printed when it started",
+        );
+    }
     tracing::warn!(error = %e, "could not take the community's state");
     Reason::error("the relay could not record this now; try again shortly")
 }
@@ -173,6 +202,15 @@ async fn member_saved(
         Err(_) => Err(Reason::error(format!(
             "could not save the {what}; try again"
         ))),
+    }
+}
+
+/// A decision's title for a notice: the first line of its proposal's text.
+fn draft_title(reason: &str) -> String {
+    let first = reason.lines().next().unwrap_or_default().trim();
+    match first.is_empty() {
+        true => "a proposal".into(),
+        false => first.chars().take(120).collect(),
     }
 }
 
@@ -258,6 +296,11 @@ impl Community {
         self.snapshot.load_full()
     }
 
+    /// What `sign` makes with the relay's key (announcements, direct messages).
+    pub fn sign_with<T>(&self, sign: impl FnOnce(&Keys) -> T) -> T {
+        sign(&self.keys)
+    }
+
     /// Is connecting from `ip` refused?
     pub fn is_blocked(&self, ip: &IpAddr) -> bool {
         self.blocked_ips.read().contains(ip)
@@ -266,6 +309,15 @@ impl Community {
     /// Takes the state to change it. On a node of a cluster this also takes the cluster's
     /// governance lock, and first reloads what another node changed since this one looked.
     pub(crate) async fn lock(&self, relay: &Relay) -> Result<Locked<'_>, CommunityError> {
+        let locked = self.lock_any(relay).await?;
+        if locked.ledger.head.is_none() {
+            return Err(CommunityError::NotFounded);
+        }
+        Ok(locked)
+    }
+
+    /// As [`Community::lock`], founded or not (what founding itself takes).
+    pub(crate) async fn lock_any(&self, relay: &Relay) -> Result<Locked<'_>, CommunityError> {
         let mut state = self.state.lock().await;
         if state.stale {
             self.reload(relay, &mut state, Stale::Ledger).await?;
@@ -575,13 +627,26 @@ impl Community {
             state.ledger.roster = roster;
             state.ledger.member_seq = seq;
         }
+        let notice = prepared.decision.proposal.map(|p| crate::notices::Notice {
+            moment: governance::notify::Moment::Decided,
+            proposal: p,
+            title: draft_title(&prepared.decision.reason),
+            decision: Some((
+                id,
+                heralds::outcome(prepared.decision.resolution).to_string(),
+            )),
+        });
         match (waiting, state.deferred.as_mut()) {
-            (Some(events), Some(d)) => d.add(events, roster_changed),
+            (Some(events), Some(d)) => d.add(events, roster_changed, notice),
             (Some(events), None) => {
                 self.publish(relay, state, events).await?;
                 self.publish_snapshot_with(state, roster_changed);
+                notice.into_iter().for_each(|n| relay.notices.send(n));
             }
-            (None, _) => self.publish_snapshot_with(state, roster_changed),
+            (None, _) => {
+                self.publish_snapshot_with(state, roster_changed);
+                notice.into_iter().for_each(|n| relay.notices.send(n));
+            }
         }
         metrics::counter!("communitarium_decisions_total", "result" => resolution.as_str())
             .increment(1);

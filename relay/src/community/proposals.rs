@@ -146,6 +146,7 @@ pub(super) async fn reopen(
     )
     .await?;
     reports::remember(&mine, state);
+    state.reminded = super::heralds::reminded(store, keys, since, now).await?;
     super::delegations::reload(store, state, now).await
 }
 
@@ -285,6 +286,7 @@ impl Community {
             return Ok("duplicate: already have this proposal");
         }
         tracing::info!(proposal = %open.proposal.id, action = open.proposal.action.name(), "proposal opened");
+        relay.notices.send(super::heralds::opened(&open.proposal));
         state.accepted(open.proposal.created_at);
         state.open.insert(open.proposal.id, open);
         Ok("")
@@ -429,6 +431,7 @@ impl Community {
         let id = event.id;
         let open = Open::new(proposal, state)?;
         self.publish(relay, state, vec![event]).await?;
+        relay.notices.send(super::heralds::opened(&open.proposal));
         state.accepted(now);
         state.open.insert(id, open);
         tracing::info!(proposal = %id, "relay opened a proposal");

@@ -151,6 +151,10 @@ pub async fn handle(
         Ok(result) => reply(StatusCode::OK, json!({"result": result})),
         Err(CallError::Unauthorized(m)) => error(StatusCode::UNAUTHORIZED, &m),
         Err(CallError::Bad(m)) => reply(StatusCode::OK, json!({"result": null, "error": m})),
+        Err(CallError::Internal(crate::community::CommunityError::NotFounded)) => error(
+            StatusCode::CONFLICT,
+            "this community is not founded yet: its founder opens the setup link first",
+        ),
         Err(CallError::Internal(e)) => {
             tracing::error!(error = %e, method = request.method, "management call failed");
             error(StatusCode::INTERNAL_SERVER_ERROR, "internal error")

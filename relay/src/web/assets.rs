@@ -18,6 +18,26 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("assets/app.js"),
     ),
     (
+        "signin.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/signin.js"),
+    ),
+    (
+        "nostr.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/nostr.js"),
+    ),
+    (
+        "profile.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/profile.js"),
+    ),
+    (
+        "setup.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/setup.js"),
+    ),
+    (
         "secp256k1.js",
         "text/javascript; charset=utf-8",
         include_str!("assets/secp256k1.js"),

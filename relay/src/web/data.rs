@@ -10,7 +10,7 @@ use nips::{Event, EventId, Filter, PubKey};
 use serde_json::json;
 
 use super::Visit;
-use super::cache::DecisionLog;
+use super::cache::{DecisionLog, Shown};
 use super::format::Names;
 use crate::community::all;
 use crate::relay::unix_now;
@@ -150,10 +150,8 @@ pub async fn names(v: &Visit<'_>, keys: impl IntoIterator<Item = PubKey>) -> Nam
         wanted
             .iter()
             .filter(|k| match caches.name(k) {
-                Some(name) => {
-                    if let Some(name) = name {
-                        names.insert(**k, name);
-                    }
+                Some(found) => {
+                    add(names, **k, found);
                     false
                 }
                 None => true,
@@ -177,27 +175,56 @@ pub async fn names(v: &Visit<'_>, keys: impl IntoIterator<Item = PubKey>) -> Nam
             break;
         }
         for key in chunk {
-            let name = profiles
+            let found = profiles
                 .iter()
                 .find(|e| e.pubkey == *key)
                 .and_then(|e| name_of(&e.content));
-            if let Some(name) = &name {
-                names.insert(*key, name.clone());
+            add(&mut names, *key, found.clone());
+            // A key without a profile is asked again next time: it may be someone who has
+            // just joined and is giving themselves a name.
+            if found.is_some() {
+                caches.remember(*key, found);
             }
-            caches.remember(*key, name);
         }
     }
     names
 }
 
-/// The name a profile gives (64 characters at most).
-fn name_of(content: &str) -> Option<String> {
+/// The biggest picture a page shows from a profile (a data: URL), in bytes.
+const MAX_PICTURE: usize = 16 * 1024;
+
+fn add(names: &mut Names, key: PubKey, found: Option<Shown>) {
+    if let Some((name, picture)) = found {
+        names.insert(key, name);
+        if let Some(p) = picture {
+            names.set_picture(key, p);
+        }
+    }
+}
+
+/// The name a profile gives (64 characters at most), and its picture when it is kept inside
+/// the profile (a small `data:image/…` URL).
+fn name_of(content: &str) -> Option<Shown> {
     let profile: serde_json::Value = serde_json::from_str(content).ok()?;
-    ["display_name", "name"]
+    let name = ["display_name", "name"]
         .iter()
         .filter_map(|f| profile[f].as_str())
         .map(|n| n.trim().chars().take(64).collect::<String>())
-        .find(|n| !n.is_empty())
+        .find(|n| !n.is_empty())?;
+    let picture = profile["picture"]
+        .as_str()
+        .filter(|p| {
+            [
+                "data:image/jpeg;base64,",
+                "data:image/png;base64,",
+                "data:image/webp;base64,",
+            ]
+            .iter()
+            .any(|prefix| p.starts_with(prefix))
+                && p.len() <= MAX_PICTURE
+        })
+        .map(str::to_owned);
+    Some((name, picture))
 }
 
 /// Reports (NIP-56) of the last `days` days, newest first, at most [`MAX_REPORTS`].

@@ -1,6 +1,6 @@
 //! Delegated votes on the members page: the delegations in force (they are public events,
 //! and a community should see who carries whose vote), and the form a member lends or takes
-//! back their vote with (kind 33536, signed by their NIP-07 signer).
+//! back their vote with (kind 33536, signed by their signer).
 
 use governance::Class;
 use governance::delegation::{ALL, Delegation, MAX_DEPTH};

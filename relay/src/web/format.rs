@@ -7,8 +7,36 @@ use governance::{Action, Policy, PolicyDoc};
 use maud::{Markup, html};
 use nips::{PubKey, nip19};
 
-/// Display names from members' profiles (kind 0), by key.
-pub type Names = BTreeMap<PubKey, String>;
+/// How people appear: the name and picture each gave in their profile (kind 0), by key.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    names: BTreeMap<PubKey, String>,
+    /// Pictures kept inside the profile (`data:image/…`): any other would be fetched from
+    /// another site by every visitor's browser.
+    pictures: BTreeMap<PubKey, String>,
+}
+
+impl Names {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn insert(&mut self, key: PubKey, name: String) {
+        self.names.insert(key, name);
+    }
+
+    pub fn set_picture(&mut self, key: PubKey, picture: String) {
+        self.pictures.insert(key, picture);
+    }
+
+    pub fn get(&self, key: &PubKey) -> Option<&String> {
+        self.names.get(key)
+    }
+
+    pub fn picture(&self, key: &PubKey) -> Option<&String> {
+        self.pictures.get(key)
+    }
+}
 
 /// `npub1abcd…wxyz`.
 pub fn short_npub(key: &PubKey) -> String {
@@ -16,40 +44,22 @@ pub fn short_npub(key: &PubKey) -> String {
     format!("{}…{}", &npub[..10], &npub[npub.len() - 4..])
 }
 
-/// A person: their name where they gave one, with their npub on hover.
+/// A person: their picture and name where they gave them, with their npub on hover.
 pub fn person(key: &PubKey, names: &Names) -> Markup {
     let npub = nip19::encode_npub(key);
+    let picture = names.picture(key);
     match names.get(key) {
-        Some(name) => html! { span class="person" title=(npub) { (name) } },
+        Some(name) => html! {
+            span class="person" title=(npub) {
+                @if let Some(p) = picture { img class="avatar" src=(p) alt="" width="20" height="20"; " " }
+                (name)
+            }
+        },
         None => html! { span class="person key" title=(npub) { (short_npub(key)) } },
     }
 }
 
-/// A date as `2026-12-01 14:05 UTC`.
-pub fn date(at: u64) -> String {
-    let days = at / 86_400;
-    let (y, m, d) = civil(days as i64);
-    let secs = at % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3_600,
-        (secs / 60) % 60
-    )
-}
-
-/// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
+pub use crate::dates::date;
 
 /// `3 days`, `5 hours`, `40 minutes`, `20 seconds`.
 pub fn duration(secs: u64) -> String {

@@ -45,7 +45,7 @@ pub fn page(relay: &Relay, title: &str, nav: Nav, body: Markup) -> Markup {
                 link rel="icon" href="data:,";
                 script type="module" src="/assets/app.js" {}
             }
-            body data-relay=(relay.public_url) data-relay-key=(relay_key)
+            body data-relay=(relay.public_url) data-relay-key=(relay_key) data-name=(info.name)
                 data-read=(snapshot.policy.admission.read.as_str())
                 data-admission=(snapshot.policy.admission.mode.as_str()) {
                 a class="skip" href="#main" { "Skip to the content" }
@@ -70,9 +70,11 @@ pub fn page(relay: &Relay, title: &str, nav: Nav, body: Markup) -> Markup {
                     div class="signin" {
                         button type="button" id="signin" hidden { "Sign in" }
                         span id="whoami" {}
-                        noscript { span class="hint" { "Reading needs nothing. To take part, enable JavaScript and use a Nostr signer extension (NIP-07)." } }
+                        button type="button" id="signout" class="secondary" hidden { "Sign out" }
+                        noscript { span class="hint" { "Reading needs nothing. To take part, enable JavaScript." } }
                     }
                 }
+                (signin_dialog(relay))
                 main id="main" tabindex="-1" { (body) }
                 p id="status" class="status" role="status" aria-live="polite" {}
                 footer {
@@ -87,6 +89,63 @@ pub fn page(relay: &Relay, title: &str, nav: Nav, body: Markup) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The ways to sign in (see `assets/signin.js`): each says what it is, in plain words.
+fn signin_dialog(relay: &Relay) -> Markup {
+    html! {
+        dialog id="signin-dialog" aria-labelledby="signin-title" {
+            h2 id="signin-title" { "Sign in" }
+            p { "What you do here (vote, propose, comment, invite) is signed with your Nostr key, so everyone can check it was you. "
+                "Your key stays with you: this page only asks it to sign. Choose how:" }
+            div class="ways" {
+                button type="button" id="way-extension" { "With a signer extension in this browser" }
+                p class="hint" id="no-extension" hidden { "No signer extension (such as nos2x or Alby) is installed in this browser." }
+                button type="button" id="way-remote" { "With a signer app (Amber, nsec.app, …)" }
+                button type="button" id="way-local" { "With a key kept in this browser" }
+            }
+            section id="remote-panel" hidden {
+                h3 { "Connect your signer app" }
+                p { "Scan this code with your signer app, or copy the text into it. Then approve the connection there." }
+                div id="connect-qr" {}
+                label for="connect-uri" { "Connection text" }
+                input id="connect-uri" type="text" readonly;
+                p { "Or paste a " code { "bunker://" } " link from your signer:" }
+                label for="bunker-uri" { "Bunker link" }
+                input id="bunker-uri" type="text" autocomplete="off" placeholder="bunker://…";
+                button type="button" id="use-bunker" { "Connect" }
+                p class="hint" { "Your signer must use this community's relay, " code { (relay.public_url) } ": the page talks to no other." }
+            }
+            section id="local-panel" hidden {
+                div id="local-new" {
+                    h3 { "Make a key for yourself" }
+                    p { "If you are new to Nostr, this page can make you a key: your identity here and on any Nostr app. "
+                        "It is kept in this browser, locked with a passphrase you choose; nobody else ever sees it, not even this relay. "
+                        "Later you can move it into a signer app." }
+                    label for="new-pass" { "Passphrase (8 characters at least)" }
+                    input id="new-pass" type="password" autocomplete="new-password";
+                    label for="new-pass-again" { "The same passphrase again" }
+                    input id="new-pass-again" type="password" autocomplete="new-password";
+                    button type="button" id="make-key" { "Make my key" }
+                }
+                div id="local-backup" hidden {
+                    h3 { "Keep a copy" }
+                    p { "Download this backup and keep it with your passphrase. If this browser forgets its data, the backup is the only way back to your key." }
+                    a id="key-backup" download="nostr-key-backup.txt" hidden { "Download my key's backup" }
+                    button type="button" id="key-saved" { "I have kept it: continue" }
+                }
+                div id="local-stored" hidden {
+                    h3 { "Unlock your key" }
+                    label for="unlock-pass" { "Your passphrase" }
+                    input id="unlock-pass" type="password" autocomplete="current-password";
+                    button type="button" id="unlock-key" { "Unlock" }
+                    button type="button" id="forget-key" class="secondary" { "Remove this key from this browser" }
+                }
+            }
+            p class="error" id="signin-error" role="alert" {}
+            button type="button" id="signin-close" class="secondary" { "Close" }
         }
     }
 }

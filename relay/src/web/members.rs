@@ -173,7 +173,7 @@ pub fn join(v: &Visit<'_>, q: &JoinParams) -> Markup {
     let code = q.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
     let body = html! {
         h1 { "Join " (snapshot.policy.info.name) }
-        p { "Sign in with your Nostr signer extension (NIP-07). Your key stays in it; the page only asks it to sign." }
+        p { "First sign in (at the top of the page): with a signer extension or a signer app if you have one, or with a key this page makes for you if you are new to Nostr. Your key stays with you; the page only asks it to sign." }
         form id="join" data-code=[code] {
             @match (code, mode) {
                 (Some(_), _) => {
@@ -190,7 +190,7 @@ pub fn join(v: &Visit<'_>, q: &JoinParams) -> Markup {
                     p { "This community admits members with invite codes. Ask a member for a join link." }
                 }
             }
-            p class="hint needs-js" { "Joining needs JavaScript and a Nostr signer extension (NIP-07)." }
+            p class="hint needs-js" { "Joining needs JavaScript." }
         }
         p id="join-result" role="status" {}
     };

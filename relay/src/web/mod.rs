@@ -1,10 +1,12 @@
 //! The community's own page: server-rendered HTML (readable without JavaScript), with a small
-//! ES module that signs with the visitor's NIP-07 extension and keeps the page live over the
-//! relay's own WebSocket. Every action is an ordinary signed event the relay judges like any
-//! other; the page never sees a private key, keeps no session, and sets no cookie.
+//! ES module that signs with the visitor's signer (an extension, a signer app, or a key kept
+//! encrypted in their browser) and keeps the page live over the relay's own WebSocket. Every
+//! action is an ordinary signed event the relay judges like any other; no private key ever
+//! leaves the visitor's browser or signer, and the relay keeps no session and sets no cookie.
 //!
 //! Routes: `/` (overview, when a browser asks for HTML), `/proposals/{id}`, `/propose`,
-//! `/decisions`, `/policy`, `/members`, `/join`, `/reports`, and `/assets/…`.
+//! `/decisions`, `/policy`, `/members`, `/join`, `/reports`, `/setup`, `/welcome`, and
+//! `/assets/…`.
 
 mod assets;
 mod cache;
@@ -20,7 +22,9 @@ mod policy;
 mod proposal;
 mod propose;
 mod reports;
+mod setup;
 mod visit;
+mod welcome;
 
 use std::sync::Arc;
 
@@ -65,6 +69,8 @@ pub fn routes() -> Router<App> {
         .route("/members", get(members_page))
         .route("/join", get(join_page))
         .route("/reports", get(reports_page))
+        .route("/setup", get(setup::page).post(setup::found))
+        .route("/welcome", get(welcome_page))
         .route("/assets/{name}", get(assets::serve))
 }
 
@@ -226,6 +232,16 @@ async fn join_page(
 ) -> Response {
     let v = enter!(app, request);
     let page = members::join(&v, &q);
+    respond(&v, Some(page))
+}
+
+async fn welcome_page(
+    State(app): State<App>,
+    Query(q): Query<welcome::Params>,
+    request: Request,
+) -> Response {
+    let v = enter!(app, request);
+    let page = welcome::page(&v, &q);
     respond(&v, Some(page))
 }
 

@@ -129,7 +129,7 @@ pub async fn page(v: &Visit<'_>, q: &Params) -> Markup {
             p class="hint" id="window-hint" {}
             p class="error" id="propose-error" role="alert" {}
             button type="submit" disabled { "Sign and propose" }
-            p class="hint needs-js" { "Proposing needs JavaScript and a Nostr signer extension (NIP-07)." }
+            p class="hint needs-js" { "Proposing needs JavaScript." }
         }
         (layout::data_block("catalogue", &catalogue(relay, &doc)))
     };

@@ -1,9 +1,12 @@
-// The community page's script: sign in with a NIP-07 signer, act by signing ordinary events
+// The community page's script: sign in (signin.js), act by signing ordinary events
 // and sending them over the relay's own WebSocket, keep the page live, and check the decision
-// chain in the browser. The page never sees a private key; every action is judged by the
-// relay, whose answer is shown as it is, in plain words.
+// chain in the browser. No private key leaves the browser or the signer; every action is
+// judged by the relay, whose answer is shown as it is, in plain words.
 
 import { schnorr } from '/assets/secp256k1.js'
+import { bindSetup } from '/assets/setup.js'
+import { resume, setUpDialog, signOut } from '/assets/signin.js'
+import { bindNotifyChoice, bindProfile } from '/assets/profile.js'
 
 document.documentElement.classList.add('js')
 
@@ -157,47 +160,53 @@ class Relay {
 const relay = new Relay(relayUrl)
 
 // ---------------------------------------------------------------------------------------------
-// Signing in with a NIP-07 extension: its key never leaves it.
+// Signing in: with an extension, a signer app, or a key kept in this browser (signin.js). The
+// key never leaves the signer; this page only asks it to sign.
 
 const signer = {
   pubkey: null,
+  current: null,
   async sign (template) {
-    if (!window.nostr) throw new Error('No Nostr signer extension (NIP-07) in this browser.')
-    return window.nostr.signEvent({ created_at: now(), ...template })
+    if (!this.current) throw new Error('Sign in first.')
+    return this.current.sign({ created_at: now(), ...template })
   },
 }
 
-async function waitForExtension () {
-  for (let i = 0; i < 20 && !window.nostr; i++) await new Promise((r) => setTimeout(r, 100))
-  return Boolean(window.nostr)
-}
-
-async function signIn () {
+async function signedIn (chosen) {
   try {
-    signer.pubkey = await window.nostr.getPublicKey()
-    sessionStorage.setItem('signed-in', '1')
+    signer.current = chosen
+    signer.pubkey = chosen.pubkey
     document.documentElement.classList.add('signed-in')
     $('#signin').hidden = true
+    $('#signout').hidden = false
     $('#whoami').textContent = `Signed in as ${npub(signer.pubkey).slice(0, 14)}…`
     for (const el of $$('button[disabled]:not([data-keep-disabled])')) el.disabled = false
     await relay.authenticate()
     markMyVote()
     if (signsPages()) await refresh(true)
-    say('Signed in. Every action is signed by your extension and judged by the relay.')
+    document.dispatchEvent(new Event('signed-in'))
+    say('Signed in. Everything you do here is signed with your key and judged by the relay.')
   } catch (e) {
+    signer.current = null
+    signer.pubkey = null
+    document.documentElement.classList.remove('signed-in')
+    $('#whoami').textContent = ''
+    $('#signin').hidden = false
+    $('#signout').hidden = true
     say(plain(e.message || String(e)))
   }
 }
 
 async function setUpSignIn () {
-  const button = $('#signin')
-  if (!(await waitForExtension())) {
-    $('#whoami').textContent = 'To take part, install a Nostr signer extension (NIP-07).'
-    return
-  }
-  button.hidden = false
-  button.addEventListener('click', signIn)
-  if (sessionStorage.getItem('signed-in')) await signIn()
+  setUpDialog({ relayUrl, communityName: body.dataset.name, done: signedIn })
+  $('#signin').hidden = false
+  $('#signout').addEventListener('click', () => {
+    signer.current?.close?.()
+    signOut()
+    location.reload()
+  })
+  const chosen = await resume().catch(() => null)
+  if (chosen) await signedIn(chosen)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -623,6 +632,7 @@ function bindJoin () {
     const content = form.elements.intro?.value.trim() ?? ''
     await act({ kind: 28934, tags, content }, () => {
       $('#join-result').textContent = code ? 'Welcome! You are a member now.' : 'Your request is before the members.'
+      if (code) location.href = '/welcome?as=member'
     })
   })
 }
@@ -707,6 +717,9 @@ function bindAll () {
   bindInvite()
   bindDelegate()
   bindJoin()
+  bindSetup({ signer, say, sha256Hex })
+  bindProfile({ signer, relay, act, say })
+  bindNotifyChoice({ signer, relay, act, say })
 }
 
 bindAll()

@@ -1,0 +1,6 @@
+export { generateSecretKey, getPublicKey, finalizeEvent, verifyEvent } from 'nostr-tools/pure'
+export * as nip19 from 'nostr-tools/nip19'
+export * as nip44 from 'nostr-tools/nip44'
+export * as nip49 from 'nostr-tools/nip49'
+export { BunkerSigner, parseBunkerInput, createNostrConnectURI } from 'nostr-tools/nip46'
+export { default as qrcode } from 'qrcode-generator'
