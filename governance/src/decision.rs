@@ -22,6 +22,9 @@ pub enum Resolution {
     Emergency,
     /// A ratification failed or lapsed; the emergency action is undone.
     Reverted,
+    /// Someone joined with a co-founder code the founding listed, in time: they become a
+    /// member and a founder. The code (`code` tag) proves it; the genesis listed its digest.
+    Cofounder,
 }
 
 impl Resolution {
@@ -33,6 +36,7 @@ impl Resolution {
             Resolution::NoQuorum => "no-quorum",
             Resolution::Emergency => "emergency",
             Resolution::Reverted => "reverted",
+            Resolution::Cofounder => "cofounder",
         }
     }
 }
@@ -47,6 +51,7 @@ impl FromStr for Resolution {
             "no-quorum" => Resolution::NoQuorum,
             "emergency" => Resolution::Emergency,
             "reverted" => Resolution::Reverted,
+            "cofounder" => Resolution::Cofounder,
             _ => return Err(()),
         })
     }
@@ -124,6 +129,8 @@ pub struct Decision {
     pub version: u64,
     pub policy: [u8; 32],
     pub emergency: Option<EmergencyRecord>,
+    /// For `cofounder`: the co-founder code used (its digest was listed; it is void now).
+    pub code: Option<String>,
 }
 
 fn tag(v: &[&str]) -> Tag {
@@ -154,6 +161,9 @@ impl Decision {
         }
         if !self.reason.is_empty() {
             tags.push(tag(&["reason", &self.reason]));
+        }
+        if let Some(code) = &self.code {
+            tags.push(tag(&["code", code]));
         }
         if let Some(t) = &self.tally {
             for (name, n) in ["yes", "no", "abstain", "block"].iter().zip(t.counts) {
@@ -297,6 +307,7 @@ impl Decision {
             version: one("v").and_then(|v| v.parse().ok()).ok_or("missing `v`")?,
             policy: digest("policy", one("policy"))?,
             emergency,
+            code: one("code").map(str::to_string),
         })
     }
 }
@@ -334,6 +345,7 @@ mod tests {
             version: 4,
             policy: [6; 32],
             emergency: None,
+            code: Some("0a1b".into()),
         };
         let e = Keys::generate().sign(1, nips::cg::KIND_DECISION, d.tags(), "summary".into());
         assert_eq!(Decision::parse(&e).unwrap(), d);

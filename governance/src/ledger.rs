@@ -36,6 +36,8 @@ pub struct Draft {
     pub author: Option<PubKey>,
     pub reason: String,
     pub emergency: Option<crate::decision::EmergencyRecord>,
+    /// For a `cofounder` decision: the code used.
+    pub code: Option<String>,
 }
 
 /// A decision ready to sign, with the state it leads to.
@@ -389,6 +391,13 @@ impl Ledger {
                 Ok((applied.doc, pending, Some(applied.effects)))
             }
             Resolution::Failed | Resolution::NoQuorum => Ok((self.doc.clone(), None, None)),
+            Resolution::Cofounder => {
+                let (Some(key), Some(code)) = (&decision.author, &decision.code) else {
+                    return Err("a cofounder decision names its author and code".into());
+                };
+                let applied = state::cofounder(&self.doc, &self.roster_at(at), key, code, at)?;
+                Ok((applied.doc, None, Some(applied.effects)))
+            }
             Resolution::Reverted => {
                 let em = decision
                     .reverts
@@ -422,6 +431,7 @@ impl Ledger {
             version: 0,
             policy: [0; 32],
             emergency: draft.emergency,
+            code: draft.code,
         };
         let (doc, pending, applied) = self.next(&decision, at)?;
         let effects = match (resolution, decision.reverts) {
@@ -689,6 +699,7 @@ mod tests {
             version: doc.version(),
             policy: doc.hash(),
             emergency: None,
+            code: None,
         };
         relay.sign(at, nips::cg::KIND_DECISION, d.tags(), doc.canonical())
     }
@@ -1001,6 +1012,7 @@ mod tests {
             version: ledger.doc.version(),
             policy: ledger.doc.hash(),
             emergency: None,
+            code: None,
         };
         let doc = ledger.doc.clone();
         ledger

@@ -26,6 +26,8 @@ pub enum ParamType {
     Pubkeys,
     /// Comma-separated NIP-86 method names.
     Methods,
+    /// Comma-separated sha256 digests, lowercase hex (of one-time codes).
+    Digests,
 }
 
 /// A governed parameter.
@@ -81,6 +83,8 @@ fn fixed(name: &str) -> Option<(Class, ParamType)> {
         "founders.keys" => (C, Pubkeys),
         "founders.sunset_members" => (C, U32),
         "founders.sunset_at" => (C, U64),
+        "founders.invites" => (C, Digests),
+        "founders.invites_until" => (C, U64),
         "operators.keys" => (C, Pubkeys),
         "operators.methods" => (C, Methods),
         _ => return None,
@@ -147,6 +151,8 @@ pub fn all() -> Vec<ParamSpec> {
         "founders.keys",
         "founders.sunset_members",
         "founders.sunset_at",
+        "founders.invites",
+        "founders.invites_until",
         "operators.keys",
         "operators.methods",
     ]
@@ -234,6 +240,18 @@ pub fn parse_value(spec: &ParamSpec, raw: &str) -> Result<Value, String> {
             methods.sort();
             methods.dedup();
             Ok(Value::from(methods))
+        }
+        ParamType::Digests => {
+            let mut digests = list()
+                .map(|d| {
+                    nips::hex::decode_lower::<32>(d)
+                        .map(|_| d.to_string())
+                        .ok_or_else(|| format!("{} takes sha256 digests in hex", spec.name))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            digests.sort();
+            digests.dedup();
+            Ok(Value::from(digests))
         }
     }
 }

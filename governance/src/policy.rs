@@ -195,6 +195,10 @@ pub struct Founders {
     pub sunset_members: u32,
     /// Powers end at this time (0: never by date).
     pub sunset_at: u64,
+    /// Co-founder links not used yet: the sha256 (hex) of each one-time code. Whoever joins
+    /// with one, by `invites_until`, becomes a founder (a `cofounder` decision).
+    pub invites: Vec<String>,
+    pub invites_until: u64,
 }
 
 impl Default for Founders {
@@ -203,6 +207,8 @@ impl Default for Founders {
             keys: Vec::new(),
             sunset_members: 20,
             sunset_at: 0,
+            invites: Vec::new(),
+            invites_until: 0,
         }
     }
 }
@@ -214,6 +220,17 @@ impl Founders {
             && (self.sunset_members == 0 || members < self.sunset_members)
             && (self.sunset_at == 0 || at < self.sunset_at)
     }
+
+    /// Does `code` make its holder a founder at `at`: an unused co-founder code, in time?
+    pub fn takes_invite(&self, code: &str, at: u64) -> bool {
+        at <= self.invites_until && self.invites.contains(&code_digest(code))
+    }
+}
+
+/// The digest a co-founder code is listed by: sha256 of its text, lowercase hex.
+pub fn code_digest(code: &str) -> String {
+    let digest: [u8; 32] = Sha256::digest(code.trim().as_bytes()).into();
+    nips::hex::encode(&digest)
 }
 
 /// Who may take emergency actions through NIP-86, and which.

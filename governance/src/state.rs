@@ -148,6 +148,45 @@ pub fn revert(doc: &PolicyDoc, before: &Before) -> Result<PolicyDoc, String> {
     finish(doc, next, Effects::default(), Before::new()).map(|a| a.doc)
 }
 
+/// A `cofounder` decision: `key` joined with the co-founder `code` at `at`. The code's digest
+/// leaves `founders.invites` (it works once) and `key` joins the founders and, if not yet one,
+/// the members.
+pub fn cofounder(
+    doc: &PolicyDoc,
+    roster: &Roster,
+    key: &PubKey,
+    code: &str,
+    at: u64,
+) -> Result<Applied, String> {
+    let founders = doc.policy().map_err(|e| e.to_string())?.founders;
+    if !founders.takes_invite(code, at) {
+        return Err("that co-founder code is not listed, used or past its deadline".into());
+    }
+    let digest = crate::policy::code_digest(code);
+    let invites: Vec<&String> = founders.invites.iter().filter(|d| **d != digest).collect();
+    let mut keys: Vec<String> = founders.keys.iter().map(PubKey::to_hex).collect();
+    if !founders.keys.contains(key) {
+        keys.push(key.to_hex());
+    }
+    let mut next = doc.clone();
+    let mut before = Before::new();
+    for (path, value) in [
+        (
+            "founders.invites",
+            Value::from(invites.into_iter().cloned().collect::<Vec<_>>()),
+        ),
+        ("founders.keys", Value::from(keys)),
+    ] {
+        before.push((path.to_string(), next.get(path).cloned()));
+        next.set(path, Some(value));
+    }
+    let mut effects = Effects::default();
+    if !roster.contains(key) {
+        effects.admit.push(*key);
+    }
+    finish(doc, next, effects, before)
+}
+
 fn finish(
     old: &PolicyDoc,
     mut next: PolicyDoc,
@@ -177,6 +216,27 @@ mod tests {
             reason: "spam",
             now: 1_000,
         }
+    }
+
+    #[test]
+    fn a_cofounder_code_works_once_and_in_time() {
+        let mut policy = Policy::default();
+        policy.founders.keys = vec![PubKey([1; 32])];
+        policy.founders.invites = vec![crate::policy::code_digest("abc")];
+        policy.founders.invites_until = 2_000;
+        let doc = PolicyDoc::from_policy(&policy);
+        let who = PubKey([2; 32]);
+        let a = cofounder(&doc, &Roster::default(), &who, "abc", 1_500).unwrap();
+        let after = a.doc.policy().unwrap().founders;
+        assert_eq!(after.keys, vec![PubKey([1; 32]), who]);
+        assert!(after.invites.is_empty(), "the code is used up");
+        assert_eq!(a.effects.admit, vec![who]);
+        assert!(cofounder(&a.doc, &Roster::default(), &PubKey([3; 32]), "abc", 1_500).is_err());
+        assert!(
+            cofounder(&doc, &Roster::default(), &who, "abc", 2_001).is_err(),
+            "too late"
+        );
+        assert!(cofounder(&doc, &Roster::default(), &who, "abd", 1_500).is_err());
     }
 
     #[test]

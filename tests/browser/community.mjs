@@ -37,10 +37,24 @@ async function page (secret, options) {
 async function shot (p, name) {
   if (!shots) return
   mkdirSync(shots, { recursive: true })
+  // The passing status line would sit in the middle of a full-page picture.
+  await p.evaluate(() => { document.querySelector('#status').textContent = '' })
   await p.screenshot({ path: `${shots}/${name}.png`, fullPage: true })
 }
 
+// Publishes a profile (kind 0) named `name` for `secret`, as its own client would.
+async function profile (secret, name) {
+  const key = Buffer.from(secret, 'hex')
+  const r = await Relay.connect(url)
+  for (let i = 0; i < 50 && !r.challenge; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  await r.auth(async (template) => finalizeEvent(template, key))
+  await r.publish(finalizeEvent({ kind: 0, created_at: now(), tags: [], content: JSON.stringify({ name }) }, key))
+  r.close()
+}
+
 try {
+  // The founders have names, as people do.
+  await Promise.all(founders.map((f, i) => profile(f, ['Ana', 'Ben', 'Chloé'][i])))
   // Three founders sign in; one proposes shorter notes through the form.
   const [a, b, c] = await Promise.all(founders.map((f) => page(f, { viewport: { width: 1100, height: 900 } })))
   await a.goto(`${http}/propose?action=set&param=limitation.max_content_length`)
@@ -107,9 +121,13 @@ try {
   await signIn(n)
   await n.click('#join button[type=submit]')
   await n.waitForURL(/\/welcome\?as=member$/)
-  await a.waitForFunction((key) => document.querySelector('#tree')?.textContent.includes(key), 'npub1')
+  await n.fill('#profile-name', 'Dana')
+  await n.click('#profile button[type=submit]')
+  await status(n, /People here now see you as Dana/)
   await a.reload()
   assert.equal(await a.locator('#tree li').count(), 4, 'three founders and the newcomer')
+  const tree = await a.textContent('#tree')
+  for (const name of ['Ana', 'Ben', 'Chloé', 'Dana']) assert.ok(tree.includes(name), `members are shown by name: ${tree}`)
   await shot(a, 'members')
   log('a newcomer joined through an invite link')
 

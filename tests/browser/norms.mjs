@@ -38,7 +38,7 @@ async function untilVoting (page) {
     await new Promise((r) => setTimeout(r, 500))
     await page.reload()
   }
-  throw new Error('voting never opened')
+  throw new Error(`voting never opened on ${page.url()}: ${await page.textContent('#standing').catch(() => 'no standing')}`)
 }
 
 async function vote (page, proposalUrl) {

@@ -104,6 +104,74 @@ async fn a_community_is_founded_through_its_setup_page(store: Store) {
     assert_eq!(relay.logged("found this community"), 1);
 }
 
+/// Co-founder links: the founding lists codes; whoever joins with one in time becomes a member
+/// and a founder, by a `cofounder` decision that `verify` replays; each works once.
+async fn cofounder_links_make_founders(store: Store) {
+    let relay = TestRelay::builder(store).unfounded().start().await;
+    let link = relay.setup_link().await;
+    let founder = nips::Keys::generate();
+    let form = json!({
+        "name": "The Allotment Co-op",
+        "admission": "invite",
+        "read": "public",
+        "cofounder_links": 2,
+        "link_days": 3,
+    });
+    let (status, answer) = found(&link, &founder, &form).await;
+    assert_eq!(status, 200, "{answer}");
+    let codes: Vec<String> = serde_json::from_value(answer["cofounder_codes"].clone()).unwrap();
+    assert_eq!(codes.len(), 2);
+    let until = answer["until"].as_u64().unwrap();
+    assert!(until.abs_diff(now() + 3 * 86_400) < 60, "{until}");
+    let page = reqwest::get(format!("{}/join?code={}", relay.http, codes[0]))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("one of this community's founders"), "{page}");
+    // Joining with a code makes a founder.
+    let cofounder = nips::Keys::generate();
+    let mut c = member(&relay, &cofounder).await;
+    let join = sign(
+        &cofounder,
+        now(),
+        28934,
+        &[&["-"], &["claim", &codes[0]]],
+        "",
+    );
+    let (ok, why) = c.publish(&join).await;
+    assert!(ok && why.contains("founders"), "{why}");
+    let pk = gov::relay_key(&relay).await;
+    let policy = gov::policy(&mut c, &pk).await;
+    let keys = policy["founders"]["keys"].as_array().unwrap();
+    assert!(
+        keys.contains(&json!(cofounder.pubkey().to_hex())),
+        "{policy}"
+    );
+    assert_eq!(keys.len(), 2);
+    assert_eq!(policy["founders"]["invites"].as_array().unwrap().len(), 1);
+    assert_eq!(gov::info(&relay).await["governance"]["members"], 2);
+    let log = c
+        .req("d", json!([{"authors": [pk], "kinds": [8002]}]))
+        .await
+        .events();
+    let seat = log
+        .iter()
+        .find(|d| gov::tag(d, "result") == Some("cofounder"));
+    assert_eq!(
+        seat.and_then(|d| gov::tag(d, "code")),
+        Some(codes[0].as_str())
+    );
+    // A code works once: the next person is refused, and the record replays.
+    let late = nips::Keys::generate();
+    let again = sign(&late, now(), 28934, &[&["-"], &["claim", &codes[0]]], "");
+    let (ok, why) = member(&relay, &late).await.publish(&again).await;
+    assert!(!ok && why.contains("already been used"), "{why}");
+    let (ok, said) = crate::verify::run_verify(&relay).await;
+    assert!(ok, "{said}");
+}
+
 /// The README's first command, then its founding command, in one data directory: the relay
 /// founded by flags at its second start. Then other founders are refused with the date and
 /// the founders named, and a second relay on the same directory is refused with the reason.
@@ -170,5 +238,6 @@ async fn second_start(relay: &TestRelay, flags: &[&str]) -> String {
 
 on_both_stores!(
     a_community_is_founded_through_its_setup_page,
+    cofounder_links_make_founders,
     plain_start_then_flags_found_it
 );

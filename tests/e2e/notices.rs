@@ -11,13 +11,22 @@ use crate::harness::{Store, TestRelay};
 use crate::raw::Raw;
 use crate::{now, on_both_stores, sign};
 
+/// `events` once each, as clients keep them: an event committed while a REQ's stored query
+/// runs may come both from the store and live before `EOSE`.
+fn distinct(mut events: Vec<Value>) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::new();
+    events.retain(|e| seen.insert(e["id"].as_str().unwrap_or_default().to_string()));
+    events
+}
+
 /// The relay's announcements so far, oldest first.
 async fn announcements(relay: &TestRelay, pk: &str) -> Vec<Value> {
     let mut c = Raw::connect(&relay.url).await;
-    let mut notes = c
-        .req("a", json!([{"authors": [pk], "kinds": [1]}]))
-        .await
-        .events();
+    let mut notes = distinct(
+        c.req("a", json!([{"authors": [pk], "kinds": [1]}]))
+            .await
+            .events(),
+    );
     notes.reverse();
     notes
 }
@@ -25,12 +34,14 @@ async fn announcements(relay: &TestRelay, pk: &str) -> Vec<Value> {
 /// Gift wraps addressed to `keys` on `relay`, read as them.
 async fn mail(relay: &TestRelay, keys: &nips::Keys) -> Vec<Value> {
     let mut c = member(relay, keys).await;
-    c.req(
-        "m",
-        json!([{"kinds": [1059], "#p": [keys.pubkey().to_hex()]}]),
+    distinct(
+        c.req(
+            "m",
+            json!([{"kinds": [1059], "#p": [keys.pubkey().to_hex()]}]),
+        )
+        .await
+        .events(),
     )
-    .await
-    .events()
 }
 
 async fn members_hear_of_votes(store: Store) {
@@ -136,4 +147,58 @@ async fn members_hear_of_votes(store: Store) {
     );
 }
 
-on_both_stores!(members_hear_of_votes);
+/// A day before a vote of more than a day closes, the relay reminds everyone, once, and not
+/// again after a restart.
+async fn a_day_before_the_end_members_are_reminded(store: Store) {
+    let f = nips::Keys::generate();
+    let mut relay = TestRelay::builder(store)
+        .config(&config(&[&f], &[], "invite", ""))
+        .start()
+        .await;
+    let pk = gov::relay_key(&relay).await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    // A vote of a day and three seconds: due for its reminder within three seconds.
+    let p = proposal(
+        &f,
+        &set("limitation.max_content_length", "5000"),
+        86_400 + 3,
+        &relay.url,
+        "Longer notes",
+    );
+    member(&relay, &f).await.accept(&p).await;
+    let closing = |notes: &[Value]| {
+        notes
+            .iter()
+            .filter(|n| gov::tag(n, "t") == Some("closing"))
+            .count()
+    };
+    let mut notes = Vec::new();
+    for _ in 0..100 {
+        notes = announcements(&relay, &pk).await;
+        if closing(&notes) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(closing(&notes), 1, "{notes:?}");
+    let reminder = notes
+        .iter()
+        .find(|n| gov::tag(n, "t") == Some("closing"))
+        .unwrap();
+    assert!(
+        reminder["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("One day left"),
+        "{reminder}"
+    );
+    assert_eq!(gov::tag(reminder, "e"), Some(p.id.to_hex().as_str()));
+    relay.restart().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(closing(&announcements(&relay, &pk).await), 1, "once");
+}
+
+on_both_stores!(
+    members_hear_of_votes,
+    a_day_before_the_end_members_are_reminded
+);

@@ -34,7 +34,15 @@ pub struct Founding {
     pub read: ReadAccess,
     /// Co-founders besides the founder who signs.
     pub cofounders: Vec<PubKey>,
+    /// How many co-founder links to make: each makes whoever joins with it a founder, once,
+    /// within `links_for` seconds of the founding.
+    pub cofounder_links: u32,
+    pub links_for: u64,
 }
+
+/// At most this many co-founder links at a founding, and for at most this long.
+pub const MAX_COFOUNDER_LINKS: u32 = 10;
+pub const MAX_LINKS_FOR: u64 = 30 * 86_400;
 
 /// Why a founding was refused.
 #[derive(Debug, thiserror::Error)]
@@ -105,13 +113,14 @@ impl Community {
     }
 
     /// Founds the community for `founder` with what they chose: signs the genesis and loads
-    /// the state it starts. Refused once founded (on any node).
+    /// the state it starts. Refused once founded (on any node). Returns the co-founder codes
+    /// (each an invite code too, valid until the links' deadline).
     pub async fn found(
         &self,
         relay: &Relay,
         founder: PubKey,
         choice: &Founding,
-    ) -> Result<(), FoundingError> {
+    ) -> Result<Vec<String>, FoundingError> {
         let mut state = self.lock_any(relay).await?;
         if state.ledger.head.is_some() {
             return Err(FoundingError::Founded);
@@ -122,9 +131,23 @@ impl Community {
                 founders.push(*k);
             }
         }
-        let policy = founding_policy(&relay.config.genesis, choice, &founders)?;
-        self.will_change(Stale::Ledger).await?;
+        let mut policy = founding_policy(&relay.config.genesis, choice, &founders)?;
         let now = unix_now();
+        let mut codes = Vec::new();
+        if choice.cofounder_links > 0 {
+            let links_for = choice.links_for.clamp(3_600, MAX_LINKS_FOR);
+            for _ in 0..choice.cofounder_links.min(MAX_COFOUNDER_LINKS) {
+                let (code, until) =
+                    super::mint_relay_invite(&*relay.store, &self.keys, links_for, now).await?;
+                policy
+                    .founders
+                    .invites
+                    .push(governance::policy::code_digest(&code));
+                policy.founders.invites_until = until;
+                codes.push(code);
+            }
+        }
+        self.will_change(Stale::Ledger).await?;
         sign_genesis(&relay.writer, &self.keys, &policy, &founders, now).await?;
         let (fresh, blocked) = genesis::load(&*self.store, &self.keys, now).await?;
         *state = fresh;
@@ -137,7 +160,7 @@ impl Community {
             founders = founders.len(),
             "community founded through its setup page"
         );
-        Ok(())
+        Ok(codes)
     }
 }
 
@@ -199,6 +222,7 @@ pub(super) async fn sign_genesis(
         version: doc.version(),
         policy: doc.hash(),
         emergency: None,
+        code: None,
     };
     let genesis = events::decision_event(keys, &decision, now, doc.canonical());
     let mut out = vec![

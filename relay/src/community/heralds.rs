@@ -37,6 +37,7 @@ pub(super) fn outcome(resolution: Resolution) -> &'static str {
         Resolution::Reverted => "was not ratified, and is undone",
         Resolution::Emergency => "was done by an operator in an emergency",
         Resolution::Genesis => "founded the community",
+        Resolution::Cofounder => "made a co-founder",
     }
 }
 

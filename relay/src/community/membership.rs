@@ -103,7 +103,17 @@ impl Community {
                         .policy
                         .in_good_standing(&state.ledger.roster, inviter, now)
             };
+            let cofounder = Self::is_cofounder_code(&state, code, now);
             return match claim {
+                Claim::Claimed { inviter } if cofounder && inviter == self.keys.pubkey() => {
+                    self.seat_cofounder(relay, &mut state, &event.pubkey, code, now)
+                        .await
+                        .map_err(|_| Reason::error("could not record the membership; try again"))?;
+                    Ok(format!(
+                        "info: welcome to {}! You are one of its founders.",
+                        self.public_url
+                    ))
+                }
                 // A banned or departed member's codes are void: the ban suspends inviting.
                 Claim::Claimed { inviter } if !inviter_stands(&inviter) => Err(Reason::restricted(
                     "that invite code is void: its inviter is not a member in good standing",

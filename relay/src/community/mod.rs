@@ -4,6 +4,7 @@
 
 mod amendments;
 mod ballots;
+mod cofounders;
 mod deferred;
 mod delegations;
 mod effects;

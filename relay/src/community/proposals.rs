@@ -368,6 +368,7 @@ impl Community {
             author: Some(p.author),
             reason: p.title.chars().take(200).collect(),
             emergency: None,
+            code: None,
         };
         let title = if p.title.is_empty() {
             p.action.name().to_string()

@@ -2,6 +2,7 @@
 //! chart of decisions over time, and a check of the chain the visitor's browser runs itself.
 
 use governance::Decision;
+use governance::decision::Resolution;
 use maud::{Markup, html};
 use nips::Event;
 
@@ -73,6 +74,9 @@ fn entry(event: &Event, d: &Decision, names: &format::Names) -> Markup {
             p { (format::decision_line(event, d)) }
             @if let Some(action) = &d.action {
                 p class="action" { (format::action_done(action, names)) }
+            }
+            @if let (Resolution::Cofounder, Some(who)) = (d.resolution, &d.author) {
+                p class="action" { (format::person(who, names)) " joined with a co-founder link from the founding and became one of the founders." }
             }
             @if let Some(t) = &d.tally {
                 p class="tally-line" {

@@ -167,6 +167,9 @@ pub fn decision_line(event: &nips::Event, d: &governance::Decision) -> String {
     if d.resolution == governance::decision::Resolution::Genesis {
         return "The community's founding: its first policy and founders.".into();
     }
+    if d.resolution == governance::decision::Resolution::Cofounder {
+        return "A co-founder joined.".into();
+    }
     event.content.lines().next().unwrap_or_default().to_string()
 }
 

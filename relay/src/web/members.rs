@@ -94,6 +94,10 @@ pub async fn page(v: &Visit<'_>, q: &Params) -> Markup {
                 p { "Who lends their vote to whom is for members. Sign in as a member to see it." }
             }
         }
+        section class="hearing" aria-labelledby="hearing-title" {
+            h2 id="hearing-title" { "Hearing of votes" }
+            (super::welcome::hearing(v))
+        }
     };
     layout::page(relay, "Members", Nav::Members, body)
 }
@@ -171,11 +175,16 @@ pub fn join(v: &Visit<'_>, q: &JoinParams) -> Markup {
     let snapshot = relay.snapshot();
     let mode = snapshot.policy.admission.mode;
     let code = q.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let cofounder = code.is_some_and(|c| snapshot.policy.founders.takes_invite(c, unix_now()));
     let body = html! {
         h1 { "Join " (snapshot.policy.info.name) }
         p { "First sign in (at the top of the page): with a signer extension or a signer app if you have one, or with a key this page makes for you if you are new to Nostr. Your key stays with you; the page only asks it to sign." }
-        form id="join" data-code=[code] {
+        form id="join" data-code=[code] data-cofounder=[cofounder.then_some("yes")] {
             @match (code, mode) {
+                (Some(_), _) if cofounder => {
+                    p { strong { "You are invited to be one of this community's founders." } " Founders decide together while the community is small, and may invite without limit." }
+                    button type="submit" disabled { "Join as a co-founder" }
+                }
                 (Some(_), _) => {
                     p { "You have an invite code from a member." }
                     button type="submit" disabled { "Join with this code" }

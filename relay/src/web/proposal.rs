@@ -287,6 +287,7 @@ fn resolution_text(r: Resolution) -> &'static str {
         Resolution::Reverted => "Not ratified: reverted",
         Resolution::Emergency => "Emergency",
         Resolution::Genesis => "Genesis",
+        Resolution::Cofounder => "A co-founder joined",
     }
 }
 

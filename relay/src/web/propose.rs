@@ -45,6 +45,7 @@ fn type_name(ty: ParamType) -> (&'static str, Vec<&'static str>) {
         ParamType::Enum(words) => ("enum", words.to_vec()),
         ParamType::Kinds => ("kinds", vec![]),
         ParamType::Pubkeys => ("pubkeys", vec![]),
+        ParamType::Digests => ("digests", vec![]),
         ParamType::Methods => ("methods", governance::emergency::METHODS.to_vec()),
     }
 }

@@ -35,6 +35,15 @@ struct Form {
     read: ReadAccess,
     #[serde(default)]
     cofounders: Vec<String>,
+    /// How many co-founder links to make, and for how many days.
+    #[serde(default)]
+    cofounder_links: u32,
+    #[serde(default = "default_link_days")]
+    link_days: u64,
+}
+
+fn default_link_days() -> u64 {
+    7
 }
 
 /// `GET /setup`.
@@ -108,10 +117,21 @@ fn form(relay: &Relay) -> Markup {
                 legend { "5. Co-founders (optional)" }
                 label for="setup-cofounders" { "Their keys (npub1…), one per line" }
                 textarea id="setup-cofounders" name="cofounders" rows="3" {}
-                p class="hint" { "Founders have no invite quota and decide together while the community is small. You can also invite people after founding." }
+                label for="setup-links" { "How many co-founder links, for people with no key yet" }
+                input id="setup-links" name="cofounder_links" type="number" min="0" max=(founding::MAX_COFOUNDER_LINKS) value="0" inputmode="numeric";
+                label for="setup-link-days" { "Days they have to use them" }
+                input id="setup-link-days" name="link_days" type="number" min="1" max=(founding::MAX_LINKS_FOR / 86_400) value="7" inputmode="numeric";
+                p class="hint" { "Whoever opens such a link and joins becomes a founder; each link works once. Founders have no invite quota and decide together while the community is small. You can also invite people after founding." }
             }
             p class="error" id="setup-error" role="alert" {}
             button type="submit" disabled { "Found the community" }
+        }
+        section id="setup-links-made" hidden {
+            h2 { "Founded. Send each co-founder one link" }
+            p { "Each link works once, for one person, until the date below. Send them privately: whoever opens one first becomes a founder." }
+            ul id="cofounder-links" {}
+            p class="hint" id="cofounder-until" {}
+            a class="button" href="/welcome?as=founder" { "Continue" }
         }
     }
 }
@@ -168,7 +188,10 @@ pub async fn found(
         Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
     };
     match relay.community.found(relay, founder, &choice).await {
-        Ok(()) => Json(json!({"ok": true})).into_response(),
+        Ok(codes) => {
+            let until = relay.snapshot().policy.founders.invites_until;
+            Json(json!({"ok": true, "cofounder_codes": codes, "until": until})).into_response()
+        }
         Err(FoundingError::Founded) => {
             refuse(StatusCode::CONFLICT, "This community is already founded.")
         }
@@ -221,12 +244,26 @@ fn parse(body: &[u8]) -> Result<Founding, String> {
     if cofounders.len() > 20 {
         return Err("Name at most 20 co-founders; invite the others after founding.".into());
     }
+    if form.cofounder_links > founding::MAX_COFOUNDER_LINKS {
+        return Err(format!(
+            "Make at most {} co-founder links.",
+            founding::MAX_COFOUNDER_LINKS
+        ));
+    }
+    if !(1..=founding::MAX_LINKS_FOR / 86_400).contains(&form.link_days) {
+        return Err(format!(
+            "Give co-founders between 1 and {} days to use their links.",
+            founding::MAX_LINKS_FOR / 86_400
+        ));
+    }
     Ok(Founding {
         name: form.name,
         description: form.description,
         admission: form.admission,
         read: form.read,
         cofounders,
+        cofounder_links: form.cofounder_links,
+        links_for: form.link_days * 86_400,
     })
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::Visit;
 use super::layout::{self, Nav};
 
-/// `?as=founder` or `?as=member`.
+/// `?as=founder`, `?as=cofounder` or `?as=member`.
 #[derive(Debug, Default, Deserialize)]
 pub struct Params {
     #[serde(rename = "as")]
@@ -62,10 +62,13 @@ pub fn page(v: &Visit<'_>, q: &Params) -> Markup {
     let relay = v.relay;
     let snapshot = relay.snapshot();
     let name = &snapshot.policy.info.name;
-    let founder = q.role.as_deref() == Some("founder");
+    let cofounder = q.role.as_deref() == Some("cofounder");
+    let founder = cofounder || q.role.as_deref() == Some("founder");
     let body = html! {
         h1 { "Welcome to " (name) }
-        @if founder {
+        @if cofounder {
+            p class="lead" { "You are one of the founders of " (name) ". Its rules change only by the members' votes; while it is small, the founders' votes carry them. Here is what comes next." }
+        } @else if founder {
             p class="lead" { "You founded " (name) ". It is yours and your members' now: its rules change only by your votes. Here is what comes next." }
         } @else {
             p class="lead" { "You are a member of " (name) ". Here is what comes next." }

@@ -186,6 +186,7 @@ async function signedIn (chosen) {
     if (signsPages()) await refresh(true)
     document.dispatchEvent(new Event('signed-in'))
     say('Signed in. Everything you do here is signed with your key and judged by the relay.')
+    showName()
   } catch (e) {
     signer.current = null
     signer.pubkey = null
@@ -195,6 +196,16 @@ async function signedIn (chosen) {
     $('#signout').hidden = true
     say(plain(e.message || String(e)))
   }
+}
+
+// The signed-in person by the name in their profile, their key on hover.
+async function showName () {
+  const whoami = $('#whoami')
+  whoami.title = npub(signer.pubkey)
+  const [mine] = await relay.query([{ kinds: [0], authors: [signer.pubkey], limit: 1 }]).catch(() => [])
+  let name = ''
+  try { const p = JSON.parse(mine?.content || '{}'); name = String(p.display_name || p.name || '').trim() } catch {}
+  if (name && signer.pubkey === mine.pubkey) whoami.textContent = `Signed in as ${name.slice(0, 40)}`
 }
 
 async function setUpSignIn () {
@@ -632,7 +643,7 @@ function bindJoin () {
     const content = form.elements.intro?.value.trim() ?? ''
     await act({ kind: 28934, tags, content }, () => {
       $('#join-result').textContent = code ? 'Welcome! You are a member now.' : 'Your request is before the members.'
-      if (code) location.href = '/welcome?as=member'
+      if (code) location.href = `/welcome?as=${form.dataset.cofounder ? 'cofounder' : 'member'}`
     })
   })
 }

@@ -29,6 +29,8 @@ export function bindProfile ({ signer, relay, act, say }) {
     }
     await act({ kind: 0, tags: [], content: JSON.stringify(profile) }, () => {
       current = profile
+      const whoami = document.getElementById('whoami')
+      if (whoami) whoami.textContent = `Signed in as ${name.slice(0, 40)}`
       say(`Saved. People here now see you as ${name}.`)
     })
   })

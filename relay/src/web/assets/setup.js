@@ -15,6 +15,8 @@ export function bindSetup ({ signer, say, sha256Hex }) {
       admission: form.elements.admission.value,
       read: form.elements.read.value,
       cofounders: form.elements.cofounders.value.split(/\s+/).filter(Boolean),
+      cofounder_links: Number(form.elements.cofounder_links.value || 0),
+      link_days: Number(form.elements.link_days.value || 7),
     })
     try {
       const url = location.href.split('#')[0]
@@ -28,9 +30,30 @@ export function bindSetup ({ signer, say, sha256Hex }) {
       const answer = await res.json().catch(() => ({}))
       if (!res.ok) { error.textContent = answer.error || 'The relay did not accept the founding.'; return }
       say('Founded. Welcome to your community.')
+      if (answer.cofounder_codes?.length) { showLinks(form, answer); return }
       location.href = '/welcome?as=founder'
     } catch (err) {
       error.textContent = err.message || String(err)
     }
   })
+}
+
+// After a founding with co-founder links: the links to send, each one a join link.
+function showLinks (form, { cofounder_codes: codes, until }) {
+  const list = document.getElementById('cofounder-links')
+  for (const code of codes) {
+    const item = document.createElement('li')
+    const field = document.createElement('input')
+    field.type = 'text'
+    field.readOnly = true
+    field.className = 'cofounder-link'
+    field.setAttribute('aria-label', 'Co-founder link')
+    field.value = `${location.origin}/join?code=${encodeURIComponent(code)}`
+    item.append(field)
+    list.append(item)
+  }
+  document.getElementById('cofounder-until').textContent =
+    `They work until ${new Date(until * 1000).toLocaleString()}.`
+  form.hidden = true
+  document.getElementById('setup-links-made').hidden = false
 }
