@@ -283,10 +283,27 @@ impl Tallied<'_> {
                 self.decision.resolution
             ));
         }
-        if self.event.created_at < window.ends && !rules.settled(&t) {
-            return Err(
-                "the proposal was closed before endsAt although not every member had voted".into(),
-            );
+        if self.event.created_at < window.ends {
+            if !rules.settled(&t) {
+                return Err(
+                    "the proposal was closed before endsAt although not every member had voted"
+                        .into(),
+                );
+            }
+            let last = votes
+                .iter()
+                .map(|v| v.created_at)
+                .filter(|c| *c <= at)
+                .max();
+            if let Some(last) = last
+                && rules.closes_after(last) > at
+            {
+                return Err(format!(
+                    "the proposal was closed early, {}s after its last vote; its class waits {}s for changed minds",
+                    at - last,
+                    rules.rule.grace.unwrap_or(0)
+                ));
+            }
         }
         Ok(true)
     }

@@ -85,11 +85,18 @@ pub struct ClassRule {
     /// counting across amendments, and its record replays as it was decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revote: Option<u64>,
+    /// Seconds a proposal everyone has voted on stays open for changed minds: it closes this
+    /// long after the last vote (or at `endsAt`, if sooner), so a mis-click in a small
+    /// community does not decide at once. A document that predates this parameter has none
+    /// (`null`): its proposals closed at the last vote, and its record replays so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace: Option<u64>,
 }
 
 impl ClassRule {
     /// DESIGN §3 defaults for `class`.
     pub fn default_for(class: Class) -> Self {
+        const HOUR: u64 = 3_600;
         const DAY: u64 = 86_400;
         match class {
             Class::Moderation => Self {
@@ -104,6 +111,7 @@ impl ClassRule {
                 window: 2 * DAY,
                 deliberation: 0,
                 revote: Some(DAY),
+                grace: Some(HOUR),
             },
             Class::Admission => Self {
                 quorum_percent: 0,
@@ -117,6 +125,7 @@ impl ClassRule {
                 window: 3 * DAY,
                 deliberation: 0,
                 revote: Some(DAY),
+                grace: Some(HOUR),
             },
             Class::Membership => Self {
                 quorum_percent: 25,
@@ -130,6 +139,7 @@ impl ClassRule {
                 window: 7 * DAY,
                 deliberation: DAY,
                 revote: Some(DAY),
+                grace: Some(HOUR),
             },
             Class::Ordinary => Self {
                 quorum_percent: 20,
@@ -143,6 +153,7 @@ impl ClassRule {
                 window: 7 * DAY,
                 deliberation: DAY,
                 revote: Some(DAY),
+                grace: Some(HOUR),
             },
             Class::Constitutional => Self {
                 quorum_percent: 40,
@@ -156,6 +167,7 @@ impl ClassRule {
                 window: 14 * DAY,
                 deliberation: 3 * DAY,
                 revote: Some(DAY),
+                grace: Some(HOUR),
             },
         }
     }

@@ -3,9 +3,10 @@
 //! public events and check the relay.
 //!
 //! - [`policy`]: the rules, and the canonical document decisions patch and hash;
-//! - [`params`]: the governed parameters and the class that changes each;
+//! - [`params`]: the governed parameters and the class that changes each; [`labels`]: each in words;
 //! - [`admit`]: who may write and read;
 //! - [`proposal`], [`vote`], [`tally`]: proposals, votes and how they are counted;
+//! - [`floors`]: the least a community needs to keep governing itself;
 //! - [`state`]: applying an action; [`emergency`]: operator actions;
 //! - [`decision`], [`ledger`]: the hash-chained decision log and its replay.
 
@@ -15,6 +16,8 @@ pub mod class;
 pub mod decision;
 pub mod delegation;
 pub mod emergency;
+pub mod floors;
+pub mod labels;
 pub mod ledger;
 pub mod notify;
 pub mod params;

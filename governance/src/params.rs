@@ -111,7 +111,7 @@ pub fn spec(name: &str) -> Option<ParamSpec> {
         let ty = match field {
             f if CLASS_U32.contains(&f) => ParamType::U32,
             "pass_strict" | "block" => ParamType::Bool,
-            "window" | "deliberation" | "revote" => ParamType::U64,
+            "window" | "deliberation" | "revote" | "grace" => ParamType::U64,
             _ => return None,
         };
         Some((Class::Constitutional, ty))
@@ -167,11 +167,14 @@ pub fn all() -> Vec<ParamSpec> {
     );
     names.extend(crate::rate::NAMES.iter().map(|r| format!("rate.{r}")));
     for class in Class::ALL {
-        for field in
-            CLASS_U32
-                .iter()
-                .chain(&["pass_strict", "block", "window", "deliberation", "revote"])
-        {
+        for field in CLASS_U32.iter().chain(&[
+            "pass_strict",
+            "block",
+            "window",
+            "deliberation",
+            "revote",
+            "grace",
+        ]) {
             names.push(format!("classes.{class}.{field}"));
         }
     }

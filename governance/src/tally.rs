@@ -250,6 +250,13 @@ impl Rules {
         t.complete() || self.vouched(t)
     }
 
+    /// When a proposal settled as of its last vote at `last_vote` may close: its class's
+    /// grace later (at once for a class without one). The relay closes it then; a verifier
+    /// refuses an early decision dated before it.
+    pub fn closes_after(&self, last_vote: u64) -> u64 {
+        last_vote.saturating_add(self.rule.grace.unwrap_or(0))
+    }
+
     /// Could [`Rules::settled`] hold for a proposal of `electorate` members that has received
     /// `votes` votes in all? A tally counts at most one vote of each, so fewer votes than
     /// members (or than the vouches needed) cannot settle it. The relay asks after every
@@ -347,6 +354,41 @@ pub(crate) mod tests {
             (early.yes, early.no),
             (1, 1),
             "votes after the close do not count"
+        );
+    }
+
+    #[test]
+    fn a_settled_proposal_waits_its_grace() {
+        let mut rule = crate::class::ClassRule::default_for(Class::Ordinary);
+        assert_eq!(
+            rule.grace,
+            Some(3_600),
+            "an hour for changed minds by default"
+        );
+        let rules = |rule: &crate::class::ClassRule| Rules {
+            rule: rule.clone(),
+            founders: None,
+            vouches: None,
+        };
+        assert_eq!(rules(&rule).closes_after(1_000), 4_600);
+        rule.grace = Some(0);
+        assert_eq!(rules(&rule).closes_after(1_000), 1_000);
+        rule.grace = None;
+        assert_eq!(
+            rules(&rule).closes_after(1_000),
+            1_000,
+            "a document from before grace closes at the last vote"
+        );
+        let old: crate::class::ClassRule = serde_json::from_value(serde_json::json!({
+            "quorum_percent": 20, "quorum_min": 2, "pass_num": 1, "pass_den": 2,
+            "pass_strict": true, "min_yes": 1, "block": false, "max_block_percent": 0,
+            "window": 604800
+        }))
+        .unwrap();
+        assert_eq!(old.grace, None, "and reads as such");
+        assert!(
+            !serde_json::to_string(&old).unwrap().contains("grace"),
+            "so its hash is unchanged"
         );
     }
 

@@ -43,7 +43,7 @@ async fn community_in_a_browser(store: Store) {
     node(&dir, "members-only.mjs", &args, store).await;
     // Deliberation, an amendment and a lent vote, through the page. A `max_limit` of two
     // makes the browser's check of the decision log page through it.
-    let extra = "[policy.classes.ordinary]\ndeliberation = 6\n\n[limits]\nmax_limit = 2\ndefault_limit = 2\n";
+    let extra = "[policy.classes.ordinary]\ndeliberation = 6\ngrace = 0\n\n[limits]\nmax_limit = 2\ndefault_limit = 2\n";
     let relay = crate::gov::start(store, &crate::gov::config(&refs, &[], "invite", extra)).await;
     let args = founders_args(&relay, &founders, store, scratch.path());
     node(&dir, "norms.mjs", &args, store).await;

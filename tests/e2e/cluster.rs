@@ -187,7 +187,7 @@ async fn one_decision_and_every_node_enforces_it() {
     let mut proposer = member(&c.nodes[0], &f[0]).await;
     let p = proposal(
         &f[0],
-        &set("limitation.max_content_length", "20"),
+        &set("limitation.max_content_length", "1000"),
         4,
         &c.nodes[0].url,
         "short notes",
@@ -214,16 +214,10 @@ async fn one_decision_and_every_node_enforces_it() {
         assert_eq!(decisions.len(), 1, "node {i}: one decision on the proposal");
         assert_eq!(
             gov::info(node).await["limitation"]["max_content_length"],
-            20,
+            1000,
             "node {i} shows the new policy"
         );
-        let long = sign(
-            &f[1],
-            now(),
-            1,
-            &[],
-            "this note is longer than twenty characters",
-        );
+        let long = sign(&f[1], now(), 1, &[], &"x".repeat(1001));
         let mut w = member(node, &f[1]).await;
         let (ok, msg) = w.publish(&long).await;
         assert!(
@@ -301,7 +295,7 @@ async fn a_killed_leader_is_replaced_and_loses_nothing() {
     let others: Vec<usize> = (0..3).filter(|i| *i != leader).collect();
     let p = proposal(
         &f[0],
-        &set("limitation.max_content_length", "99"),
+        &set("limitation.max_content_length", "1099"),
         5,
         &c.nodes[others[0]].url,
         "",
@@ -351,7 +345,7 @@ async fn a_killed_leader_is_replaced_and_loses_nothing() {
     c.nodes[leader].start_again().await;
     let mut back = Raw::connect(&c.nodes[leader].url).await;
     let policy = gov::policy(&mut back, &pk).await;
-    assert_eq!(policy["limitation"]["max_content_length"], 99);
+    assert_eq!(policy["limitation"]["max_content_length"], 1099);
 }
 
 /// In a cluster, a decision whose removal fails is stored nowhere; once it can be, the event

@@ -59,7 +59,7 @@ async fn a_community_is_founded_through_its_setup_page(store: Store) {
         .await;
     let p = proposal(
         &anyone,
-        &set("limitation.max_content_length", "500"),
+        &set("limitation.max_content_length", "5000"),
         600,
         &relay.url,
         "x",

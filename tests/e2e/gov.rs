@@ -26,11 +26,13 @@ pub fn config(founders: &[&Keys], operators: &[&Keys], admission: &str, extra: &
     } else {
         format!("mode = \"{admission}\"")
     };
-    let quick: String = ["membership", "ordinary", "constitutional"]
+    // Quick classes: no discussion first, and a proposal everyone voted on closes at once
+    // (tests of the grace period set their own).
+    let quick: String = governance::Class::ALL
         .iter()
         .map(|c| format!("[policy.classes.{c}]"))
         .filter(|section| !extra.contains(section.as_str()))
-        .map(|section| format!("{section}\ndeliberation = 0\n\n"))
+        .map(|section| format!("{section}\ndeliberation = 0\ngrace = 0\n\n"))
         .collect();
     format!(
         "founders = [{}]\noperators = [{}]\n\n[policy.admission]\n{admission}\n\n\

@@ -39,10 +39,10 @@ async fn limit_change_passes_and_is_enforced_with_nostr_sdk(store: Store) {
         .collect();
     let proposer = sdk::client(&sdk_keys[0], &relay.url).await;
     let ends = Timestamp::now().as_secs() + 60;
-    let poll = EventBuilder::new(Kind::Poll, "Shorter notes: 20 characters")
+    let poll = EventBuilder::new(Kind::Poll, "Shorter notes: 1,000 characters")
         .tags([
             Tag::parse(["gov", "set"]).unwrap(),
-            Tag::parse(["change", "limitation.max_content_length", "20"]).unwrap(),
+            Tag::parse(["change", "limitation.max_content_length", "1000"]).unwrap(),
             Tag::parse(["class", "ordinary"]).unwrap(),
             Tag::parse(["option", "yes", "Yes"]).unwrap(),
             Tag::parse(["option", "no", "No"]).unwrap(),
@@ -71,20 +71,20 @@ async fn limit_change_passes_and_is_enforced_with_nostr_sdk(store: Store) {
     assert_eq!(gov::tag(&decision, "result"), Some("passed"));
     assert_eq!(gov::tag(&decision, "v"), Some("2"));
     let policy = gov::policy(&mut c, &pk).await;
-    assert_eq!(policy["limitation"]["max_content_length"], 20);
+    assert_eq!(policy["limitation"]["max_content_length"], 1000);
     assert_eq!(
         gov::info(&relay).await["limitation"]["max_content_length"],
-        20,
+        1000,
         "NIP-11 shows the live value"
     );
     let (ok, message) = c
-        .publish(&sign(&f[1], now(), 1, &[], "twenty-one characters"))
+        .publish(&sign(&f[1], now(), 1, &[], &"x".repeat(1001)))
         .await;
     assert!(
         !ok && message.starts_with("invalid:"),
         "the very next event is judged by the new policy: {message}"
     );
-    c.accept(&sign(&f[1], now(), 1, &[], "exactly twenty chars"))
+    c.accept(&sign(&f[1], now(), 1, &[], &"x".repeat(1000)))
         .await;
 }
 
@@ -129,7 +129,7 @@ async fn a_proposal_without_quorum_changes_nothing(store: Store) {
     let before = gov::policy(&mut c, &pk).await;
     let p = proposal(
         &f[0],
-        &set("limitation.max_content_length", "50"),
+        &set("limitation.max_content_length", "2000"),
         2,
         &relay.url,
         "",
@@ -201,7 +201,7 @@ async fn invalid_proposals_are_refused(store: Store) {
     let f = keys(2);
     let (relay, _pk) = community(store, &f, &[], "open", "").await;
     let mut c = member(&relay, &f[0]).await;
-    let limit = set("limitation.max_content_length", "280");
+    let limit = set("limitation.max_content_length", "2000");
     let mut tags = governance::proposal::proposal_tags(&limit, false, now() + 60, &relay.url);
     tags.retain(|t| t[0] != "class");
     tags.push(vec!["class".into(), "constitutional".into()]);
@@ -302,7 +302,7 @@ async fn unratified_emergencies_are_reverted(store: Store) {
         &f,
         &[&operator],
         "open",
-        "[policy.classes.moderation]\nwindow = 3\n",
+        "[policy.classes.moderation]\nwindow = 3\ngrace = 0\n",
     )
     .await;
     let victim = ::nips::Keys::generate();

@@ -29,6 +29,8 @@ mod electorate;
 mod expiration;
 mod fairness;
 mod founding;
+mod grace;
+mod guard_rails;
 mod hostile;
 mod info;
 mod lifecycle;

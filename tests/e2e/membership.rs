@@ -258,7 +258,7 @@ async fn vouches_admit_a_candidate(store: Store) {
         &refs,
         &[],
         "vouch",
-        "[policy.classes.admission]\nwindow = 60\n",
+        "[policy.classes.admission]\nwindow = 60\ngrace = 0\n",
     );
     let relay = gov::start(store, &toml).await;
     let pk = gov::relay_key(&relay).await;

@@ -79,7 +79,7 @@ async fn slow_mode_is_decided_by_members_and_says_when(store: Store) {
 
 async fn votes_wait_for_deliberation(store: Store) {
     let f = keys(2);
-    let extra = "[policy.classes.ordinary]\ndeliberation = 3\n";
+    let extra = "[policy.classes.ordinary]\ndeliberation = 3\ngrace = 0\n";
     let relay = gov::start(store, &config(&[&f[0], &f[1]], &[], "open", extra)).await;
     let pk = gov::relay_key(&relay).await;
     let info = gov::info(&relay).await;
@@ -89,7 +89,7 @@ async fn votes_wait_for_deliberation(store: Store) {
         "the test config sets no deliberation elsewhere"
     );
     let mut c = member(&relay, &f[0]).await;
-    let action = set("limitation.max_content_length", "100");
+    let action = set("limitation.max_content_length", "1100");
     let too_short = propose(&f[0], &action, 2, 0, &relay, vec![]);
     let (ok, text) = c.publish(&too_short).await;
     assert!(!ok && text.contains("deliberates for 3s"), "{text}");
@@ -119,7 +119,7 @@ async fn votes_wait_for_deliberation(store: Store) {
     assert_eq!(tag(&d, "result"), Some("passed"));
     assert_eq!(
         gov::policy(&mut c, &pk).await["limitation"]["max_content_length"],
-        100
+        1100
     );
     let (ok, text) = run_verify(&relay).await;
     assert!(ok, "{text}");
@@ -150,7 +150,7 @@ async fn an_amendment_replaces_what_the_original_proposes(store: Store) {
     let mut c = member(&relay, &f[0]).await;
     let original = propose(
         &f[0],
-        &set("limitation.max_content_length", "20"),
+        &set("limitation.max_content_length", "1020"),
         0,
         60,
         &relay,
@@ -163,7 +163,7 @@ async fn an_amendment_replaces_what_the_original_proposes(store: Store) {
         String::new(),
         "amends".to_string(),
     ];
-    let change = set("limitation.max_content_length", "50");
+    let change = set("limitation.max_content_length", "1050");
     let late = propose(&f[1], &change, 0, 120, &relay, vec![amends.clone()]);
     let (ok, text) = member(&relay, &f[1]).await.publish(&late).await;
     assert!(!ok && text.contains("no later than"), "{text}");
@@ -268,11 +268,11 @@ async fn an_amendment_replaces_what_the_original_proposes(store: Store) {
         .unwrap();
     assert_eq!(
         change_tag,
-        json!(["change", "limitation.max_content_length", "50"])
+        json!(["change", "limitation.max_content_length", "1050"])
     );
     assert_eq!(
         gov::policy(&mut c, &pk).await["limitation"]["max_content_length"],
-        50
+        1050
     );
     let (ok, text) = run_verify(&relay).await;
     assert!(ok, "{text}");
@@ -323,7 +323,7 @@ async fn a_delegated_vote_decides_and_verifies(store: Store) {
     third.accept(&lent).await;
     let p = gov::proposal(
         &f[0],
-        &set("limitation.max_content_length", "300"),
+        &set("limitation.max_content_length", "1300"),
         3,
         &relay.url,
         "Longer notes",

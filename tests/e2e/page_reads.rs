@@ -41,7 +41,7 @@ async fn members_content_stays_with_members(store: Store) {
     let title = "Quieter evenings after ten";
     let p = proposal(
         &f[0],
-        &set("limitation.max_content_length", "900"),
+        &set("limitation.max_content_length", "1900"),
         3_600,
         &relay.url,
         title,
@@ -87,7 +87,7 @@ async fn admission_choices_are_for_members(store: Store) {
         &refs,
         &[],
         "vote",
-        "[policy.classes.admission]\nwindow = 600\n",
+        "[policy.classes.admission]\nwindow = 600\ngrace = 0\n",
     );
     let relay = gov::start(store, &toml).await;
     let pk = gov::relay_key(&relay).await;
@@ -118,7 +118,7 @@ async fn admission_choices_are_for_members(store: Store) {
     // Other proposals' votes stay public on a public relay.
     let other = proposal(
         &f[0],
-        &set("limitation.max_content_length", "900"),
+        &set("limitation.max_content_length", "1900"),
         600,
         &relay.url,
         "x",

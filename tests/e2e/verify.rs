@@ -67,7 +67,7 @@ async fn verify_passes_then_catches_tampering(store: Store) {
     let mut c = member(&relay, &f[0]).await;
     let p = proposal(
         &f[0],
-        &set("limitation.max_content_length", "500"),
+        &set("limitation.max_content_length", "1500"),
         60,
         &relay.url,
         "Shorter notes",

@@ -43,9 +43,9 @@ async function main() {
   await sleep(1100)
 
   // Propose a shorter note limit as a NIP-88 poll.
-  const poll = sign(founders[0], 1068, 'Notes of at most 40 characters', [
+  const poll = sign(founders[0], 1068, 'Notes of at most 1,040 characters', [
     ['gov', 'set'],
-    ['change', 'limitation.max_content_length', '40'],
+    ['change', 'limitation.max_content_length', '1040'],
     ['class', 'ordinary'],
     ['option', 'yes', 'Yes'],
     ['option', 'no', 'No'],
@@ -72,11 +72,11 @@ async function main() {
   assert.ok(decision, 'a decision')
   assert.deepEqual(decision.tags.find((t) => t[0] === 'result'), ['result', 'passed'])
   const [policy] = await query(founder, [{ authors: [self], kinds: [33535], '#d': ['relay'] }])
-  assert.equal(JSON.parse(policy.content).limitation.max_content_length, 40)
+  assert.equal(JSON.parse(policy.content).limitation.max_content_length, 1040)
 
   // The very next event is judged by the new limit.
-  await assert.rejects(newcomer.publish(sign(newKey, 1, 'this note is certainly longer than forty characters')), /invalid:/)
-  assert.equal(await newcomer.publish(sign(newKey, 1, 'short enough')), '')
+  await assert.rejects(newcomer.publish(sign(newKey, 1, 'x'.repeat(1041))), /invalid:/)
+  assert.equal(await newcomer.publish(sign(newKey, 1, 'x'.repeat(1040))), '')
 
   founder.close()
   newcomer.close()

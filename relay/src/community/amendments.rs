@@ -79,9 +79,17 @@ impl Community {
                 .open
                 .get(&original)
                 .is_some_and(|o| o.settled(at, &state.ledger));
-        if settled {
-            self.close(relay, state, &original, at).await?;
+        if !settled {
+            return Ok(());
         }
-        Ok(())
+        // Its grace runs from its last vote: it may be over already.
+        if let Some(open) = state.open.get_mut(&original)
+            && open.has_grace()
+            && open.rules.closes_after(open.last_vote()) > at
+        {
+            open.settled_at = Some(open.last_vote());
+            return Ok(());
+        }
+        self.close(relay, state, &original, at).await
     }
 }

@@ -137,6 +137,13 @@ impl Community {
                     .open
                     .get(&target)
                     .is_some_and(|open| open.settled(at, &state.ledger));
+            // A class with a grace waits for changed minds: the closer decides it later.
+            if let Some(open) = state.open.get_mut(&target)
+                && open.has_grace()
+            {
+                open.settled_at = settled.then_some(at);
+                continue;
+            }
             if settled && let Err(e) = self.close_and_settle(relay, state, &target, at).await {
                 tracing::error!(error = %e, proposal = %target, "could not close a settled proposal");
             }

@@ -28,6 +28,9 @@ pub struct Open {
     pub electorate: Electorate,
     pub rules: Rules,
     pub votes: Vec<Vote>,
+    /// When the proposal settled (everyone voted, or enough vouched), as of its last vote: it
+    /// closes its class's grace after that unless a vote changes it.
+    pub settled_at: Option<u64>,
 }
 
 impl Open {
@@ -43,6 +46,7 @@ impl Open {
             rules: state.ledger.rules_with(&proposal, electorate.len),
             proposal,
             votes: Vec::new(),
+            settled_at: None,
         })
     }
 
@@ -67,9 +71,24 @@ impl Open {
         )
     }
 
-    /// When it closes at the latest: `endsAt`, or later for a new vote after an amendment.
+    /// When it closes: `endsAt` (or later, for a new vote after an amendment), or sooner once
+    /// settled, its class's grace after the last vote.
     pub(super) fn ends_at(&self, ledger: &Ledger) -> u64 {
-        ledger.ends_at(&self.proposal, &self.rules)
+        let ends = ledger.ends_at(&self.proposal, &self.rules);
+        match self.settled_at {
+            Some(at) => ends.min(self.rules.closes_after(at)),
+            None => ends,
+        }
+    }
+
+    /// Does its class wait for changed minds once it is settled?
+    pub(super) fn has_grace(&self) -> bool {
+        self.rules.rule.grace.is_some_and(|g| g > 0)
+    }
+
+    /// The latest time among its votes.
+    pub(super) fn last_vote(&self) -> u64 {
+        self.votes.iter().map(|v| v.created_at).max().unwrap_or(0)
     }
 
     /// Settled before `endsAt`: everyone voted, or enough members vouched, in person (a
@@ -138,6 +157,18 @@ pub(super) async fn reopen(
         .await?;
         open.votes
             .extend(votes(&cast).into_iter().filter(|v| v.proposal == *id));
+    }
+    // Settled before the restart: they close their grace after their last vote.
+    let settled: Vec<EventId> = state
+        .open
+        .iter()
+        .filter(|(id, o)| !state.amendment_open(id) && o.settled(now, &state.ledger))
+        .map(|(id, _)| *id)
+        .collect();
+    for id in settled {
+        if let Some(open) = state.open.get_mut(&id) {
+            open.settled_at = Some(open.last_vote());
+        }
     }
     let mine = all(
         store,
@@ -232,6 +263,8 @@ impl Community {
         proposal
             .validate(event, policy, &self.public_url, now)
             .map_err(invalid)?;
+        let members = u32::try_from(state.ledger.roster.len()).unwrap_or(u32::MAX);
+        governance::floors::check_proposal(&proposal, policy, members).map_err(invalid)?;
         match &proposal.action {
             Action::Ratify(_) => {
                 return Err(invalid(

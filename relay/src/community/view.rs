@@ -32,6 +32,8 @@ pub struct OpenView {
     pub ends: u64,
     /// When an amendment of it passed, if one did and the votes before it no longer count.
     pub revote_since: Option<u64>,
+    /// Everyone has voted: it closes then, unless a vote changes.
+    pub closes_settled: Option<u64>,
 }
 
 /// The governance state behind the page.
@@ -85,6 +87,7 @@ impl Community {
                 let revote_since =
                     (window.opens > o.rules.opens(&o.proposal)).then_some(window.opens);
                 OpenView {
+                    closes_settled: o.settled_at.map(|_| o.ends_at(&state.ledger)),
                     ends: window.ends,
                     revote_since,
                     opens: o.rules.opens(&o.proposal),

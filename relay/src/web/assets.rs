@@ -33,6 +33,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("assets/profile.js"),
     ),
     (
+        "values.js",
+        "text/javascript; charset=utf-8",
+        include_str!("assets/values.js"),
+    ),
+    (
         "setup.js",
         "text/javascript; charset=utf-8",
         include_str!("assets/setup.js"),

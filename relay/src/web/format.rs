@@ -118,8 +118,9 @@ fn summary(action: &Action, doc: Option<&PolicyDoc>, names: &Names) -> Markup {
         Action::Set(changes) | Action::Constitution(changes) => html! {
             @for (i, c) in changes.iter().enumerate() {
                 @if i > 0 { "; " }
-                "Set " code { (c.name) } " to " strong { (value_text(Some(&c.value))) }
-                @if let Some(doc) = doc { " (now " (value_text(doc.get(&c.name))) ")" }
+                (super::words::label(&c.name)) ": " strong { (super::words::value(&c.name, Some(&c.value))) }
+                @if let Some(doc) = doc { " (now " (super::words::value(&c.name, doc.get(&c.name))) ")" }
+                " " code class="key" { (c.name) }
             }
         },
         Action::Admit(k) => html! { "Admit " (person(k, names)) " as a member" },

@@ -25,6 +25,7 @@ mod reports;
 mod setup;
 mod visit;
 mod welcome;
+mod words;
 
 use std::sync::Arc;
 

@@ -7,7 +7,7 @@ use governance::{Action, Class, Decision};
 use maud::{Markup, html};
 use nips::{Event, EventId};
 
-use super::format::{self, date, short_id, value_text};
+use super::format::{self, date, short_id};
 use super::layout::{self, Nav};
 use super::{Visit, data};
 
@@ -31,7 +31,7 @@ fn history(decisions: &[(Event, Decision)]) -> BTreeMap<String, Vec<Change>> {
             ) => {
                 for c in cs {
                     out.entry(c.name.clone()).or_default().push(Change {
-                        value: value_text(Some(&c.value)),
+                        value: super::words::value(&c.name, Some(&c.value)),
                         decision: event.id,
                         at: event.created_at,
                         reverted: false,
@@ -66,28 +66,40 @@ pub async fn page(v: &Visit<'_>) -> Markup {
     let doc = format::doc_of(policy);
     let decisions = data::decisions(v).await;
     let history = history(&decisions);
-    let mut groups: BTreeMap<String, Vec<governance::params::ParamSpec>> = BTreeMap::new();
-    for spec in governance::params::all() {
-        let group = spec.name.split('.').next().unwrap_or_default().to_string();
-        groups.entry(group).or_default().push(spec);
-    }
+    // In the catalogue's groups, in the order members look for them.
+    let specs = governance::params::all();
+    let groups: Vec<(&str, Vec<&governance::params::ParamSpec>)> = governance::labels::GROUPS
+        .iter()
+        .map(|g| {
+            let members: Vec<_> = specs
+                .iter()
+                .filter(|s| governance::labels::of(&s.name).is_some_and(|w| w.group == *g))
+                .collect();
+            (*g, members)
+        })
+        .filter(|(_, members)| !members.is_empty())
+        .collect();
     let body = html! {
         h1 { "Policy, version " (policy.version) }
         p { "Every rule the relay enforces. Each changes only by a decision of the members: settings by the ordinary rule, the constitution by the constitutional rule." }
-        @for (group, specs) in &groups {
-            section aria-labelledby=(format!("g-{group}")) {
-                h2 id=(format!("g-{group}")) { (group) }
+        @for (i, (group, specs)) in groups.iter().enumerate() {
+            section aria-labelledby=(format!("g-{i}")) {
+                h2 id=(format!("g-{i}")) { (group) }
                 table class="policy" {
-                    thead { tr { th scope="col" { "Parameter" } th scope="col" { "Value" } th scope="col" { "Changed by" } } }
+                    thead { tr { th scope="col" { "Rule" } th scope="col" { "Now" } th scope="col" { "Changed by" } } }
                     tbody {
                         @for spec in specs {
+                            @let words = governance::labels::of(&spec.name);
                             tr id=(spec.name) {
                                 th scope="row" {
-                                    code { (spec.name) }
+                                    (super::words::label(&spec.name))
+                                    @if let Some(w) = &words { br; span class="hint" { (w.description) } }
                                     br;
+                                    code class="key" { (spec.name) }
+                                    " · "
                                     span class="hint" { (if spec.class == Class::Constitutional { "constitutional" } else { "ordinary" }) }
                                 }
-                                td { (value_text(doc.get(&spec.name))) }
+                                td { (super::words::value(&spec.name, doc.get(&spec.name))) }
                                 td { (changes(history.get(&spec.name), &spec.name, spec.class)) }
                             }
                         }

@@ -72,8 +72,8 @@ pub async fn page(v: &Visit<'_>, id: &str, q: &Params) -> Option<Markup> {
     // turned them away). The tally is the relay's public record.
     let admission = matches!(proposal.action, Action::Admit(_));
     let private_choices = !v.members || (admission && !v.member);
-    let votes = match private_choices {
-        true => Vec::new(),
+    let (votes, reasons) = match private_choices {
+        true => (Vec::new(), Reasons::new()),
         false => votes(v, &id, &stage).await,
     };
     let discussion = Discussion::read(v, &id, q).await;
@@ -92,7 +92,7 @@ pub async fn page(v: &Visit<'_>, id: &str, q: &Params) -> Option<Markup> {
             (amendment_links(&proposal, &amendments, &stage))
             (change_section(relay, &proposal, &names, &stage))
             (standing(relay, &proposal, &stage))
-            (voters(&votes, &names, private_choices))
+            (voters(&votes, &reasons, &names, private_choices))
             (discussion.render(v, &proposal, &names))
         }
     };
@@ -122,12 +122,18 @@ fn stand_in(d: &Decision, id: EventId) -> Option<Proposal> {
     })
 }
 
-/// Each voter's latest vote (for a decided proposal, among the latest [`VOTES_READ`]).
-async fn votes(v: &Visit<'_>, id: &EventId, stage: &Stage) -> Vec<Vote> {
-    if let Stage::Open(open) = stage {
-        return open.votes.clone();
-    }
+/// Each voter's latest vote (for a decided proposal, among the latest [`VOTES_READ`]), and
+/// the reasons given with votes (their content), by vote id.
+async fn votes(v: &Visit<'_>, id: &EventId, stage: &Stage) -> (Vec<Vote>, Reasons) {
     let events = data::votes(v, id, VOTES_READ).await;
+    let reasons: Reasons = events
+        .iter()
+        .filter(|e| !e.content.trim().is_empty())
+        .map(|e| (e.id, e.content.trim().chars().take(MAX_REASON).collect()))
+        .collect();
+    if let Stage::Open(open) = stage {
+        return (open.votes.clone(), reasons);
+    }
     let mut latest: BTreeMap<nips::PubKey, Vote> = BTreeMap::new();
     for v in events.iter().filter_map(Vote::parse) {
         match latest.get(&v.voter) {
@@ -137,7 +143,7 @@ async fn votes(v: &Visit<'_>, id: &EventId, stage: &Stage) -> Vec<Vote> {
             }
         }
     }
-    latest.into_values().collect()
+    (latest.into_values().collect(), reasons)
 }
 
 /// Which proposal this one amends, and the open amendments of this one.
@@ -191,9 +197,9 @@ fn change_section(relay: &Relay, p: &Proposal, names: &Names, stage: &Stage) -> 
                     tbody {
                         @for c in changes {
                             tr {
-                                th scope="row" { code { (c.name) } }
-                                td { (format::value_text(doc.get(&c.name))) }
-                                td { (format::value_text(Some(&c.value))) }
+                                th scope="row" { (super::words::label(&c.name)) br; code class="key" { (c.name) } }
+                                td { (super::words::value(&c.name, doc.get(&c.name))) }
+                                td { (super::words::value(&c.name, Some(&c.value))) }
                             }
                         }
                     }
@@ -231,9 +237,15 @@ fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
                 }
                 (layout::tally_bars(&open.tally, p.block))
                 (layout::turnout(&open.tally, open.quorum))
-                p { strong { (format::time_left(open.ends, now)) } " (" (date(open.ends)) "), or as soon as everyone has voted." }
+                @if let Some(at) = open.closes_settled {
+                    p class="notice settled" { "Everyone has voted. The vote " (format::time_left(at, now)) " (" (date(at)) ") unless someone changes their vote." }
+                } @else {
+                    p { strong { (format::time_left(open.ends, now)) } " (" (date(open.ends)) ")" (early_close(&open.rules.rule)) }
+                }
                 div class="vote" data-proposal=(p.id.to_hex()) {
                     p class="hint" { span class="signed-out" { "Sign in to vote. " } "Your latest vote counts; you may change it until the vote closes." }
+                    label for="vote-reason" { "Why (optional, shown beside your vote)" }
+                    textarea id="vote-reason" rows="2" maxlength=(MAX_REASON) {}
                     @for option in governance::proposal::OPTIONS.iter().chain(p.block.then_some(&"block")) {
                         button type="button" data-vote=(option) disabled { (vote_label(option)) }
                     }
@@ -291,7 +303,13 @@ fn resolution_text(r: Resolution) -> &'static str {
     }
 }
 
-fn voters(votes: &[Vote], names: &Names, private: bool) -> Markup {
+/// Reasons given with votes, by vote id.
+type Reasons = BTreeMap<EventId, String>;
+
+/// The most of a vote's reason a page shows.
+const MAX_REASON: usize = 500;
+
+fn voters(votes: &[Vote], reasons: &Reasons, names: &Names, private: bool) -> Markup {
     html! {
         section aria-labelledby="voters-title" id="voters" data-refresh {
             h2 id="voters-title" { "Who voted" }
@@ -304,6 +322,7 @@ fn voters(votes: &[Vote], names: &Names, private: bool) -> Markup {
                         (person(&v.voter, names)) ": "
                         span class=(format!("choice {}", v.choice.as_str())) { (v.choice.as_str()) }
                         " " time datetime=(v.created_at) { (date(v.created_at)) }
+                        @if let Some(reason) = reasons.get(&v.id) { " " q class="reason" { (reason) } }
                     }
                 }
             }
@@ -448,5 +467,13 @@ fn flat(parent: &str, children: &BTreeMap<String, Vec<&Event>>, names: &Names) -
                 }
             }
         }
+    }
+}
+
+/// How a proposal may close before its end, in words.
+fn early_close(rule: &governance::ClassRule) -> String {
+    match rule.grace {
+        Some(g) if g > 0 => format!(", or {} after everyone has voted.", format::duration(g)),
+        _ => ", or as soon as everyone has voted.".into(),
     }
 }

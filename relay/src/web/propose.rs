@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Visit;
-use super::format::{self, value_text};
+use super::format;
 use super::layout::{self, Nav};
 use crate::relay::Relay;
 
@@ -59,8 +59,13 @@ fn catalogue(relay: &Relay, doc: &PolicyDoc) -> Value {
         .into_iter()
         .map(|p| {
             let (ty, words) = type_name(p.ty);
+            let plain = governance::labels::of(&p.name);
             json!({"name": p.name, "class": p.class.as_str(), "type": ty, "words": words,
-                   "now": doc.get(&p.name)})
+                   "now": doc.get(&p.name),
+                   "now_words": super::words::value(&p.name, doc.get(&p.name)),
+                   "label": super::words::label(&p.name),
+                   "description": plain.as_ref().map(|w| w.description.clone()),
+                   "unit": plain.as_ref().map_or("", |w| w.unit.as_str())})
         })
         .collect();
     let classes: serde_json::Map<String, Value> = Class::ALL
@@ -202,18 +207,38 @@ fn fields(
                 .param
                 .as_deref()
                 .filter(|p| specs.iter().any(|s| s.name == *p));
+            let groups = governance::labels::GROUPS.iter().map(|g| {
+                let members: Vec<_> = specs
+                    .iter()
+                    .filter(|s| governance::labels::of(&s.name).is_some_and(|w| w.group == *g))
+                    .collect();
+                (*g, members)
+            });
             html! {
-                label for="param" { "Parameter" }
+                label for="param" { "What to change" }
                 select id="param" name="param" required {
-                    @for s in &specs {
-                        option value=(s.name) selected[Some(s.name.as_str()) == chosen] {
-                            (s.name) " (now " (value_text(doc.get(&s.name))) ")"
+                    @for (group, members) in groups {
+                        @if !members.is_empty() {
+                            optgroup label=(group) {
+                                @for s in members {
+                                    option value=(s.name) selected[Some(s.name.as_str()) == chosen] {
+                                        (super::words::label(&s.name)) " (now " (super::words::value(&s.name, doc.get(&s.name))) ")"
+                                    }
+                                }
+                            }
                         }
                     }
                 }
                 p class="hint" id="param-hint" {}
-                label for="value" { "New value" }
-                input id="value" name="value" type="text" required autocomplete="off";
+                label for="value" id="value-label" { "New value" }
+                div class="value-row" {
+                    input id="value" name="value" type="text" required autocomplete="off";
+                    select id="value-unit" name="value_unit" aria-label="Unit" hidden {
+                        option value="60" { "minutes" }
+                        option value="3600" { "hours" }
+                        option value="86400" selected { "days" }
+                    }
+                }
             }
         }
         "ban" => html! {

@@ -7,6 +7,7 @@ import { schnorr } from '/assets/secp256k1.js'
 import { bindSetup } from '/assets/setup.js'
 import { resume, setUpDialog, signOut } from '/assets/signin.js'
 import { bindNotifyChoice, bindProfile } from '/assets/profile.js'
+import { shapeValue, valueOf } from '/assets/values.js'
 
 document.documentElement.classList.add('js')
 
@@ -331,10 +332,13 @@ async function refresh (whole = false) {
     bindAll()
     checkChain()
   } else {
+    // What someone is writing (a vote's reason) survives the refresh.
+    const typed = $('#vote-reason')?.value
     for (const region of $$('[data-refresh]')) {
       const replacement = fresh.getElementById(region.id)
       if (replacement) region.replaceWith(document.adoptNode(replacement))
     }
+    if (typed && $('#vote-reason')) $('#vote-reason').value = typed
     bindActions()
   }
   if (signer.pubkey) {
@@ -375,7 +379,8 @@ function bindActions () {
   for (const button of $$('[data-vote]')) {
     button.onclick = () => {
       const id = button.closest('[data-proposal]').dataset.proposal
-      act({ kind: 1018, tags: [['e', id], ['response', button.dataset.vote]], content: '' }, refreshSoon)
+      const reason = $('#vote-reason')?.value.trim() ?? ''
+      act({ kind: 1018, tags: [['e', id], ['response', button.dataset.vote]], content: reason }, refreshSoon)
     }
   }
   for (const button of $$('button.reply')) {
@@ -426,7 +431,7 @@ function paramOf (name) {
 function checkValue (spec, raw) {
   const t = raw.trim()
   const whole = (max) => {
-    if (!/^\d+$/.test(t) || BigInt(t) > max) throw new Error(`${spec.name} takes a whole number${max < 2n ** 64n ? ` up to ${max}` : ''}.`)
+    if (!/^\d+$/.test(t) || BigInt(t) > max) throw new Error(`${spec.label} takes a whole number${max < 2n ** 64n ? ` up to ${max}` : ''}.`)
     return Number(t)
   }
   const list = () => t.split(',').map((s) => s.trim()).filter(Boolean)
@@ -436,10 +441,10 @@ function checkValue (spec, raw) {
     case 'bool': case 'enum': case 'methods': {
       const items = spec.type === 'methods' ? list() : [t]
       const bad = items.find((i) => !spec.words.includes(i))
-      if (bad !== undefined || !items.length) throw new Error(`${spec.name} takes ${spec.type === 'methods' ? 'some of' : 'one of'}: ${spec.words.join(', ')}.`)
+      if (bad !== undefined || !items.length) throw new Error(`${spec.label} takes ${spec.type === 'methods' ? 'some of' : 'one of'}: ${spec.words.join(', ')}.`)
       return t
     }
-    case 'kinds': if (list().some((k) => !/^\d+$/.test(k) || Number(k) > 65535)) throw new Error(`${spec.name} takes kind numbers, separated by commas.`); return t
+    case 'kinds': if (list().some((k) => !/^\d+$/.test(k) || Number(k) > 65535)) throw new Error(`${spec.label} takes kind numbers, separated by commas.`); return t
     case 'pubkeys': list().forEach(keyHex); return t
     default: return t
   }
@@ -485,10 +490,8 @@ function describe (spec) {
     'limitation.min_pow_difficulty': ' At most 256.',
   }[spec.name] ?? (/percent$/.test(spec.name) ? ' At most 100.' : '')
   switch (spec.type) {
-    case 'u32': return `A whole number from 0 to 4294967295.${extra}`
-    case 'u64': return `A whole number (seconds, or a time).${extra}`
-    case 'bool': return 'true or false.'
-    case 'enum': return `One of: ${spec.words.join(', ')}.`
+    case 'u32': case 'u64': return extra.trim()
+    case 'bool': case 'enum': return ''
     case 'methods': return `Some of: ${spec.words.join(', ')}, separated by commas.`
     case 'kinds': return 'Kind numbers, separated by commas (empty for none).'
     case 'pubkeys': return 'Keys (npub or hex), separated by commas.'
@@ -504,10 +507,11 @@ function actionTags (form) {
     case 'set': case 'constitution': {
       const spec = paramOf(f('param'))
       if (!spec) throw new Error('Pick a parameter.')
-      checkValue(spec, f('value'))
-      const inconsistent = checkConsistency(spec.name, f('value').trim())
+      const value = valueOf(form, spec)
+      checkValue(spec, value)
+      const inconsistent = checkConsistency(spec.name, value)
       if (inconsistent) throw new Error(`The policy would be inconsistent: ${inconsistent}.`)
-      return [[['gov', action], ['change', spec.name, f('value').trim()]], spec.class]
+      return [[['gov', action], ['change', spec.name, value]], spec.class]
     }
     case 'ban': {
       const days = Number(f('days'))
@@ -547,12 +551,20 @@ function bindPropose () {
   if (!form) return
   const error = $('#propose-error')
   const windowInput = form.elements.window
+  let shaped = null
   const update = () => {
     const spec = paramOf(form.elements.param?.value)
     const hint = $('#param-hint')
+    if (spec && shaped !== spec.name) {
+      shapeValue(form, spec)
+      shaped = spec.name
+    }
     if (hint && spec) {
-      const now = spec.now === undefined || spec.now === null ? '(not set)' : JSON.stringify(spec.now)
-      hint.textContent = `Now ${now}. ${describe(spec)} Decided by the ${spec.class} rule.`
+      hint.replaceChildren(`Now ${spec.now_words}. ${spec.description ?? ''} ${describe(spec)} Decided by the ${spec.class} rule. `)
+      const key = document.createElement('code')
+      key.className = 'key'
+      key.textContent = spec.name
+      hint.append(key)
     }
     let cls = 'moderation'
     try { cls = actionTags(form)[1] } catch { if (spec) cls = spec.class }

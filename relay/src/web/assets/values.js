@@ -1,0 +1,53 @@
+// The value of a rule change, asked for as people think of it: a choice for a setting with a
+// few possible words, yes or no for a switch, a number of minutes, hours or days for a length
+// of time. What the proposal carries is the relay's form of it (seconds, `true`, a word).
+
+const SECONDS = { 60: 'minutes', 3600: 'hours', 86400: 'days' }
+
+// A fresh control of the right element for `spec`, in place of `old`.
+function control (old, tag) {
+  if (old.tagName === tag) return old
+  const el = document.createElement(tag.toLowerCase())
+  el.id = 'value'
+  el.name = 'value'
+  el.required = true
+  if (tag === 'INPUT') { el.type = 'text'; el.autocomplete = 'off' }
+  old.replaceWith(el)
+  return el
+}
+
+// The unit that shows `secs` as a whole number, largest first.
+function bestUnit (secs) {
+  return [86400, 3600, 60].find((u) => secs > 0 && secs % u === 0) ?? 60
+}
+
+/** Shapes the form's value control for `spec` (from the page's catalogue). */
+export function shapeValue (form, spec) {
+  const unit = form.elements.value_unit
+  const label = document.getElementById('value-label')
+  const choices = spec.type === 'bool'
+    ? [['true', 'Yes'], ['false', 'No']]
+    : spec.type === 'enum' ? spec.words.map((w) => [w, w]) : null
+  const el = control(form.elements.value, choices ? 'SELECT' : 'INPUT')
+  if (choices) {
+    // A proposal changes something: the first choice that is not the value now.
+    const pick = choices.find(([v]) => v !== String(spec.now))?.[0]
+    el.replaceChildren(...choices.map(([v, text]) => new Option(text, v, false, v === pick)))
+  } else {
+    el.inputMode = ['u32', 'u64'].includes(spec.type) ? 'numeric' : 'text'
+  }
+  const duration = spec.unit === 'seconds'
+  unit.hidden = !duration
+  if (duration && !el.value) unit.value = String(bestUnit(Number(spec.now) || 0))
+  const units = { characters: ' (characters)', bytes: ' (bytes)', percent: ' (percent)' }
+  if (label) label.textContent = `New value${units[spec.unit] ?? ''}`
+}
+
+/** The value as the proposal carries it: a length of time in seconds. */
+export function valueOf (form, spec) {
+  const raw = (form.elements.value?.value ?? '').trim()
+  if (spec.unit !== 'seconds') return raw
+  const per = Number(form.elements.value_unit.value)
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new Error(`Give a number of ${SECONDS[per]}.`)
+  return String(Math.round(Number(raw) * per))
+}

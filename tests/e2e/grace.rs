@@ -1,0 +1,68 @@
+//! The last voter can change their mind: a proposal everyone has voted on closes its class's
+//! grace after the last vote, not at once, and a vote changed inside the grace counts.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::gov::{self, config, decision_on, member, proposal, set, vote};
+use crate::harness::Store;
+use crate::verify::run_verify;
+use crate::{now, on_both_stores};
+
+async fn a_changed_mind_inside_the_grace_counts(store: Store) {
+    let f: Vec<nips::Keys> = (0..2).map(|_| nips::Keys::generate()).collect();
+    let extra = "[policy.classes.ordinary]\ndeliberation = 0\ngrace = 4\n";
+    let relay = gov::start(store, &config(&[&f[0], &f[1]], &[], "invite", extra)).await;
+    let pk = gov::relay_key(&relay).await;
+    let mut c = member(&relay, &f[0]).await;
+    let p = proposal(
+        &f[0],
+        &set("reports.threshold", "5"),
+        600,
+        &relay.url,
+        "Fewer reports",
+    );
+    c.accept(&p).await;
+    for k in &f {
+        member(&relay, k).await.accept(&vote(k, &p, "yes")).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let pid = p.id.to_hex();
+    let page = reqwest::get(format!("{}/proposals/{pid}", relay.http))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Everyone has voted.") && page.contains("unless someone changes their vote"),
+        "the page says when it closes"
+    );
+    let filter = json!([{"authors": [&pk], "kinds": [8002], "#e": [&pid]}]);
+    assert!(
+        c.req("d", filter).await.events().is_empty(),
+        "not decided at the last vote"
+    );
+    // The second member changes their mind inside the grace.
+    let changed = vote(&f[1], &p, "no");
+    let changed_at = changed.created_at;
+    member(&relay, &f[1]).await.accept(&changed).await;
+    let d = decision_on(&mut c, &pk, &pid).await;
+    assert_eq!(
+        gov::tag(&d, "result"),
+        Some("failed"),
+        "one yes, one no: {d}"
+    );
+    let decided_at = d["created_at"].as_u64().unwrap();
+    assert!(
+        decided_at >= changed_at + 4,
+        "closed {}s after the last vote",
+        decided_at - changed_at
+    );
+    assert!(decided_at < now() + 1);
+    let (ok, text) = run_verify(&relay).await;
+    assert!(ok, "{text}");
+}
+
+on_both_stores!(a_changed_mind_inside_the_grace_counts);
