@@ -244,6 +244,7 @@ fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
                 }
                 div class="vote" data-proposal=(p.id.to_hex()) {
                     p class="hint" { span class="signed-out" { "Sign in to vote. " } "Your latest vote counts; you may change it until the vote closes." }
+                    p class="my-vote" id="my-vote" aria-live="polite" {}
                     label for="vote-reason" { "Why (optional, shown beside your vote)" }
                     textarea id="vote-reason" rows="2" maxlength=(MAX_REASON) {}
                     @for option in governance::proposal::OPTIONS.iter().chain(p.block.then_some(&"block")) {

@@ -373,6 +373,9 @@ async function act (template, done) {
 function markMyVote () {
   const mine = signer.pubkey && $(`[data-voter="${signer.pubkey}"] .choice`)
   for (const b of $$('[data-vote]')) b.setAttribute('aria-pressed', String(Boolean(mine) && mine.textContent === b.dataset.vote))
+  // In words too, not by colour alone.
+  const said = $('#my-vote')
+  if (said) said.textContent = mine ? `You voted ${mine.textContent}. You can change your vote until it closes.` : ''
 }
 
 function bindActions () {
