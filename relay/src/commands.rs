@@ -34,8 +34,21 @@ pub async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Keys), Start
     Ok((store, keys))
 }
 
+/// Refuses a data directory that holds no community (no relay key, none configured): a
+/// command run in the wrong folder must say so, not create an empty relay there.
+pub fn existing(config: &Config) -> Result<(), StartError> {
+    let key = config.data_dir.join(identity::KEY_FILE);
+    match config.relay_key.is_some() || key.exists() {
+        true => Ok(()),
+        false => Err(StartError::NoCommunity(
+            config.data_dir.display().to_string(),
+        )),
+    }
+}
+
 /// Opens the relay's data. Fails if the relay was never started (no genesis yet).
 pub async fn open(config: &Config) -> Result<Opened, StartError> {
+    existing(config)?;
     let (store, keys) = open_store(config).await?;
     let Some(ledger) = ledger(&*store, &keys).await? else {
         return Err(CommunityError::Genesis(
@@ -73,33 +86,66 @@ pub async fn ledger(store: &dyn Store, keys: &Keys) -> Result<Option<Ledger>, St
     Ok(Some(ledger))
 }
 
-/// Mints an invite code from the relay itself; returns the code and its expiry.
-pub async fn invite(config: &Config) -> Result<(String, u64), StartError> {
-    let opened = open(config).await?;
-    let expiry = opened.ledger.policy.admission.invite_expiry;
-    let minted = mint_relay_invite(&*opened.store, &opened.keys, expiry, unix_now()).await?;
-    opened.store.close().await;
-    Ok(minted)
+/// An invite minted from the relay itself.
+pub struct Minted {
+    pub code: String,
+    pub expires_at: u64,
+    /// The page where the invited person joins with it.
+    pub link: String,
 }
 
-/// One line per member: npub, hex, member since, roles.
+/// Mints an invite code from the relay itself, with its join link.
+pub async fn invite(config: &Config) -> Result<Minted, StartError> {
+    let opened = open(config).await?;
+    let expiry = opened.ledger.policy.admission.invite_expiry;
+    let (code, expires_at) =
+        mint_relay_invite(&*opened.store, &opened.keys, expiry, unix_now()).await?;
+    opened.store.close().await;
+    let link = format!("{}/join?code={code}", page_url(config));
+    Ok(Minted {
+        code,
+        expires_at,
+        link,
+    })
+}
+
+/// The page's address: the public URL as people open it, or the listening address.
+fn page_url(config: &Config) -> String {
+    let ws = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("ws://{}", config.listen));
+    ws.replacen("wss://", "https://", 1)
+        .replacen("ws://", "http://", 1)
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// One line per member: npub, since when, and how they came in (founders marked).
 pub async fn members(config: &Config) -> Result<Vec<String>, StartError> {
     let opened = open(config).await?;
+    let founders = &opened.ledger.policy.founders.keys;
+    let relay = opened.keys.pubkey();
     let lines = opened
         .ledger
         .roster
         .iter()
         .map(|(key, m)| {
+            let how = match m.inviter {
+                _ if founders.contains(key) => "a founder".to_string(),
+                Some(k) if k == relay => "invited with an operator's code".into(),
+                Some(k) => format!("invited by {}", nip19::encode_npub(&k)),
+                None => "admitted by the members".into(),
+            };
             let roles: Vec<&str> = m.roles.iter().map(String::as_str).collect();
             format!(
-                "{} {} since {}{}",
+                "{}  since {}  {how}{}",
                 nip19::encode_npub(key),
-                key.to_hex(),
-                m.since,
+                crate::dates::date(m.since),
                 if roles.is_empty() {
                     String::new()
                 } else {
-                    format!(" roles {}", roles.join(","))
+                    format!("  roles: {}", roles.join(", "))
                 }
             )
         })

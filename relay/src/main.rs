@@ -39,10 +39,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         None => serve(cli.serve).await,
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::Invite(args)) => {
-            let (code, expires_at) = commands::invite(&load(&args)?).await?;
-            println!("{code}");
+            let minted = commands::invite(&load(&args)?).await?;
+            println!("{}", minted.link);
             eprintln!(
-                "invite code valid until {expires_at} (unix time); a newcomer claims it with a NIP-43 join request"
+                "Send this link to the person you invite: it works once, until {}.\n\
+                 (Its code, for Nostr apps that join with a code: {})",
+                communitarium::dates::date(minted.expires_at),
+                minted.code
             );
             Ok(())
         }
@@ -157,6 +160,7 @@ fn selection(args: &SelectionArgs) -> anyhow::Result<Selection> {
 /// `export`: JSON lines on stdout, a progress bar on stderr.
 async fn export(config: &Config, args: &SelectionArgs) -> anyhow::Result<()> {
     let selection = selection(args)?;
+    commands::existing(config)?;
     let (store, _) = commands::open_store(config).await?;
     let total = transfer::export::total(&*store, &selection.filter).await?;
     let progress = Progress::new(Some(total), "exporting");

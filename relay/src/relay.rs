@@ -45,6 +45,11 @@ pub enum StartError {
     DataDirInUse(String),
     #[error("cannot lock the data directory {0}: {1}")]
     Lock(String, std::io::Error),
+    #[error(
+        "there is no community in {0} (it has no relay.key): start one there with `communitarium`, \
+         or point --data-dir at an existing one; nothing was created"
+    )]
+    NoCommunity(String),
 }
 
 /// Takes the data directory for this process: two relays on one embedded database would each

@@ -41,6 +41,7 @@ mod nip01;
 mod node;
 mod norms;
 mod notices;
+mod operator;
 mod outage;
 mod page_flood;
 mod page_reads;

@@ -110,6 +110,10 @@ fn member_line(relay: &Relay, key: &PubKey, names: &Names) -> Markup {
         (person(key, names))
         @if let Some(m) = m {
             " · joined " (date(m.since))
+            // Those at the top of the tree came in without a member's invite: say how.
+            @if snapshot.policy.founders.keys.contains(key) { " " span class="role" { "founder" } }
+            @else if m.inviter == Some(relay.community.pubkey()) { " · invited by the operator" }
+            @else if m.inviter.is_none() { " · admitted by the members" }
             @for role in &m.roles { " " span class="role" { (role) } }
         }
         @if banned { " " span class="result failed" { "banned" } }

@@ -1,0 +1,79 @@
+//! The operator's command line in words: `invite` prints a join link and its expiry as a date,
+//! `members` says since when and how each member came in, and a command run in a folder with
+//! no community says so and creates nothing.
+
+use crate::gov::{self, config, member};
+use crate::harness::Store;
+use crate::transfer::{args, run};
+use crate::{now, on_both_stores, sign};
+
+async fn invite_and_members_speak_plainly(store: Store) {
+    let founder = nips::Keys::generate();
+    let relay = gov::start(store, &config(&[&founder], &[], "invite", "")).await;
+    let (ok, out, err) = run(&relay, &args("invite", relay.store_args(), &[]), b"").await;
+    assert!(ok, "{err}");
+    let link = out.trim();
+    assert!(
+        link.starts_with("http://") && link.contains("/join?code="),
+        "a join link: {out}"
+    );
+    assert!(
+        err.contains("it works once, until 20") && err.contains(" UTC"),
+        "the expiry as a date: {err}"
+    );
+    // The link's code lets a newcomer in.
+    let code = link.split("code=").nth(1).unwrap();
+    let newcomer = nips::Keys::generate();
+    let join = sign(&newcomer, now(), 28934, &[&["-"], &["claim", code]], "");
+    member(&relay, &newcomer).await.accept(&join).await;
+    let (ok, out, err) = run(&relay, &args("members", relay.store_args(), &[]), b"").await;
+    assert!(ok, "{err}");
+    let line_of = |keys: &nips::Keys| {
+        let npub = nips::nip19::encode_npub(&keys.pubkey());
+        out.lines()
+            .find(|l| l.starts_with(&npub))
+            .unwrap_or_else(|| panic!("{npub} is listed: {out}"))
+            .to_string()
+    };
+    assert!(line_of(&founder).contains("a founder"), "{out}");
+    let theirs = line_of(&newcomer);
+    assert!(
+        theirs.contains("invited with an operator's code") && theirs.contains("since 20"),
+        "{theirs}"
+    );
+    // The page does not show them as a founder either.
+    let page = reqwest::get(format!("{}/members", relay.http))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("invited by the operator"),
+        "on the members page"
+    );
+}
+
+async fn a_folder_without_a_community_is_left_alone(store: Store) {
+    let relay = gov::start(store, &config(&[], &[], "open", "")).await;
+    let empty = tempfile::tempdir().unwrap();
+    let dir = empty.path().display().to_string();
+    // The relay's database (on PostgreSQL), but a folder without its key.
+    let mut elsewhere = relay.store_args();
+    elsewhere[1] = dir.clone();
+    for verb in ["invite", "members", "export"] {
+        let (ok, _, err) = run(&relay, &args(verb, elsewhere.clone(), &[]), b"").await;
+        assert!(!ok, "{verb} succeeded in an empty folder");
+        assert!(
+            err.contains("there is no community in") && err.contains("nothing was created"),
+            "{verb}: {err}"
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(empty.path()).unwrap().collect();
+    assert!(left.is_empty(), "nothing was created: {left:?}");
+}
+
+on_both_stores!(
+    invite_and_members_speak_plainly,
+    a_folder_without_a_community_is_left_alone
+);
