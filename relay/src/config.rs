@@ -340,7 +340,8 @@ impl Config {
             ]))
             .merge(Serialized::defaults(overrides))
             .extract()
-            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+            // Keys as the file writes them, not under the loader's profile name.
+            .map_err(|e| ConfigError::Invalid(e.to_string().replace("key \"default.", "key \"")))?;
         Self::validate(raw)
     }
 
@@ -574,9 +575,16 @@ fn genesis_policy(
                 "`policy.{path}`: set limits in the [limits] section"
             )));
         }
-        if governance::params::spec(&path).is_none() {
+        let Some(spec) = governance::params::spec(&path) else {
             return Err(ConfigError::Invalid(format!(
                 "`policy.{path}` is not a governed parameter"
+            )));
+        };
+        // Checked as a proposal's value would be, so the error names the key.
+        let written = as_written(&value);
+        if let Err(why) = governance::params::parse_value(&spec, &written) {
+            return Err(ConfigError::Invalid(format!(
+                "`policy.{path}`: {why}; the file says `{written}`"
             )));
         }
         doc.set(&path, Some(value));
@@ -599,6 +607,15 @@ fn genesis_policy(
     doc.set("version", Some(Value::from(1)));
     doc.policy()
         .map_err(|e| ConfigError::Invalid(format!("policy: {e}")))
+}
+
+/// A configured value as a proposal's `change` tag would write it.
+fn as_written(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(as_written).collect::<Vec<_>>().join(","),
+        other => other.to_string(),
+    }
 }
 
 /// `(dotted path, value)` of every non-object value under `value`.
@@ -732,6 +749,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("info.pubkey"), "{e}");
+        let e = load_toml("[policy.admission]\nmode = \"invites\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`policy.admission.mode`") && e.contains("`invites`") && e.contains("vouch"),
+            "{e}"
+        );
+        let e = load_toml("foundrs = []").unwrap_err().to_string();
+        assert!(
+            e.contains("key \"foundrs\"") && !e.contains("default."),
+            "as written: {e}"
+        );
         let missing = Config::load(Some(Path::new("/nonexistent.toml")), &Overrides::default());
         assert!(matches!(missing, Err(ConfigError::MissingFile(_))));
     }
