@@ -77,3 +77,28 @@ on_both_stores!(
     invite_and_members_speak_plainly,
     a_folder_without_a_community_is_left_alone
 );
+
+/// A PostgreSQL database that does not exist is named, with how to create it; nothing about
+/// clusters.
+#[tokio::test]
+async fn a_missing_database_says_how_to_create_it() {
+    let name = format!("communitarium_absent_{}", rand::random::<u32>());
+    let url = crate::db::with_database(&crate::db::admin_url(), &name);
+    let dir = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_communitarium"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .await
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains(&format!("the database `{name}` does not exist"))
+            && err.contains(&format!("createdb {name}"))
+            && !err.contains("cluster"),
+        "{err}"
+    );
+}

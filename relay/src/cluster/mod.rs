@@ -36,7 +36,9 @@ const NODE_IDS: i32 = SPACE + 1;
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
     #[error("cannot reach the database for cluster coordination: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    #[error("{}", crate::store::missing_database_text(.0))]
+    NoDatabase(String),
     #[error(
         "another relay runs on this database without a node id; stop it, or give every relay \
          sharing the database its own --node-id"
@@ -56,6 +58,15 @@ pub enum ClusterError {
     DuplicateNodeId(String),
     #[error("the governance lock was not granted in time; try again")]
     Busy,
+}
+
+impl From<sqlx::Error> for ClusterError {
+    fn from(e: sqlx::Error) -> Self {
+        match crate::store::missing_database(&e) {
+            Some(name) => ClusterError::NoDatabase(name),
+            None => ClusterError::Database(e),
+        }
+    }
 }
 
 /// This process's part in its database's cluster.

@@ -148,7 +148,10 @@ pub struct EventKey {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+    /// The server answers, but the database named in the URL is not there.
+    #[error("{}", missing_database_text(.0))]
+    NoDatabase(String),
     /// The database is down (or its disk is full): nothing was done.
     #[error("the database is unavailable")]
     Unavailable,
@@ -184,6 +187,37 @@ pub enum StoreError {
     NotAReplica(usize),
     #[error("unsupported database URL `{0}`: use postgres://… or leave it empty for SQLite")]
     UnsupportedUrl(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match missing_database(&e) {
+            Some(name) => StoreError::NoDatabase(name),
+            None => StoreError::Database(e),
+        }
+    }
+}
+
+/// The database's name, when `e` says the database does not exist (PostgreSQL's `3D000`).
+pub fn missing_database(e: &sqlx::Error) -> Option<String> {
+    let sqlx::Error::Database(db) = e else {
+        return None;
+    };
+    (db.code().as_deref() == Some("3D000")).then(|| {
+        db.message()
+            .split('"')
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    })
+}
+
+/// What to do about a database that does not exist.
+pub fn missing_database_text(name: &str) -> String {
+    format!(
+        "the database `{name}` does not exist on that server: create it (`createdb {name}`, or \
+         `CREATE DATABASE \"{name}\";` in psql), or correct --database-url"
+    )
 }
 
 /// Settings every backend takes.
