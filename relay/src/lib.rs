@@ -12,6 +12,7 @@ pub mod dates;
 pub mod fanout;
 pub mod http;
 pub mod ingest;
+pub mod meters;
 pub mod notices;
 pub mod peer;
 pub mod ratelimit;

@@ -101,7 +101,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let metrics = if config.server.metrics {
         match telemetry::install_metrics() {
-            Ok(handle) => Some(handle),
+            Ok(handle) => {
+                communitarium::meters::describe();
+                Some(handle)
+            }
             Err(e) => {
                 tracing::warn!("metrics disabled: {e}");
                 None

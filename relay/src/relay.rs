@@ -391,11 +391,18 @@ async fn claim(
 async fn proposal_closer(relay: Arc<Relay>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticks: u64 = 0;
     loop {
         tokio::select! {
             () = relay.shutdown.cancelled() => return,
             _ = tick.tick() => {}
         }
+        // Every node shows the community's size; every few seconds is enough for a dashboard.
+        if ticks.is_multiple_of(5) {
+            let (open, _) = relay.community.open_counts().await;
+            crate::meters::community(relay.snapshot().roster.len(), open);
+        }
+        ticks = ticks.wrapping_add(1);
         if relay.leads() {
             relay.community.close_due(&relay, unix_now()).await;
             relay.community.remind_due(&relay, unix_now()).await;

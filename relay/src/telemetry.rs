@@ -21,6 +21,10 @@
 //! | `communitarium_db_outages_total`, `communitarium_db_reconnects_total` | counter | |
 //! | `communitarium_decisions_total` | counter | `result` |
 //! | `communitarium_ip_backoffs_total`, `communitarium_rate_limit_keys` | counter, gauge | |
+//! | `communitarium_members`, `communitarium_open_proposals` | gauge | the community's size and open proposals |
+//!
+//! Each family has a `# HELP` line, and the counters a dashboard sums are present at zero from
+//! the start ([`crate::meters`]).
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;

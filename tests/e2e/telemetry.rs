@@ -63,6 +63,14 @@ async fn each_part_reports_its_metrics(store: Store) {
         "communitarium_live_deliveries_total 1".into(),
         "communitarium_decisions_total{result=\"genesis\"} 1".into(),
         "communitarium_db_up 1".into(),
+        // Described, and at zero before anything happened.
+        "# HELP communitarium_events_accepted_total Events accepted".into(),
+        "# HELP communitarium_query_seconds ".into(),
+        "communitarium_events_refused_total{reason=\"blocked\"} 0".into(),
+        "communitarium_decisions_total{result=\"passed\"} 0".into(),
+        "communitarium_ip_backoffs_total 0".into(),
+        "communitarium_members 1".into(),
+        "communitarium_open_proposals 0".into(),
     ] {
         assert!(text.contains(&expected), "missing {expected} in\n{text}");
     }
@@ -75,6 +83,18 @@ fn the_dashboard_asks_only_for_recorded_metrics() {
     let catalogue = std::fs::read_to_string(root.join("relay/src/telemetry.rs")).unwrap();
     let parsed: Value = serde_json::from_str(&dashboard).expect("the dashboard is JSON");
     assert!(parsed["panels"].as_array().unwrap().len() >= 10);
+    // Importing it asks which Prometheus to use, and the database-up stat says up or down.
+    assert_eq!(parsed["__inputs"][0]["type"], "datasource");
+    let up = parsed["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["title"] == "Database up")
+        .unwrap();
+    assert_eq!(
+        up["fieldConfig"]["defaults"]["mappings"][0]["options"]["1"]["text"],
+        "up"
+    );
     let asked = names(&dashboard);
     let known = names(&catalogue);
     let unknown: Vec<&String> = asked.difference(&known).collect();
