@@ -12,6 +12,18 @@ pub fn date(at: u64) -> String {
     )
 }
 
+/// A moment as ISO 8601 in UTC (`2026-12-01T14:05:09Z`), for `<time datetime>`.
+pub fn iso(at: u64) -> String {
+    let (y, m, d) = civil((at / 86_400) as i64);
+    let secs = at % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3_600,
+        (secs / 60) % 60,
+        secs % 60
+    )
+}
+
 /// Days since 1970-01-01 to a calendar date (Howard Hinnant's algorithm).
 fn civil(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;

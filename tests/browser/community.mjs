@@ -204,7 +204,8 @@ try {
   const auditing = await browser.newContext({ bypassCSP: true, viewport: { width: 1100, height: 900 } })
   // Plain narrow viewports: a phone's mobile mode would zoom out to fit and hide the overflow.
   const widths = [320, 390, 1280]
-  const narrow = await Promise.all(widths.map((width) => browser.newContext({ viewport: { width, height: 740 } }).then((c) => c.newPage())))
+  // Readers far from UTC see their own time, with UTC on hover.
+  const narrow = await Promise.all(widths.map((width) => browser.newContext({ viewport: { width, height: 740 }, timezoneId: 'Pacific/Auckland', locale: 'en-US' }).then((c) => c.newPage())))
   const at = await auditing.newPage()
   const wide = []
   for (const path of ['/', new URL(proposalUrl).pathname, '/propose', '/propose?action=ban', '/decisions', '/policy', '/members', '/join', '/reports', '/welcome']) {
@@ -219,6 +220,11 @@ try {
   assert.deepEqual(wide, [], 'nothing scrolls sideways')
   const small = narrow[1]
   await small.goto(proposalUrl)
+  const moment = await small.$eval('time[data-at]', (t) => ({ text: t.textContent, utc: t.title, at: Number(t.dataset.at) }))
+  const auckland = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Pacific/Auckland' }).format(new Date(moment.at * 1000))
+  assert.equal(moment.text, auckland, 'the time in Auckland')
+  assert.match(moment.utc, /UTC$/, 'UTC on hover')
+  log('times are shown in the reader\'s time zone:', moment.text, '/', moment.utc)
   await shot(small, 'phone-proposal')
   log('axe finds nothing serious; nothing scrolls sideways at 320, 390 or 1280 px')
 

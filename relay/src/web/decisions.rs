@@ -6,7 +6,7 @@ use governance::decision::Resolution;
 use maud::{Markup, html};
 use nips::Event;
 
-use super::format::{self, date, short_id};
+use super::format::{self, short_id};
 use super::layout::{self, Nav};
 use super::{Visit, data};
 use crate::relay::unix_now;
@@ -68,7 +68,7 @@ fn entry(event: &Event, d: &Decision, names: &format::Names) -> Markup {
         article class="decision" {
             p class="head" {
                 span class=(format!("result {}", d.resolution.as_str())) { (d.resolution.as_str()) }
-                " " time datetime=(event.created_at) { (date(event.created_at)) }
+                " " (super::format::when(event.created_at))
                 " · policy version " (d.version)
             }
             p { (format::decision_line(event, d)) }

@@ -61,13 +61,22 @@ pub fn person(key: &PubKey, names: &Names) -> Markup {
 
 pub use crate::dates::date;
 
+/// A moment in the page: in UTC as served, shown in the reader's own time zone by the script,
+/// with UTC on hover.
+pub fn when(at: u64) -> Markup {
+    html! { time datetime=(crate::dates::iso(at)) data-at=(at) title=(date(at)) { (date(at)) } }
+}
+
 /// `3 days`, `5 hours`, `40 minutes`, `20 seconds`.
 pub fn duration(secs: u64) -> String {
     let unit = |n: u64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    // Rounded to the nearest unit: a 7-day vote a minute old closes "in 7 days", as its date
+    // says, not "in 6 days".
+    let near = |s: u64, per: u64| (s + per / 2) / per;
     match secs {
-        s if s >= 2 * 86_400 => unit(s / 86_400, "day"),
-        s if s >= 2 * 3_600 => unit(s / 3_600, "hour"),
-        s if s >= 120 => unit(s / 60, "minute"),
+        s if s >= 2 * 86_400 - 43_200 => unit(near(s, 86_400), "day"),
+        s if s >= 2 * 3_600 - 1_800 => unit(near(s, 3_600), "hour"),
+        s if s >= 120 - 30 => unit(near(s, 60), "minute"),
         s => unit(s, "second"),
     }
 }
@@ -227,6 +236,13 @@ mod tests {
         assert_eq!(date(0), "1970-01-01 00:00 UTC");
         assert_eq!(date(1_764_597_900), "2025-12-01 14:05 UTC");
         assert_eq!(duration(3 * 86_400), "3 days");
+        assert_eq!(
+            duration(7 * 86_400 - 60),
+            "7 days",
+            "a 7-day vote a minute old closes in 7 days"
+        );
+        assert_eq!(duration(5 * 3_600 + 1_700), "5 hours");
+        assert_eq!(crate::dates::iso(1_764_597_909), "2025-12-01T14:05:09Z");
         assert_eq!(duration(86_400), "24 hours");
         assert_eq!(duration(60), "60 seconds");
         assert_eq!(time_left(100, 40), "closes in 60 seconds");

@@ -9,7 +9,7 @@ use maud::{Markup, html};
 use nips::PubKey;
 use serde::Deserialize;
 
-use super::format::{Names, date, person};
+use super::format::{Names, person};
 use super::layout::{self, Nav};
 use super::{Visit, data};
 use crate::relay::{Relay, unix_now};
@@ -109,7 +109,7 @@ fn member_line(relay: &Relay, key: &PubKey, names: &Names) -> Markup {
     html! {
         (person(key, names))
         @if let Some(m) = m {
-            " · joined " (date(m.since))
+            " · joined " (super::format::when(m.since))
             // Those at the top of the tree came in without a member's invite: say how.
             @if snapshot.policy.founders.keys.contains(key) { " " span class="role" { "founder" } }
             @else if m.inviter == Some(relay.community.pubkey()) { " · invited by the operator" }

@@ -5,7 +5,7 @@ use governance::{AdmissionMode, ReadAccess};
 use maud::{Markup, html};
 
 use super::cards::proposal_card;
-use super::format::{self, date, short_id};
+use super::format::{self, short_id};
 use super::layout::{self, Nav};
 use super::{Visit, data};
 use crate::relay::unix_now;
@@ -63,7 +63,7 @@ pub async fn page(v: &Visit<'_>) -> Markup {
                         " "
                         a href=(format!("/decisions#{}", event.id.to_hex())) { (format::decision_line(event, d)) }
                         " "
-                        time datetime=(event.created_at) { (date(event.created_at)) }
+                        (super::format::when(event.created_at))
                     }
                 }
             }

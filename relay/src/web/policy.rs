@@ -7,7 +7,7 @@ use governance::{Action, Class, Decision};
 use maud::{Markup, html};
 use nips::{Event, EventId};
 
-use super::format::{self, date, short_id};
+use super::format::{self, short_id};
 use super::layout::{self, Nav};
 use super::{Visit, data};
 
@@ -112,10 +112,10 @@ pub async fn page(v: &Visit<'_>) -> Markup {
             @if policy.bans.is_empty() && policy.removed_events.is_empty() { p { "None." } }
             ul {
                 @for (key, ban) in &policy.bans {
-                    li { (format::short_npub(key)) ": " @if ban.until == 0 { "for good" } @else { "until " (date(ban.until)) } @if !ban.reason.is_empty() { " (" (ban.reason) ")" } }
+                    li { (format::short_npub(key)) ": " @if ban.until == 0 { "for good" } @else { "until " (super::format::when(ban.until)) } @if !ban.reason.is_empty() { " (" (ban.reason) ")" } }
                 }
                 @for (id, r) in &policy.removed_events {
-                    li { "Event " code { (short_id(&id.to_hex())) } " removed " (date(r.at)) }
+                    li { "Event " code { (short_id(&id.to_hex())) } " removed " (super::format::when(r.at)) }
                 }
             }
         }
@@ -139,14 +139,14 @@ fn changes(changes: Option<&Vec<Change>>, name: &str, class: Class) -> Markup {
             html! {
                 @if let Some(c) = last {
                     a href=(format!("/decisions#{}", c.decision.to_hex())) { "decision " (short_id(&c.decision.to_hex())) }
-                    " (" (date(c.at)) ") "
+                    " (" (super::format::when(c.at)) ") "
                 }
                 details {
                     summary { "History (" (list.len()) ")" }
                     ol {
                         @for c in list {
                             li class=[c.reverted.then_some("reverted")] {
-                                (date(c.at)) ": " (c.value) " — "
+                                (super::format::when(c.at)) ": " (c.value) " — "
                                 a href=(format!("/decisions#{}", c.decision.to_hex())) { (short_id(&c.decision.to_hex())) }
                             }
                         }

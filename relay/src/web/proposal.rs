@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use nips::{Event, EventId};
 
 use super::cards::title;
-use super::format::{self, Names, date, person};
+use super::format::{self, Names, person};
 use super::layout::{self, Nav};
 use super::{Visit, data};
 use crate::community::view::OpenView;
@@ -85,7 +85,7 @@ pub async fn page(v: &Visit<'_>, id: &str, q: &Params) -> Option<Markup> {
         article class="proposal-page" data-live="1018,1111,8002" data-proposal=(id.to_hex()) {
             h1 { (title(&proposal)) }
             p class="meta" {
-                "Proposed by " (person(&proposal.author, &names)) " on " (date(proposal.created_at))
+                "Proposed by " (person(&proposal.author, &names)) " on " (super::format::when(proposal.created_at))
                 " · " span class="class" { (proposal.class.as_str()) }
             }
             div class="text" { (body_text(&proposal)) }
@@ -162,7 +162,7 @@ fn amendment_links(p: &Proposal, amendments: &[Proposal], stage: &Stage) -> Mark
                 p class="hint" { "This proposal is not decided while an amendment of it is open." }
                 ul {
                     @for a in amendments {
-                        li { a href=(format!("/proposals/{}", a.id.to_hex())) { (title(a)) } " · ends " (date(a.ends_at)) }
+                        li { a href=(format!("/proposals/{}", a.id.to_hex())) { (title(a)) } " · ends " (super::format::when(a.ends_at)) }
                     }
                 }
             }
@@ -216,8 +216,8 @@ fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
             section aria-labelledby="vote-title" id="standing" data-refresh {
                 h2 id="vote-title" { "Deliberation" }
                 p class="deliberation" {
-                    "Open for discussion until " strong { (date(open.opens)) } " (in " (format::duration(open.opens - now)) "). "
-                    "Votes count from then until " (date(p.ends_at)) "."
+                    "Open for discussion until " strong { (super::format::when(open.opens)) } " (in " (format::duration(open.opens - now)) "). "
+                    "Votes count from then until " (super::format::when(p.ends_at)) "."
                 }
                 p { "Decided by the " strong { (p.class.as_str()) } " rule: " (format::rule_text(&open.rules.rule)) "." }
                 p class="hint" { "Say what you think below; a member who sees a better way can propose an amendment." }
@@ -231,16 +231,16 @@ fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
                 @if let Some(k) = open.rules.vouches { p class="hint" { "It passes as soon as " (k) " members vouch (vote yes) and nobody blocks." } }
                 @if let Some(since) = open.revote_since {
                     p class="notice revote" {
-                        "An amendment changed this proposal on " (date(since)) ". Votes cast before it no longer count: "
+                        "An amendment changed this proposal on " (super::format::when(since)) ". Votes cast before it no longer count: "
                         "everyone votes again on what it proposes now."
                     }
                 }
                 (layout::tally_bars(&open.tally, p.block))
                 (layout::turnout(&open.tally, open.quorum))
                 @if let Some(at) = open.closes_settled {
-                    p class="notice settled" { "Everyone has voted. The vote " (format::time_left(at, now)) " (" (date(at)) ") unless someone changes their vote." }
+                    p class="notice settled" { "Everyone has voted. The vote " (format::time_left(at, now)) " (" (super::format::when(at)) ") unless someone changes their vote." }
                 } @else {
-                    p { strong { (format::time_left(open.ends, now)) } " (" (date(open.ends)) ")" (early_close(&open.rules.rule)) }
+                    p { strong { (format::time_left(open.ends, now)) } " (" (super::format::when(open.ends)) ")" (early_close(&open.rules.rule)) }
                 }
                 div class="vote" data-proposal=(p.id.to_hex()) {
                     p class="hint" { span class="signed-out" { "Sign in to vote. " } "Your latest vote counts; you may change it until the vote closes." }
@@ -268,7 +268,7 @@ fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
                     h2 id="vote-title" { "The decision" }
                     p {
                         span class=(format!("result {}", d.resolution.as_str())) { (resolution_text(d.resolution)) }
-                        " on " (date(event.created_at)) ". "
+                        " on " (super::format::when(event.created_at)) ". "
                         a href=(format!("/decisions#{}", event.id.to_hex())) { "In the decision log" }
                     }
                     p { (event.content) }
@@ -322,7 +322,7 @@ fn voters(votes: &[Vote], reasons: &Reasons, names: &Names, private: bool) -> Ma
                     li data-voter=(v.voter.to_hex()) {
                         (person(&v.voter, names)) ": "
                         span class=(format!("choice {}", v.choice.as_str())) { (v.choice.as_str()) }
-                        " " time datetime=(v.created_at) { (date(v.created_at)) }
+                        " " (super::format::when(v.created_at))
                         @if let Some(reason) = reasons.get(&v.id) { " " q class="reason" { (reason) } }
                     }
                 }
@@ -408,7 +408,7 @@ fn comment(c: &Event, names: &Names, chars: usize) -> Markup {
     let long = c.content.chars().nth(chars).is_some();
     let proposal = c.first_tag_value("E").unwrap_or_default();
     html! {
-        p class="meta" { (person(&c.pubkey, names)) " · " time datetime=(c.created_at) { (date(c.created_at)) } }
+        p class="meta" { (person(&c.pubkey, names)) " · " (super::format::when(c.created_at)) }
         div class="text" {
             @if long {
                 (c.content.chars().take(chars).collect::<String>()) "… "

@@ -107,7 +107,7 @@ pub async fn page(v: &Visit<'_>, q: &Params) -> Markup {
             p class="amending" {
                 "You are amending " a href=(format!("/proposals/{}", o.proposal.id.to_hex())) { (super::cards::title(&o.proposal)) }
                 ". If your amendment passes, its change replaces the original's before the original is decided. It proposes the same kind of change and its vote ends by "
-                (format::date(o.ends)) "."
+                (format::when(o.ends)) "."
             }
         }
         nav class="actions" aria-label="What to propose" hidden[amending.is_some()] {

@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use nips::nip56::{self, Target};
 
 use super::cards::proposal_card;
-use super::format::{self, date, person, short_id};
+use super::format::{self, person, short_id};
 use super::layout::{self, Nav};
 use super::{Visit, data};
 use crate::relay::unix_now;
@@ -60,7 +60,7 @@ pub async fn page(v: &Visit<'_>) -> Markup {
             @for em in &view.pending {
                 @if let Some((event, d)) = decisions.iter().find(|(e, _)| e.id == *em) {
                     article class="decision" {
-                        p class="head" { span class="result emergency" { "emergency" } " " (date(event.created_at)) }
+                        p class="head" { span class="result emergency" { "emergency" } " " (super::format::when(event.created_at)) }
                         p { (event.content) }
                         @if let Some(e) = &d.emergency { p { code { (e.method) } " by " (person(&e.operator, &names)) } }
                     }
@@ -87,7 +87,7 @@ pub async fn page(v: &Visit<'_>) -> Markup {
                         ": " (list.len()) " report" @if list.len() != 1 { "s" }
                         ul {
                             @for r in list.iter().take(20) {
-                                li { (person(&r.pubkey, &names)) " (" (date(r.created_at)) ")" @if !r.content.is_empty() { ": " (r.content.chars().take(280).collect::<String>()) } }
+                                li { (person(&r.pubkey, &names)) " (" (super::format::when(r.created_at)) ")" @if !r.content.is_empty() { ": " (r.content.chars().take(280).collect::<String>()) } }
                             }
                         }
                     }

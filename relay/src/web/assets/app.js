@@ -339,6 +339,7 @@ async function refresh (whole = false) {
       if (replacement) region.replaceWith(document.adoptNode(replacement))
     }
     if (typed && $('#vote-reason')) $('#vote-reason').value = typed
+    localTimes()
     bindActions()
   }
   if (signer.pubkey) {
@@ -736,7 +737,14 @@ async function checkChain () {
 
 // ---------------------------------------------------------------------------------------------
 
+// Moments in the reader's own time zone; the page serves them in UTC, kept on hover.
+const localFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+function localTimes () {
+  for (const t of $$('time[data-at]')) t.textContent = localFormat.format(new Date(Number(t.dataset.at) * 1000))
+}
+
 function bindAll () {
+  localTimes()
   bindActions()
   bindComment()
   bindPropose()
