@@ -177,12 +177,13 @@ async function signedIn (chosen) {
   try {
     signer.current = chosen
     signer.pubkey = chosen.pubkey
+    // Signed in only once the relay took the signature: a refused one leaves nothing behind.
+    await relay.authenticate()
     document.documentElement.classList.add('signed-in')
     $('#signin').hidden = true
     $('#signout').hidden = false
     $('#whoami').textContent = `Signed in as ${npub(signer.pubkey).slice(0, 14)}…`
     for (const el of $$('button[disabled]:not([data-keep-disabled])')) el.disabled = false
-    await relay.authenticate()
     markMyVote()
     if (signsPages()) await refresh(true)
     document.dispatchEvent(new Event('signed-in'))
@@ -211,7 +212,6 @@ async function showName () {
 
 async function setUpSignIn () {
   setUpDialog({ relayUrl, communityName: body.dataset.name, done: signedIn })
-  $('#signin').hidden = false
   $('#signout').addEventListener('click', () => {
     signer.current?.close?.()
     signOut()
@@ -219,6 +219,9 @@ async function setUpSignIn () {
   })
   const chosen = await resume().catch(() => null)
   if (chosen) await signedIn(chosen)
+  // Offered once no earlier session came back: a button that vanishes as it is pressed
+  // would leave the press unanswered.
+  if (!signer.pubkey) $('#signin').hidden = false
 }
 
 // ---------------------------------------------------------------------------------------------
