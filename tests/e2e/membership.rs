@@ -379,55 +379,6 @@ async fn relay_kinds_and_key_are_the_relays_alone(store: Store) {
     assert_eq!(nip11["self"], pk.as_str());
 }
 
-async fn operator_cli_invites_and_lists_members(store: Store) {
-    let founder = ::nips::Keys::generate();
-    let relay = gov::start(store, &config(&[&founder], &[], "invite", "")).await;
-    let mut args = vec![
-        "--data-dir".to_string(),
-        relay.data_dir.display().to_string(),
-    ];
-    if let Some(db) = &relay.db {
-        args.extend(["--database-url".into(), db.url.clone()]);
-    }
-    let run = |sub: &'static str| {
-        let mut all: Vec<String> = vec![sub.into()];
-        all.extend(args.iter().cloned());
-        let all: Vec<&str> = all.iter().map(String::as_str).collect();
-        relay.command(&all).stderr(Stdio::piped()).output()
-    };
-    let out = tokio::time::timeout(Duration::from_secs(30), run("invite"))
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let code = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let newcomer = ::nips::Keys::generate();
-    let mut n = gov::member(&relay, &newcomer).await;
-    let (ok, message) = n
-        .publish(&sign(
-            &newcomer,
-            now(),
-            28934,
-            &[&["-"], &["claim", &code]],
-            "",
-        ))
-        .await;
-    assert!(ok, "{message}");
-    let out = tokio::time::timeout(Duration::from_secs(30), run("members"))
-        .await
-        .unwrap()
-        .unwrap();
-    let listed = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        listed.contains(&founder.pubkey().to_hex()) && listed.contains(&newcomer.pubkey().to_hex()),
-        "{listed}"
-    );
-}
-
 on_both_stores!(
     genesis_on_first_start_only,
     changing_founders_after_genesis_is_refused,
@@ -437,5 +388,4 @@ on_both_stores!(
     vouches_admit_a_candidate,
     members_only_reads,
     relay_kinds_and_key_are_the_relays_alone,
-    operator_cli_invites_and_lists_members,
 );
