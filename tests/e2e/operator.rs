@@ -25,7 +25,12 @@ async fn invite_and_members_speak_plainly(store: Store) {
     let code = link.split("code=").nth(1).unwrap();
     let newcomer = nips::Keys::generate();
     let join = sign(&newcomer, now(), 28934, &[&["-"], &["claim", code]], "");
-    member(&relay, &newcomer).await.accept(&join).await;
+    let (ok, welcome) = member(&relay, &newcomer).await.publish(&join).await;
+    assert!(
+        ok && welcome.starts_with("info: welcome to ")
+            && welcome.ends_with("You are a member now."),
+        "{welcome}"
+    );
     let (ok, out, err) = run(&relay, &args("members", relay.store_args(), &[]), b"").await;
     assert!(ok, "{err}");
     let line_of = |keys: &nips::Keys| {

@@ -111,7 +111,7 @@ impl Community {
                         .map_err(|_| Reason::error("could not record the membership; try again"))?;
                     Ok(format!(
                         "info: welcome to {}! You are one of its founders.",
-                        self.public_url
+                        community_name(&state, &self.public_url)
                     ))
                 }
                 // A banned or departed member's codes are void: the ban suspends inviting.
@@ -122,7 +122,10 @@ impl Community {
                     self.change_member(relay, &mut state, &event.pubkey, true, Some(&inviter), now)
                         .await
                         .map_err(|_| Reason::error("could not record the membership; try again"))?;
-                    Ok(format!("info: welcome to {}!", self.public_url))
+                    Ok(format!(
+                        "info: welcome to {}! You are a member now.",
+                        community_name(&state, &self.public_url)
+                    ))
                 }
                 Claim::Unknown => Err(Reason::restricted("that is an invalid invite code")),
                 Claim::Expired => Err(Reason::restricted("that invite code is expired")),
@@ -235,5 +238,13 @@ impl Community {
         self.publish_snapshot(state);
         tracing::info!(member = %key, added, "membership changed");
         Ok(())
+    }
+}
+
+/// The community as people call it: its name, or its address while it has none.
+fn community_name<'a>(state: &'a State, public_url: &'a str) -> &'a str {
+    match state.ledger.policy.info.name.trim() {
+        "" => public_url,
+        name => name,
     }
 }

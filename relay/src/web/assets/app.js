@@ -30,13 +30,18 @@ const PLAIN = {
   'duplicate:': 'Already done:',
   'pow:': 'Proof of work needed:',
   'error:': 'The relay had a problem:',
+  'info:': '',
 }
 
 function plain (message) {
   for (const [prefix, words] of Object.entries(PLAIN)) {
-    if (message.startsWith(prefix)) return `${words}${message.slice(prefix.length)}`
+    if (message.startsWith(prefix)) return capital(`${words}${message.slice(prefix.length)}`.trim())
   }
   return message
+}
+
+function capital (text) {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 let sayTimer = null
@@ -67,9 +72,21 @@ class Relay {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url)
       this.ws = ws
-      ws.onopen = () => resolve()
-      ws.onerror = () => reject(new Error('cannot reach the relay'))
-      ws.onclose = () => setTimeout(() => { this.open = this.connect().then(() => this.resubscribe()) }, 2000)
+      ws.onopen = () => {
+        if (this.lost) say('Connected again.')
+        this.lost = false
+        resolve()
+      }
+      ws.onerror = () => reject(new Error(`Cannot reach the relay at ${this.url}; check that it is running and that this is its address.`))
+      // Said at once, and tried again every two seconds until it answers.
+      ws.onclose = () => {
+        if (!this.lost) say('The relay stopped answering. Trying again…')
+        this.lost = true
+        setTimeout(() => {
+          this.open = this.connect().then(() => this.resubscribe())
+          this.open.catch(() => {}) // the next close tries again
+        }, 2000)
+      }
       ws.onmessage = (m) => this.receive(JSON.parse(m.data))
     })
   }
