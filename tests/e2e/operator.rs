@@ -78,9 +78,36 @@ async fn a_folder_without_a_community_is_left_alone(store: Store) {
     assert!(left.is_empty(), "nothing was created: {left:?}");
 }
 
+/// The start-up warning that the policy overrides the configuration comes only for values the
+/// operator set, not for every default the members have since changed.
+async fn only_configured_values_are_said_to_differ(store: Store) {
+    let f = nips::Keys::generate();
+    let extra = "[limits]\nmax_event_tags = 3000\n";
+    let mut relay = gov::start(store, &config(&[&f], &[], "invite", extra)).await;
+    let keys = [f];
+    for (name, value) in [
+        ("limitation.max_content_length", "5000"),
+        ("limitation.max_event_tags", "4000"),
+    ] {
+        gov::decide(&relay, &keys, &gov::set(name, value), 60, "A change").await;
+    }
+    relay.restart().await;
+    assert_eq!(
+        relay.logged("limitation.max_event_tags"),
+        1,
+        "the configured value the members changed"
+    );
+    assert_eq!(
+        relay.logged("limitation.max_content_length"),
+        0,
+        "a default the operator never set"
+    );
+}
+
 on_both_stores!(
     invite_and_members_speak_plainly,
-    a_folder_without_a_community_is_left_alone
+    a_folder_without_a_community_is_left_alone,
+    only_configured_values_are_said_to_differ
 );
 
 /// A PostgreSQL database that does not exist is named, with how to create it; nothing about

@@ -255,21 +255,29 @@ fn check_config(config: &Config, ledger: &Ledger) -> Result<(), CommunityError> 
             "configured operators differ from the governed policy; the policy is in force"
         );
     }
-    let configured = PolicyDoc::from_policy(&config.genesis);
-    for (name, value) in [
-        ("admission.mode", configured.get("admission.mode")),
-        ("admission.read", configured.get("admission.read")),
-        ("limitation", configured.get("limitation")),
-    ] {
-        if value != ledger.doc.get(name) {
-            tracing::warn!(
-                parameter = name,
-                "the configured value differs from the governed policy; the policy is in force \
-                 (members change it by proposal)"
-            );
-        }
+    for name in configured_differences(config, ledger) {
+        tracing::warn!(
+            parameter = %name,
+            "the configured value differs from the governed policy; the policy is in force \
+             (members change it by proposal)"
+        );
     }
     Ok(())
+}
+
+/// The configured settings the governed policy overrides. Only values the operator set count:
+/// a default left alone is not a difference worth a warning at every start.
+fn configured_differences(config: &Config, ledger: &Ledger) -> Vec<String> {
+    let configured = PolicyDoc::from_policy(&config.genesis);
+    let defaults = PolicyDoc::from_policy(&governance::Policy::default());
+    let mut names: Vec<String> = vec!["admission.mode".into(), "admission.read".into()];
+    if let Some(serde_json::Value::Object(limits)) = configured.get("limitation") {
+        names.extend(limits.keys().map(|k| format!("limitation.{k}")));
+    }
+    names
+        .into_iter()
+        .filter(|n| configured.get(n) != defaults.get(n) && configured.get(n) != ledger.doc.get(n))
+        .collect()
 }
 
 /// Is `event` a governance proposal (a poll with a `gov` tag)?
