@@ -191,6 +191,7 @@ fn importer<'a>(
 
 /// `import`: JSON lines from stdin; a report of what became of them.
 async fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
+    let had_key = commands::existing(config).is_ok();
     let (store, keys) = commands::open_store(config).await?;
     let progress = Progress::new(None, "importing");
     let input = tokio::io::BufReader::with_capacity(1 << 20, tokio::io::stdin());
@@ -200,7 +201,31 @@ async fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<()> {
     progress.finish();
     store.close().await;
     println!("{report}");
+    if report
+        .invalid
+        .keys()
+        .any(|why| why.starts_with("another relay's"))
+    {
+        eprintln!("{}", foreign_record_advice(config, had_key));
+    }
     Ok(())
+}
+
+/// What to do when an import held a community's record signed by another relay key.
+fn foreign_record_advice(config: &Config, had_key: bool) -> String {
+    let dir = config.data_dir.display();
+    match had_key {
+        false => format!(
+            "This folder had no relay.key, so a new one was made, and the community's own record \
+             (signed by its relay's key) was refused. To move the community here, copy relay.key \
+             from its old data folder into {dir}, replacing the new one, and import again."
+        ),
+        true => format!(
+            "Some governance records are signed by another relay's key. If this is the same \
+             community, {dir}/relay.key is not its key: copy the community's relay.key here and \
+             import again. To keep them as plain events instead, add --foreign-records."
+        ),
+    }
 }
 
 /// `sync`: reconcile with another relay; a report of both directions.

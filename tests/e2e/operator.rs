@@ -134,3 +134,24 @@ async fn a_missing_database_says_how_to_create_it() {
         "{err}"
     );
 }
+
+/// Importing a community into a folder without its relay key says the key must be copied.
+#[tokio::test]
+async fn an_import_without_the_relay_key_says_to_copy_it() {
+    let f = nips::Keys::generate();
+    let relay = gov::start(Store::Sqlite, &config(&[&f], &[], "invite", "")).await;
+    let (ok, exported, err) = run(&relay, &args("export", relay.store_args(), &[]), b"").await;
+    assert!(ok, "{err}");
+    let fresh = tempfile::tempdir().unwrap();
+    let into = vec!["--data-dir".to_string(), fresh.path().display().to_string()];
+    let (ok, report, err) = run(&relay, &args("import", into, &[]), exported.as_bytes()).await;
+    assert!(ok, "{err}");
+    assert!(
+        report.contains("another relay's governance record"),
+        "{report}"
+    );
+    assert!(
+        err.contains("had no relay.key") && err.contains("copy relay.key"),
+        "{err}"
+    );
+}
