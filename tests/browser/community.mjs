@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs'
 import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure'
 import { Relay, useWebSocketImplementation } from 'nostr-tools/relay'
 import WebSocket from 'ws'
-import { audit, launch, tellWhereTheyWere, scrollsSideways, signIn, signerPage, status } from './lib.mjs'
+import { audit, launch, propose, tellWhereTheyWere, scrollsSideways, signIn, signerPage, status } from './lib.mjs'
 
 useWebSocketImplementation(WebSocket)
 
@@ -73,15 +73,15 @@ try {
   assert.equal(await a.isVisible('#value-unit'), false)
   await a.fill('#value', 'lots')
   await a.fill('#text', 'Shorter notes\nWe talk more when we write less.')
-  await a.click('#propose button[type=submit]')
+  await propose(a)
   assert.match(await a.textContent('#propose-error'), /whole number/, 'a bad value is caught before signing')
   await a.fill('#value', '10')
-  await a.click('#propose button[type=submit]')
+  await propose(a)
   await status(a, /stop the community governing itself/)
   log('a change that would lock members out is refused, in words')
   await a.fill('#value', '2000')
   await shot(a, 'propose')
-  await a.click('#propose button[type=submit]')
+  assert.ok(await propose(a), 'a change to a tenth of the value now is confirmed before signing')
   await a.waitForURL(/\/proposals\/[0-9a-f]{64}$/)
   const proposalUrl = a.url()
   log('proposed through the form:', proposalUrl)

@@ -19,7 +19,7 @@ import * as nip44 from 'nostr-tools/nip44'
 import * as nip59 from 'nostr-tools/nip59'
 import { Relay, useWebSocketImplementation } from 'nostr-tools/relay'
 import WebSocket from 'ws'
-import { launch, tellWhereTheyWere, signerPage, status } from './lib.mjs'
+import { launch, propose, tellWhereTheyWere, signerPage, status } from './lib.mjs'
 
 useWebSocketImplementation(WebSocket)
 
@@ -169,7 +169,7 @@ try {
   await a.fill('#value', '2000')
   await a.fill('#text', 'Shorter notes\nA street talks better in short notes.')
   await a.fill('#window', '1')
-  await a.click('#propose button[type=submit]')
+  await propose(a)
   await a.waitForURL(/\/proposals\/[0-9a-f]{64}$/)
   const proposalUrl = a.url()
   const rumor = await Promise.race([mail, new Promise((_, no) => setTimeout(() => no(new Error('no private message within 15 s')), 15000))])

@@ -102,3 +102,12 @@ export async function tellWhereTheyWere (pages) {
     if (p.frames?.length) console.log(`  its last frames:\n    ${p.frames.join('\n    ')}`)
   }
 }
+
+// Presses "Sign and propose"; when the page asks to confirm a change far from the value now,
+// checks that it says why and presses again.
+export async function propose (page) {
+  await page.click('#propose button[type=submit]')
+  const asked = await page.waitForFunction(() => /press .Sign and propose. again/.test(document.querySelector('#propose-error')?.textContent || ''), null, { timeout: 1500 }).then(() => true, () => false)
+  if (asked) await page.click('#propose button[type=submit]')
+  return asked
+}

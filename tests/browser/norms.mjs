@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { getPublicKey } from 'nostr-tools/pure'
-import { audit, launch, tellWhereTheyWere, signIn, signerPage, status } from './lib.mjs'
+import { audit, launch, propose, tellWhereTheyWere, signIn, signerPage, status } from './lib.mjs'
 
 const [url, ...rest] = process.argv.slice(2)
 const founders = rest.slice(0, 3)
@@ -73,7 +73,7 @@ try {
   assert.match(await a.textContent('#window-hint'), /discuss it for 6 minutes|discuss it for 1 minute|first; voting opens/)
   await a.fill('#value', '1500')
   await a.fill('#text', 'Longer notes\nRoom for a whole thought.')
-  await a.click('#propose button[type=submit]')
+  await propose(a)
   await a.waitForURL(/\/proposals\/[0-9a-f]{64}$/)
   const original = a.url()
   assert.equal(await a.textContent('#vote-title'), 'Deliberation')
@@ -91,7 +91,7 @@ try {
   assert.equal(await b.inputValue('#param'), 'limitation.max_content_length', 'the amended parameter is chosen')
   await b.fill('#value', '1300')
   await b.fill('#text', 'A middle way\nThree hundred characters are enough.')
-  await b.click('#propose button[type=submit]')
+  await propose(b)
   await b.waitForURL((u) => /\/proposals\/[0-9a-f]{64}$/.test(u.pathname) && u.href !== original)
   const amendment = b.url()
   assert.match(await b.textContent('p.amends'), /An amendment of/)

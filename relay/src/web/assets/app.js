@@ -7,7 +7,7 @@ import { schnorr } from '/assets/secp256k1.js'
 import { bindSetup } from '/assets/setup.js'
 import { resume, setUpDialog, signOut } from '/assets/signin.js'
 import { bindNotifyChoice, bindProfile } from '/assets/profile.js'
-import { shapeValue, valueOf } from '/assets/values.js'
+import { farFrom, shapeValue, valueOf } from '/assets/values.js'
 
 document.documentElement.classList.add('js')
 
@@ -610,6 +610,14 @@ function bindPropose () {
       [tags, cls] = actionTags(form)
       const text = form.elements.text.value.trim()
       if (!text) throw new Error('Say what you propose and why.')
+      // A change far from the value now may be a slip (a zero too many): say so once.
+      const spec = paramOf(form.elements.param?.value)
+      const value = spec && ['set', 'constitution'].includes(form.dataset.action) ? valueOf(form, spec) : null
+      const far = value !== null && farFrom(spec, value)
+      if (far && form.dataset.confirmed !== `${spec.name}=${value}`) {
+        form.dataset.confirmed = `${spec.name}=${value}`
+        throw new Error(`${far} If that is what you mean, press “Sign and propose” again.`)
+      }
       const { classes, min_window: min } = catalogue()
       const secs = Math.round(Number(windowInput.value) * 86400)
       if (!(secs >= min && secs <= classes[cls].window)) throw new Error(`The vote must stay open between ${min} and ${classes[cls].window} seconds.`)

@@ -51,3 +51,14 @@ export function valueOf (form, spec) {
   if (!/^\d+(\.\d+)?$/.test(raw)) throw new Error(`Give a number of ${SECONDS[per]}.`)
   return String(Math.round(Number(raw) * per))
 }
+
+/** A warning for a number far from the value now (ten times or more either way), or null. */
+export function farFrom (spec, value) {
+  if (!['u32', 'u64'].includes(spec.type) || spec.unit === 'time') return null
+  const now = Number(spec.now)
+  const next = Number(value)
+  if (!(now > 0) || !Number.isFinite(next)) return null
+  if (next * 10 <= now) return `That is a tenth or less of the value now (${spec.now_words}).`
+  if (next >= now * 10) return `That is ten times or more the value now (${spec.now_words}).`
+  return null
+}
