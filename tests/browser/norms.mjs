@@ -94,7 +94,7 @@ try {
   await propose(b)
   await b.waitForURL((u) => /\/proposals\/[0-9a-f]{64}$/.test(u.pathname) && u.href !== original)
   const amendment = b.url()
-  assert.match(await b.textContent('p.amends'), /An amendment of/)
+  assert.match(await b.textContent('p.amends'), /An amendment of “Longer notes”/)
   await a.reload()
   assert.match(await a.textContent('section.amendments'), /A middle way/)
   await shot(a, 'deliberation')

@@ -61,6 +61,24 @@ async fn a_changed_mind_inside_the_grace_counts(store: Store) {
         decided_at - changed_at
     );
     assert!(decided_at < now() + 1);
+    // The page says why, in words; the decision names the proposal by its title.
+    let page = reqwest::get(format!("{}/proposals/{pid}", relay.http))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("a tie does not pass under the ordinary rule"),
+        "the page explains the tie"
+    );
+    assert!(
+        d["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Fewer reports — failed"),
+        "{d}"
+    );
     let (ok, text) = run_verify(&relay).await;
     assert!(ok, "{text}");
 }

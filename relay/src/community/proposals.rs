@@ -403,11 +403,8 @@ impl Community {
             emergency: None,
             code: None,
         };
-        let title = if p.title.is_empty() {
-            p.action.name().to_string()
-        } else {
-            p.title.clone()
-        };
+        // The title (the proposal's first line): its text stays on the proposal.
+        let title = super::heralds::title(p);
         let delegated = match t.delegated {
             0 => String::new(),
             n => format!(" ({n} through delegations)"),

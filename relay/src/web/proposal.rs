@@ -77,6 +77,15 @@ pub async fn page(v: &Visit<'_>, id: &str, q: &Params) -> Option<Markup> {
         false => votes(v, &id, &stage).await,
     };
     let discussion = Discussion::read(v, &id, q).await;
+    // An amendment names the proposal it amends by its title.
+    let original_title = match proposal.amends {
+        Some(original) => data::by_ids(v, &[original])
+            .await
+            .remove(&original)
+            .and_then(|e| Proposal::parse(&e).ok().flatten())
+            .map(|o| title(&o)),
+        None => None,
+    };
     let keys = std::iter::once(proposal.author)
         .chain(votes.iter().take(MAX_VOTERS).map(|v| v.voter))
         .chain(discussion.comments.iter().map(|c| c.pubkey));
@@ -89,7 +98,7 @@ pub async fn page(v: &Visit<'_>, id: &str, q: &Params) -> Option<Markup> {
                 " · " span class="class" { (proposal.class.as_str()) }
             }
             div class="text" { (body_text(&proposal)) }
-            (amendment_links(&proposal, &amendments, &stage))
+            (amendment_links(&proposal, original_title.as_deref(), &amendments, &stage))
             (change_section(relay, &proposal, &names, &stage))
             (standing(relay, &proposal, &stage))
             (voters(&votes, &reasons, &names, private_choices))
@@ -147,12 +156,17 @@ async fn votes(v: &Visit<'_>, id: &EventId, stage: &Stage) -> (Vec<Vote>, Reason
 }
 
 /// Which proposal this one amends, and the open amendments of this one.
-fn amendment_links(p: &Proposal, amendments: &[Proposal], stage: &Stage) -> Markup {
+fn amendment_links(
+    p: &Proposal,
+    original_title: Option<&str>,
+    amendments: &[Proposal],
+    stage: &Stage,
+) -> Markup {
     let amendable = matches!(stage, Stage::Open(_)) && p.amends.is_none() && p.action.amendable();
     html! {
         @if let Some(original) = p.amends {
             p class="amends" {
-                "An amendment of " a href=(format!("/proposals/{}", original.to_hex())) { "another proposal" }
+                "An amendment of " a href=(format!("/proposals/{}", original.to_hex())) { "“" (original_title.unwrap_or("another proposal")) "”" }
                 ": if it passes, its change replaces that proposal's before that one is decided."
             }
         }
@@ -271,7 +285,7 @@ fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
                         " on " (super::format::when(event.created_at)) ". "
                         a href=(format!("/decisions#{}", event.id.to_hex())) { "In the decision log" }
                     }
-                    p { (event.content) }
+                    @if let Some(t) = &t { p class="why" { (why(d.resolution, t, &relay.snapshot().policy.classes.get(p.class).clone(), p.class)) } }
                     @if let Some(t) = &t { (layout::tally_bars(t, t.block > 0 || p.block)) }
                     @if let Some(n) = d.tally.as_ref().map(|t| t.delegated).filter(|n| *n > 0) {
                         p class="hint" { (n) " of these votes were cast through delegations: members who did not vote counted as the member they lend their vote to." }
@@ -477,4 +491,48 @@ fn early_close(rule: &governance::ClassRule) -> String {
         Some(g) if g > 0 => format!(", or {} after everyone has voted.", format::duration(g)),
         _ => ", or as soon as everyone has voted.".into(),
     }
+}
+
+/// Why a vote ended as it did, in a sentence: the counts, and for a proposal that did not pass,
+/// what it lacked under its class's rule (a tie under a rule that needs more yes than no).
+fn why(
+    resolution: Resolution,
+    t: &Tally,
+    rule: &governance::ClassRule,
+    class: governance::Class,
+) -> String {
+    let counts = format!(
+        "{} yes, {} no, {} abstained{}; {} of {} members voted",
+        t.yes,
+        t.no,
+        t.abstain,
+        match t.block {
+            0 => String::new(),
+            n => format!(", {n} blocked"),
+        },
+        t.turnout(),
+        t.electorate
+    );
+    let lacked = match resolution {
+        Resolution::Passed => return format!("It passed: {counts}."),
+        Resolution::NoQuorum => {
+            return format!("Too few members voted for the result to stand: {counts}.");
+        }
+        Resolution::Failed if t.block > 0 && rule.blocked(t.block, t.turnout()) => {
+            "blocks sink it".to_string()
+        }
+        Resolution::Failed if t.yes == t.no && t.yes > 0 => {
+            format!("a tie does not pass under the {class} rule, which needs more yes than no")
+        }
+        Resolution::Failed if t.yes < rule.min_yes => {
+            format!("the {class} rule needs at least {} yes votes", rule.min_yes)
+        }
+        Resolution::Failed => format!(
+            "the {class} rule needs {}{} of the yes and no votes to be yes",
+            if rule.pass_strict { "more than " } else { "" },
+            super::words::grouped(u64::from(rule.pass_num)) + "/" + &rule.pass_den.to_string()
+        ),
+        _ => return format!("{counts}."),
+    };
+    format!("It did not pass: {counts}; {lacked}.")
 }
