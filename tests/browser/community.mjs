@@ -218,6 +218,15 @@ try {
     }
   }
   assert.deepEqual(wide, [], 'nothing scrolls sideways')
+  // On a phone the header is one row, its links behind a menu.
+  const phone = narrow[0]
+  await phone.goto(http)
+  const headerHeight = await phone.$eval('header.top', (h) => h.offsetHeight)
+  assert.ok(headerHeight <= 72, `one row (${headerHeight} px)`)
+  assert.equal(await phone.isVisible('#site-nav'), false, 'links folded away')
+  await phone.click('#menu')
+  assert.equal(await phone.isVisible('#site-nav a[href="/members"]'), true, 'the menu shows them')
+  assert.equal(await phone.getAttribute('#menu', 'aria-expanded'), 'true')
   const small = narrow[1]
   await small.goto(proposalUrl)
   const moment = await small.$eval('time[data-at]', (t) => ({ text: t.textContent, utc: t.title, at: Number(t.dataset.at) }))

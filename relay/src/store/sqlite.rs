@@ -259,7 +259,10 @@ async fn write_in_transaction(
     ops: &[WriteOp],
     search: &SearchIndex,
 ) -> Result<Vec<Saved>, sqlx::Error> {
-    let mut tx = conn.begin().await?;
+    // IMMEDIATE takes the write lock at once (waiting up to the busy timeout): a deferred
+    // transaction that reads first fails outright ("database is locked") when another process
+    // (an `import` beside the relay) wrote in between.
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
     let mut out = Vec::with_capacity(ops.len());
     let mut i = 0;
     while i < ops.len() {

@@ -54,7 +54,8 @@ pub fn page(relay: &Relay, title: &str, nav: Nav, body: Markup) -> Markup {
                         (icon(&info.icon, &info.name))
                         span { (info.name) }
                     }
-                    nav aria-label="Community" {
+                    button type="button" id="menu" class="menu secondary" aria-expanded="false" aria-controls="site-nav" { "Menu" }
+                    nav aria-label="Community" id="site-nav" {
                         ul {
                             @for (entry, href, label) in ENTRIES {
                                 li {

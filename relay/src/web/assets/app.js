@@ -771,6 +771,13 @@ function localTimes () {
   for (const t of $$('time[data-at]')) t.textContent = localFormat.format(new Date(Number(t.dataset.at) * 1000))
 }
 
+// The phone's menu: the header's links behind one button.
+document.documentElement.classList.add('js')
+$('#menu')?.addEventListener('click', () => {
+  const open = $('header.top').classList.toggle('open')
+  $('#menu').setAttribute('aria-expanded', String(open))
+})
+
 function bindAll () {
   localTimes()
   bindActions()
