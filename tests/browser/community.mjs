@@ -43,18 +43,21 @@ async function shot (p, name) {
 }
 
 // Publishes a profile (kind 0) named `name` for `secret`, as its own client would.
-async function profile (secret, name) {
+async function profile (secret, name, notes = 0) {
   const key = Buffer.from(secret, 'hex')
   const r = await Relay.connect(url)
   for (let i = 0; i < 50 && !r.challenge; i++) await new Promise((resolve) => setTimeout(resolve, 20))
   await r.auth(async (template) => finalizeEvent(template, key))
   await r.publish(finalizeEvent({ kind: 0, created_at: now(), tags: [], content: JSON.stringify({ name }) }, key))
+  for (let i = 0; i < notes; i++) {
+    await r.publish(finalizeEvent({ kind: 1, created_at: now() - i, tags: [], content: `${name} says hello to the street, note ${i}.` }, key))
+  }
   r.close()
 }
 
 try {
-  // The founders have names, as people do.
-  await Promise.all(founders.map((f, i) => profile(f, ['Ana', 'Ben', 'Chloé'][i])))
+  // The founders have names, as people do, and have talked this week.
+  await Promise.all(founders.map((f, i) => profile(f, ['Ana', 'Ben', 'Chloé'][i], 4)))
   // Three founders sign in; one proposes shorter notes through the form.
   const [a, b, c] = await Promise.all(founders.map((f) => page(f, { viewport: { width: 1100, height: 900 } })))
   await a.goto(`${http}/propose?action=set&param=limitation.max_content_length`)
@@ -76,12 +79,13 @@ try {
   await propose(a)
   assert.match(await a.textContent('#propose-error'), /whole number/, 'a bad value is caught before signing')
   await a.fill('#value', '10')
-  await propose(a)
+  const asked = await propose(a)
+  assert.ok(asked.some((q) => /Of the last \d+ events here \(in the past week\), \d+ would be refused/.test(q)), `the form counts what it would refuse: ${asked}`)
   await status(a, /stop the community governing itself/)
   log('a change that would lock members out is refused, in words')
   await a.fill('#value', '2000')
   await shot(a, 'propose')
-  assert.ok(await propose(a), 'a change to a tenth of the value now is confirmed before signing')
+  assert.ok((await propose(a)).some((q) => /a tenth or less of the value now/.test(q)), 'a change to a tenth of the value now is confirmed before signing')
   await a.waitForURL(/\/proposals\/[0-9a-f]{64}$/)
   const proposalUrl = a.url()
   log('proposed through the form:', proposalUrl)

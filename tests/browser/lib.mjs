@@ -103,11 +103,20 @@ export async function tellWhereTheyWere (pages) {
   }
 }
 
-// Presses "Sign and propose"; when the page asks to confirm a change far from the value now,
-// checks that it says why and presses again.
+// Presses "Sign and propose"; each time the page asks to confirm (a change far from the value
+// now, or one that would refuse most of the last week's events), presses again. Returns what
+// it asked.
 export async function propose (page) {
+  const asked = []
   await page.click('#propose button[type=submit]')
-  const asked = await page.waitForFunction(() => /press .Sign and propose. again/.test(document.querySelector('#propose-error')?.textContent || ''), null, { timeout: 1500 }).then(() => true, () => false)
-  if (asked) await page.click('#propose button[type=submit]')
+  for (let i = 0; i < 3; i++) {
+    const prompt = await page.waitForFunction(() => {
+      const text = document.querySelector('#propose-error')?.textContent || ''
+      return /press .Sign and propose. again/.test(text) && text
+    }, null, { timeout: 1500 }).then((h) => h.jsonValue(), () => null)
+    if (!prompt || asked.includes(prompt)) break
+    asked.push(prompt)
+    await page.click('#propose button[type=submit]')
+  }
   return asked
 }

@@ -7,7 +7,7 @@ import { schnorr } from '/assets/secp256k1.js'
 import { bindSetup } from '/assets/setup.js'
 import { resume, setUpDialog, signOut } from '/assets/signin.js'
 import { bindNotifyChoice, bindProfile } from '/assets/profile.js'
-import { farFrom, shapeValue, valueOf } from '/assets/values.js'
+import { farFrom, refusedLastWeek, shapeValue, valueOf } from '/assets/values.js'
 
 document.documentElement.classList.add('js')
 
@@ -602,7 +602,7 @@ function bindPropose () {
   }
   form.addEventListener('input', () => { error.textContent = ''; update() })
   update()
-  form.addEventListener('submit', (e) => {
+  form.addEventListener('submit', async (e) => {
     e.preventDefault()
     error.textContent = ''
     let tags, cls
@@ -617,6 +617,12 @@ function bindPropose () {
       if (far && form.dataset.confirmed !== `${spec.name}=${value}`) {
         form.dataset.confirmed = `${spec.name}=${value}`
         throw new Error(`${far} If that is what you mean, press “Sign and propose” again.`)
+      }
+      // And one that would refuse most of what members posted this week: say how much.
+      const hit = value !== null && await refusedLastWeek(relay, relayKey, spec, value)
+      if (hit && form.dataset.counted !== `${spec.name}=${value}`) {
+        form.dataset.counted = `${spec.name}=${value}`
+        throw new Error(`${hit} If that is what you mean, press “Sign and propose” again.`)
       }
       const { classes, min_window: min } = catalogue()
       const secs = Math.round(Number(windowInput.value) * 86400)

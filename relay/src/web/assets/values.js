@@ -62,3 +62,31 @@ export function farFrom (spec, value) {
   if (next >= now * 10) return `That is ten times or more the value now (${spec.now_words}).`
   return null
 }
+
+/** The events a new value would refuse, for the rules where the page can tell. */
+function refuser (spec, value) {
+  const n = Number(value)
+  const kinds = () => value.split(',').map((k) => Number(k.trim())).filter((k) => Number.isInteger(k) && String(k) !== '')
+  switch (spec.name) {
+    case 'limitation.max_content_length': return (e) => [...e.content].length > n
+    case 'limitation.max_event_tags': return (e) => e.tags.length > n
+    case 'limitation.max_event_size': return (e) => JSON.stringify(e).length > n
+    case 'kinds.blocked': { const ks = kinds(); return (e) => ks.includes(e.kind) }
+    case 'kinds.allowed': { const ks = kinds(); return ks.length ? (e) => !ks.includes(e.kind) : null }
+    default: return null
+  }
+}
+
+/**
+ * When a new value would refuse most of the last week's events here (members' own, up to
+ * 500), says how many; otherwise null. The relay's own records are not judged by limits.
+ */
+export async function refusedLastWeek (relay, relayKey, spec, value) {
+  const refuses = refuser(spec, value)
+  if (!refuses) return null
+  const since = Math.floor(Date.now() / 1000) - 7 * 86400
+  const events = (await relay.query([{ since, limit: 500 }]).catch(() => [])).filter((e) => e.pubkey !== relayKey)
+  const refused = events.filter(refuses).length
+  if (events.length < 10 || refused * 2 <= events.length) return null
+  return `Of the last ${events.length} events here (in the past week), ${refused} would be refused under this value.`
+}
