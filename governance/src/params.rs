@@ -30,6 +30,33 @@ pub enum ParamType {
     Digests,
 }
 
+impl ParamType {
+    /// The type's name, as the page and the parameter catalogue give it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::U32 => "u32",
+            ParamType::U64 => "u64",
+            ParamType::Bool => "bool",
+            ParamType::Text => "text",
+            ParamType::Enum(_) => "enum",
+            ParamType::Kinds => "kinds",
+            ParamType::Pubkeys => "pubkeys",
+            ParamType::Methods => "methods",
+            ParamType::Digests => "digests",
+        }
+    }
+
+    /// The words a value may be, for types that take words.
+    pub fn words(self) -> Vec<&'static str> {
+        match self {
+            ParamType::Bool => vec!["true", "false"],
+            ParamType::Enum(words) => words.to_vec(),
+            ParamType::Methods => METHODS.to_vec(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// A governed parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamSpec {

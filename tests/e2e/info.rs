@@ -74,3 +74,54 @@ async fn information_document_matches_the_enforced_limits() {
     );
     assert!(page.text().await.unwrap().contains("Test Commons"));
 }
+
+/// NIP-11 links the rules in words: each governed parameter with its label, sentence, unit,
+/// group and value now, the catalogue the page uses.
+#[tokio::test]
+async fn the_rules_in_words_are_linked_from_nip11() {
+    let relay = TestRelay::builder(Store::Sqlite)
+        .config("[limits]\nmax_content_length = 4000\n")
+        .start()
+        .await;
+    let http = reqwest::Client::new();
+    let doc: Value = http
+        .get(&relay.http)
+        .header("Accept", "application/nostr+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = doc["governance"]["parameters"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(url.ends_with("/parameters.json"), "{url}");
+    let response = http
+        .get(format!("{}/parameters.json", relay.http))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["access-control-allow-origin"], "*");
+    let catalogue: Value = response.json().await.unwrap();
+    let params = catalogue["parameters"].as_array().unwrap();
+    assert_eq!(
+        params.len(),
+        governance::params::all().len(),
+        "every parameter"
+    );
+    let longest = params
+        .iter()
+        .find(|p| p["name"] == "limitation.max_content_length")
+        .unwrap();
+    assert_eq!(longest["label"], "Longest post");
+    assert_eq!(longest["unit"], "characters");
+    assert_eq!(longest["group"], "Posting limits");
+    assert_eq!(longest["value"], 4000, "the value in force");
+    assert!(
+        params
+            .iter()
+            .all(|p| p["label"].is_string() && p["description"].is_string())
+    );
+}

@@ -3,6 +3,7 @@
 
 mod nip11;
 pub mod nip86;
+mod parameters;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub fn router(relay: Arc<Relay>) -> Router {
     let app = crate::web::App { relay, pages };
     let public = Router::new()
         .route("/", get(root).post(nip86::handle))
+        .route("/parameters.json", get(parameters::catalogue))
         .merge(crate::web::routes())
         .layer(
             CorsLayer::new()

@@ -33,6 +33,7 @@ pub async fn document(relay: &Relay) -> RelayInformation {
         json!({
             "policy": format!("{}:{}:{}", cg::KIND_POLICY, self_key, cg::POLICY_D),
             "policy_version": policy.version,
+            "parameters": super::parameters::url(&relay.public_url),
             "decision_kind": cg::KIND_DECISION,
             "proposal_kind": nip88::KIND_POLL,
             "vote_kind": nip88::KIND_RESPONSE,

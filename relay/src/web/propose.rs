@@ -2,7 +2,7 @@
 //! parameter with its value now, its type and the class that decides it). The page's script
 //! checks what the relay would refuse before asking the signer, then builds the NIP-88 poll.
 
-use governance::params::{self, ParamType};
+use governance::params;
 use governance::{Class, PolicyDoc};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -36,20 +36,6 @@ const ACTIONS: &[(&str, &str)] = &[
     ("appeal", "Appeal your ban"),
 ];
 
-fn type_name(ty: ParamType) -> (&'static str, Vec<&'static str>) {
-    match ty {
-        ParamType::U32 => ("u32", vec![]),
-        ParamType::U64 => ("u64", vec![]),
-        ParamType::Bool => ("bool", vec!["true", "false"]),
-        ParamType::Text => ("text", vec![]),
-        ParamType::Enum(words) => ("enum", words.to_vec()),
-        ParamType::Kinds => ("kinds", vec![]),
-        ParamType::Pubkeys => ("pubkeys", vec![]),
-        ParamType::Digests => ("digests", vec![]),
-        ParamType::Methods => ("methods", governance::emergency::METHODS.to_vec()),
-    }
-}
-
 /// What the script needs: the catalogue, the classes' windows and blocks, the bans and
 /// removals in force, and the limits it checks values against.
 fn catalogue(relay: &Relay, doc: &PolicyDoc) -> Value {
@@ -58,7 +44,7 @@ fn catalogue(relay: &Relay, doc: &PolicyDoc) -> Value {
     let params: Vec<Value> = params::all()
         .into_iter()
         .map(|p| {
-            let (ty, words) = type_name(p.ty);
+            let (ty, words) = (p.ty.as_str(), p.ty.words());
             let plain = governance::labels::of(&p.name);
             json!({"name": p.name, "class": p.class.as_str(), "type": ty, "words": words,
                    "now": doc.get(&p.name),
