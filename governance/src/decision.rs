@@ -138,6 +138,25 @@ fn tag(v: &[&str]) -> Tag {
 }
 
 impl Decision {
+    /// The founding decision for policy document `doc`: the first link of the chain.
+    pub fn genesis(doc: &crate::policy::PolicyDoc) -> Self {
+        Self {
+            resolution: Resolution::Genesis,
+            prev: None,
+            proposal: None,
+            action: None,
+            reverts: None,
+            amends: None,
+            tally: None,
+            author: None,
+            reason: String::new(),
+            version: doc.version(),
+            policy: doc.hash(),
+            emergency: None,
+            code: None,
+        }
+    }
+
     /// The event tags.
     pub fn tags(&self) -> Vec<Tag> {
         let mut tags = vec![tag(&["result", self.resolution.as_str()])];

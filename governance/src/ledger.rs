@@ -686,21 +686,7 @@ mod tests {
 
     /// Signs a genesis decision the way the relay does.
     fn genesis(relay: &Keys, doc: &PolicyDoc, at: u64) -> Event {
-        let d = Decision {
-            resolution: Resolution::Genesis,
-            prev: None,
-            proposal: None,
-            action: None,
-            reverts: None,
-            amends: None,
-            tally: None,
-            author: None,
-            reason: String::new(),
-            version: doc.version(),
-            policy: doc.hash(),
-            emergency: None,
-            code: None,
-        };
+        let d = Decision::genesis(doc);
         relay.sign(at, nips::cg::KIND_DECISION, d.tags(), doc.canonical())
     }
 

@@ -29,12 +29,7 @@ async fn a_changed_mind_inside_the_grace_counts(store: Store) {
     }
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     let pid = p.id.to_hex();
-    let page = reqwest::get(format!("{}/proposals/{pid}", relay.http))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = relay.page(&format!("/proposals/{pid}")).await;
     assert!(
         page.contains("Everyone has voted.") && page.contains("unless someone changes their vote"),
         "the page says when it closes"
@@ -62,12 +57,7 @@ async fn a_changed_mind_inside_the_grace_counts(store: Store) {
     );
     assert!(decided_at < now() + 1);
     // The page says why, in words; the decision names the proposal by its title.
-    let page = reqwest::get(format!("{}/proposals/{pid}", relay.http))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = relay.page(&format!("/proposals/{pid}")).await;
     assert!(
         page.contains("a tie does not pass under the ordinary rule"),
         "the page explains the tie"

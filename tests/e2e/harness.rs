@@ -281,6 +281,16 @@ impl TestRelay {
         self.launch().await;
     }
 
+    /// The page at `path` (`/proposals/<id>`), as a reader without a session gets it.
+    pub async fn page(&self, path: &str) -> String {
+        reqwest::get(format!("{}{path}", self.http))
+            .await
+            .expect("GET a page")
+            .text()
+            .await
+            .expect("page text")
+    }
+
     /// The relay's `/metrics` text.
     pub async fn metrics(&self) -> String {
         reqwest::get(format!("{}/metrics", self.http))

@@ -47,12 +47,7 @@ async fn invite_and_members_speak_plainly(store: Store) {
         "{theirs}"
     );
     // The page does not show them as a founder either.
-    let page = reqwest::get(format!("{}/members", relay.http))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = relay.page("/members").await;
     assert!(
         page.contains("invited by the operator"),
         "on the members page"

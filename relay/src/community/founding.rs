@@ -7,7 +7,6 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use governance::decision::Resolution;
 use governance::ledger::Ledger;
 use governance::{AdmissionMode, Decision, Policy, PolicyDoc, ReadAccess};
 use nips::{Keys, PubKey};
@@ -209,21 +208,7 @@ pub(super) async fn sign_genesis(
 ) -> Result<(), CommunityError> {
     let doc = PolicyDoc::from_policy(policy);
     let mut ledger = Ledger::genesis(doc.clone()).map_err(CommunityError::Genesis)?;
-    let decision = Decision {
-        resolution: Resolution::Genesis,
-        prev: None,
-        proposal: None,
-        action: None,
-        reverts: None,
-        amends: None,
-        tally: None,
-        author: None,
-        reason: String::new(),
-        version: doc.version(),
-        policy: doc.hash(),
-        emergency: None,
-        code: None,
-    };
+    let decision = Decision::genesis(&doc);
     let genesis = events::decision_event(keys, &decision, now, doc.canonical());
     let mut out = vec![
         genesis.clone(),

@@ -134,7 +134,11 @@ fn stand_in(d: &Decision, id: EventId) -> Option<Proposal> {
 /// Each voter's latest vote (for a decided proposal, among the latest [`VOTES_READ`]), and
 /// the reasons given with votes (their content), by vote id.
 async fn votes(v: &Visit<'_>, id: &EventId, stage: &Stage) -> (Vec<Vote>, Reasons) {
-    let events = data::votes(v, id, VOTES_READ).await;
+    // An open proposal's votes are in memory; its reasons are read only when there are votes.
+    let events = match stage {
+        Stage::Open(open) if open.votes.is_empty() => Vec::new(),
+        _ => data::votes(v, id, VOTES_READ).await,
+    };
     let reasons: Reasons = events
         .iter()
         .filter(|e| !e.content.trim().is_empty())
@@ -528,9 +532,10 @@ fn why(
             format!("the {class} rule needs at least {} yes votes", rule.min_yes)
         }
         Resolution::Failed => format!(
-            "the {class} rule needs {}{} of the yes and no votes to be yes",
+            "the {class} rule needs {}{}/{} of the yes and no votes to be yes",
             if rule.pass_strict { "more than " } else { "" },
-            super::words::grouped(u64::from(rule.pass_num)) + "/" + &rule.pass_den.to_string()
+            rule.pass_num,
+            rule.pass_den
         ),
         _ => return format!("{counts}."),
     };

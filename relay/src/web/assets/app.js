@@ -235,7 +235,10 @@ async function setUpSignIn () {
     location.reload()
   })
   const chosen = await resume().catch(() => null)
-  if (chosen) await signedIn(chosen)
+  if (chosen) {
+    $('#whoami').textContent = 'Signing in…'
+    await signedIn(chosen)
+  }
   // Offered once no earlier session came back: a button that vanishes as it is pressed
   // would leave the press unanswered.
   if (!signer.pubkey) $('#signin').hidden = false
