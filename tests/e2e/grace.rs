@@ -73,4 +73,52 @@ async fn a_changed_mind_inside_the_grace_counts(store: Store) {
     assert!(ok, "{text}");
 }
 
-on_both_stores!(a_changed_mind_inside_the_grace_counts);
+/// A decision is explained by the rule it was decided under: after the community lowers the
+/// rule's minimum of yes votes, an earlier failure still says it lacked the minimum then.
+async fn a_decision_is_explained_by_its_own_rule(store: Store) {
+    let f: Vec<nips::Keys> = (0..2).map(|_| nips::Keys::generate()).collect();
+    let extra = "[policy.classes.ordinary]\ndeliberation = 0\ngrace = 1\nmin_yes = 2\n\
+                 [policy.classes.constitutional]\ndeliberation = 0\ngrace = 1\n";
+    let relay = gov::start(store, &config(&[&f[0], &f[1]], &[], "invite", extra)).await;
+    let pk = gov::relay_key(&relay).await;
+    let mut c = member(&relay, &f[0]).await;
+    let p = proposal(
+        &f[0],
+        &set("reports.threshold", "5"),
+        600,
+        &relay.url,
+        "One yes",
+    );
+    c.accept(&p).await;
+    c.accept(&vote(&f[0], &p, "yes")).await;
+    member(&relay, &f[1])
+        .await
+        .accept(&vote(&f[1], &p, "abstain"))
+        .await;
+    let pid = p.id.to_hex();
+    let d = decision_on(&mut c, &pk, &pid).await;
+    assert_eq!(gov::tag(&d, "result"), Some("failed"), "{d}");
+    let lower = gov::decide(
+        &relay,
+        &f,
+        &governance::Action::Constitution(vec![
+            governance::proposal::Change::parse("classes.ordinary.min_yes", "1")
+                .unwrap()
+                .0,
+        ]),
+        600,
+        "One yes is enough",
+    )
+    .await;
+    assert_eq!(gov::tag(&lower, "result"), Some("passed"), "{lower}");
+    let page = relay.page(&format!("/proposals/{pid}")).await;
+    assert!(
+        page.contains("the ordinary rule needs at least 2 yes votes"),
+        "the failure is explained by the rule it was decided under"
+    );
+}
+
+on_both_stores!(
+    a_changed_mind_inside_the_grace_counts,
+    a_decision_is_explained_by_its_own_rule
+);

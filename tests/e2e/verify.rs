@@ -265,6 +265,68 @@ async fn a_peer_closes_what_it_has_read(store: Store) {
     }
 }
 
+/// A record whose decision closed before its class's grace ran out, signed by the relay's own
+/// key (as a relay that skips the grace would sign it), is caught: `verify` does not trust the
+/// relay's clock, it re-derives the earliest close from the votes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_catches_a_decision_closed_inside_the_grace() {
+    let f: Vec<::nips::Keys> = (0..2).map(|_| ::nips::Keys::generate()).collect();
+    let extra = "[policy.classes.ordinary]\ndeliberation = 0\ngrace = 3\n";
+    let toml = config(&[&f[0], &f[1]], &[], "invite", extra);
+    let old = gov::start(Store::Sqlite, &toml).await;
+    let pk = gov::relay_key(&old).await;
+    let mut c = member(&old, &f[0]).await;
+    let p = proposal(&f[0], &set("reports.threshold", "4"), 600, &old.url, "");
+    c.accept(&p).await;
+    let mut last = 0;
+    for k in &f {
+        let v = vote(k, &p, "yes");
+        last = last.max(v.created_at);
+        member(&old, k).await.accept(&v).await;
+    }
+    let d = decision_on(&mut c, &pk, &p.id.to_hex()).await;
+    assert!(d["created_at"].as_u64().unwrap() >= last + 3, "{d}");
+    // The record, with the decision dated at the last vote and signed again by the relay.
+    let key = std::fs::read_to_string(old.data_dir.join("relay.key")).unwrap();
+    let relay_keys = ::nips::Keys::parse(key.trim()).unwrap();
+    let (ok, out, err) = crate::transfer::run(
+        &old,
+        &crate::transfer::args("export", old.store_args(), &[]),
+        b"",
+    )
+    .await;
+    assert!(ok, "{err}");
+    let lines: Vec<String> = out
+        .lines()
+        .map(|line| {
+            let e = ::nips::Event::from_json(line).unwrap();
+            match e.id.to_hex() == d["id"].as_str().unwrap() {
+                true => relay_keys.sign(last, e.kind, e.tags, e.content).to_json(),
+                false => line.to_string(),
+            }
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(old.data_dir.join("relay.key"), dir.path().join("relay.key")).unwrap();
+    let into = vec!["--data-dir".to_string(), dir.path().display().to_string()];
+    let input = lines.join("\n") + "\n";
+    let (ok, _, err) = crate::transfer::run(
+        &old,
+        &crate::transfer::args("import", into, &[]),
+        input.as_bytes(),
+    )
+    .await;
+    assert!(ok, "import failed: {err}");
+    let forged = TestRelay::builder(Store::Sqlite)
+        .config(&toml)
+        .data_dir(dir.path().to_owned())
+        .start()
+        .await;
+    let (ok, text) = run_verify(&forged).await;
+    assert!(!ok, "verify must catch a close inside the grace:\n{text}");
+    assert!(text.contains("closed early"), "{text}");
+}
+
 on_both_stores!(
     a_peer_closes_what_it_has_read,
     verify_passes_then_catches_tampering,

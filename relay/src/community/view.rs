@@ -66,6 +66,13 @@ impl Community {
         view
     }
 
+    /// The rule of `class` as it stood at `at`: a decision is explained by the rule it was
+    /// decided under, not by one the community adopted later.
+    pub async fn rule_at(&self, class: governance::Class, at: u64) -> governance::ClassRule {
+        let state = self.state.lock().await;
+        state.ledger.policy_at(at).classes.get(class).clone()
+    }
+
     async fn fresh_view(&self) -> GovView {
         let state = self.state.lock().await;
         let now = unix_now();

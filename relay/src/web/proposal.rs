@@ -19,7 +19,8 @@ use crate::relay::{Relay, unix_now};
 /// Where a proposal is: open (with its live standing) or decided.
 enum Stage {
     Open(Box<OpenView>),
-    Decided(Box<(Event, Decision)>),
+    /// The decision, and the class rule it was decided under.
+    Decided(Box<(Event, Decision)>, governance::ClassRule),
 }
 
 /// Voters listed by name; the tally counts them all.
@@ -60,7 +61,11 @@ pub async fn page(v: &Visit<'_>, id: &str, q: &Params) -> Option<Markup> {
                 Some(Ok(Some(p))) => p,
                 _ => stand_in(&decided.1, id)?,
             };
-            (proposal, Stage::Decided(Box::new(decided)))
+            let rule = relay
+                .community
+                .rule_at(proposal.class, proposal.created_at)
+                .await;
+            (proposal, Stage::Decided(Box::new(decided), rule))
         }
     };
     if !v.members && proposal.author != relay.community.pubkey() {
@@ -197,7 +202,7 @@ fn change_section(relay: &Relay, p: &Proposal, names: &Names, stage: &Stage) -> 
     let doc = format::doc_of(&relay.snapshot().policy);
     let (open, action) = match stage {
         Stage::Open(o) => (true, &o.action),
-        Stage::Decided(d) => (false, d.1.action.as_ref().unwrap_or(&p.action)),
+        Stage::Decided(d, _) => (false, d.1.action.as_ref().unwrap_or(&p.action)),
     };
     html! {
         section aria-labelledby="change-title" {
@@ -271,7 +276,7 @@ fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
                 }
             }
         },
-        Stage::Decided(decided) => {
+        Stage::Decided(decided, rule) => {
             let (event, d) = &**decided;
             let t = d.tally.as_ref().map(|t| Tally {
                 yes: t.counts[0],
@@ -289,7 +294,7 @@ fn standing(relay: &Relay, p: &Proposal, stage: &Stage) -> Markup {
                         " on " (super::format::when(event.created_at)) ". "
                         a href=(format!("/decisions#{}", event.id.to_hex())) { "In the decision log" }
                     }
-                    @if let Some(t) = &t { p class="why" { (why(d.resolution, t, &relay.snapshot().policy.classes.get(p.class).clone(), p.class)) } }
+                    @if let Some(t) = &t { p class="why" { (why(d.resolution, t, rule, p.class)) } }
                     @if let Some(t) = &t { (layout::tally_bars(t, t.block > 0 || p.block)) }
                     @if let Some(n) = d.tally.as_ref().map(|t| t.delegated).filter(|n| *n > 0) {
                         p class="hint" { (n) " of these votes were cast through delegations: members who did not vote counted as the member they lend their vote to." }
