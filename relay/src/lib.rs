@@ -24,10 +24,12 @@ pub mod shares;
 pub mod sigcheck;
 pub mod slowmode;
 pub mod sockets;
-pub mod store;
 pub mod sync;
 pub mod telemetry;
 pub mod transfer;
 pub mod verify;
 pub mod web;
 pub mod writer;
+
+/// Event storage lives in its own crate; `crate::store` names it here.
+pub use store;

@@ -4,13 +4,13 @@
 use nips::Keys;
 use serde_json::json;
 
-use crate::store::conformance::{
+use crate::conformance::{
     Harness, NOW, conformance, count, ids, options, query, save, sign, vanish,
 };
 use std::sync::Arc;
 
-use crate::store::search::{PROBE_WINDOW, RANK_WINDOW};
-use crate::store::{Effect, Options, Record, SearchIndex, Store, WriteOp};
+use crate::search::{PROBE_WINDOW, RANK_WINDOW};
+use crate::{Effect, Options, Record, SearchIndex, Store, WriteOp};
 
 pub(crate) async fn words_phrases_and_accents(store: &dyn Store) {
     let k = Keys::generate();
@@ -158,7 +158,7 @@ pub(crate) async fn finds_rare_words_among_many(store: &dyn Store) {
     assert_eq!(found.len(), sparse.len());
     assert_eq!(found, sparse, "equally relevant: newest first");
     // PostgreSQL reads a large store's mid-frequency terms by walking time: the same events.
-    crate::store::search::prefer_walking();
+    crate::search::prefer_walking();
     let walked = ids(store, json!({"search": "medlar", "limit": 5_000})).await;
     assert_eq!(
         walked,
@@ -375,9 +375,9 @@ async fn postgres_uses_the_configured_language() {
         Some(pg) => pg.url.clone(),
         None => unreachable!(),
     };
-    let refused = crate::store::PostgresStore::connect(&url, indexing(vec![1], "klingon")).await;
+    let refused = crate::PostgresStore::connect(&url, indexing(vec![1], "klingon")).await;
     assert!(
-        matches!(refused, Err(crate::store::StoreError::SearchLanguage(l)) if l == "klingon"),
+        matches!(refused, Err(crate::StoreError::SearchLanguage(l)) if l == "klingon"),
         "an unknown language is named at start-up"
     );
 }

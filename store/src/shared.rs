@@ -17,8 +17,8 @@ pub(crate) enum Precheck {
 /// statement (see `replace_address`).
 macro_rules! shared_writes {
     ($conn:ty) => {
-        use $crate::store::shared::Precheck;
-        use $crate::store::{Effect, Record, Saved, SearchIndex, WriteOp, existing_wins};
+        use $crate::shared::Precheck;
+        use $crate::{Effect, Record, Saved, SearchIndex, WriteOp, existing_wins};
 
         /// Applies one op (inside the caller's transaction).
         pub(super) async fn apply_one(

@@ -24,7 +24,7 @@ mod hot_conformance;
 #[cfg(test)]
 mod sets_conformance;
 #[cfg(test)]
-#[path = "../../../tests/support/db.rs"]
+#[path = "../../tests/support/db.rs"]
 pub(crate) mod testdb;
 
 use std::path::Path;

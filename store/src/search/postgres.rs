@@ -10,7 +10,7 @@ use super::{
     PROBE_WINDOW, RANK_WINDOW, REINDEX_BATCH, SearchIndex, documents, push_conditions, tsquery,
     tsquery_words,
 };
-use crate::store::sql::{Param, Sql};
+use crate::sql::{Param, Sql};
 
 /// How much more reading an event costs when walking time (a random read) than when the word
 /// index hands the events over in storage order; measured at 1M events (BENCHMARKS.md).

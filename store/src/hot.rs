@@ -185,7 +185,7 @@ mod tests {
     use nips::Keys;
 
     use super::*;
-    use crate::store::conformance::sign;
+    use crate::conformance::sign;
 
     fn record(keys: &Keys, at: u64, tags: &[&[&str]], content: &str) -> Arc<Record> {
         Arc::new(Record::new(sign(keys, at, 1, tags, content)))

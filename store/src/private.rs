@@ -62,13 +62,13 @@ pub trait PrivateStore: Send + Sync + 'static {
 macro_rules! private_store_impl {
     ($store:ty, $pool:ident) => {
         #[async_trait::async_trait]
-        impl $crate::store::PrivateStore for $store {
+        impl $crate::PrivateStore for $store {
             async fn mint_invite(
                 &self,
-                invite: &$crate::store::Invite,
+                invite: &$crate::Invite,
                 quota: Option<u32>,
                 now: u64,
-            ) -> Result<bool, $crate::store::StoreError> {
+            ) -> Result<bool, $crate::StoreError> {
                 let inviter = invite.inviter.as_bytes().as_slice();
                 let now = i64::try_from(now).unwrap_or(i64::MAX);
                 self.run(|| async move {
@@ -105,8 +105,8 @@ macro_rules! private_store_impl {
                 code_hash: &[u8; 32],
                 claimer: &nips::PubKey,
                 now: u64,
-            ) -> Result<$crate::store::Claim, $crate::store::StoreError> {
-                use $crate::store::Claim;
+            ) -> Result<$crate::Claim, $crate::StoreError> {
+                use $crate::Claim;
                 let now = i64::try_from(now).unwrap_or(i64::MAX);
                 let claimed: Result<Claim, Vec<u8>> = self.run(|| async move {
                     let mut tx = self.$pool.begin().await?;
@@ -143,10 +143,10 @@ macro_rules! private_store_impl {
                     Ok(claim)
                 })
                 .await?;
-                claimed.map_err(|_| $crate::store::StoreError::Corrupt("invite inviter".into()))
+                claimed.map_err(|_| $crate::StoreError::Corrupt("invite inviter".into()))
             }
 
-            async fn blocked_ips(&self) -> Result<Vec<(String, String)>, $crate::store::StoreError> {
+            async fn blocked_ips(&self) -> Result<Vec<(String, String)>, $crate::StoreError> {
                 self.run(|| async move {
                     sqlx::query_as("SELECT ip, reason FROM blocked_ips WHERE lifted_at IS NULL ORDER BY ip")
                         .fetch_all(&self.$pool)
@@ -155,7 +155,7 @@ macro_rules! private_store_impl {
                 .await
             }
 
-            async fn known_ips(&self) -> Result<Vec<String>, $crate::store::StoreError> {
+            async fn known_ips(&self) -> Result<Vec<String>, $crate::StoreError> {
                 let rows: Vec<(String,)> = self
                     .run(|| async move {
                         sqlx::query_as("SELECT ip FROM blocked_ips ORDER BY ip")
@@ -166,7 +166,7 @@ macro_rules! private_store_impl {
                 Ok(rows.into_iter().map(|(ip,)| ip).collect())
             }
 
-            async fn first_use(&self, sig: &[u8], until: u64, now: u64) -> Result<bool, $crate::store::StoreError> {
+            async fn first_use(&self, sig: &[u8], until: u64, now: u64) -> Result<bool, $crate::StoreError> {
                 let until = i64::try_from(until).unwrap_or(i64::MAX);
                 let now = i64::try_from(now).unwrap_or(i64::MAX);
                 self.run(|| async move {
