@@ -3,6 +3,7 @@
 //! The library holds everything with IO: storage, the WebSocket sessions, HTTP, limits and the
 //! binary's commands. Protocol rules live in `nips`, policy in `governance`.
 
+pub mod caller;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
@@ -22,7 +23,6 @@ pub mod server;
 pub mod session;
 pub mod shares;
 pub mod sigcheck;
-pub mod slowmode;
 pub mod sockets;
 pub mod sync;
 pub mod telemetry;

@@ -124,7 +124,7 @@ impl HotEvents {
         let Some(cache) = &self.cache else {
             return Ok(None);
         };
-        let Some(refs_sql) = sql::refs(f, limit, style) else {
+        let Some(refs_sql) = crate::plan::refs(f, limit, style) else {
             return Ok(None);
         };
         let refs = source.ref_rows(refs_sql, reader).await?;
@@ -145,7 +145,9 @@ impl HotEvents {
             .increment(missing.len() as u64);
         if !missing.is_empty() {
             let ids: Vec<EventId> = missing.keys().copied().collect();
-            let rows = source.hot_rows(sql::by_ids(&ids, style), reader).await?;
+            let rows = source
+                .hot_rows(crate::plan::by_ids(&ids, style), reader)
+                .await?;
             for (created_at, id, kind, expires_at, json) in rows {
                 let (Some(id), Ok(kind)) = (EventId::from_slice(&id), u16::try_from(kind)) else {
                     return Err(StoreError::Corrupt(json));

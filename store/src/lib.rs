@@ -6,6 +6,7 @@ pub mod health;
 mod held;
 mod hot;
 pub mod notify;
+mod plan;
 mod postgres;
 mod private;
 mod record;

@@ -591,7 +591,7 @@ impl super::EventStore for PostgresStore {
         {
             return Ok(events);
         }
-        let sql = super::sql::select(filter, limit, now, ListStyle::Array);
+        let sql = crate::plan::select(filter, limit, now, ListStyle::Array);
         super::rows_to_events(self.rows(sql, reader).await?)
     }
 
@@ -605,12 +605,12 @@ impl super::EventStore for PostgresStore {
         if limit == 0 || filter.is_unsatisfiable() {
             return Ok(Vec::new());
         }
-        let sql = super::sql::select_columns(
+        let sql = crate::plan::select_columns(
             filter,
             limit,
             now,
             ListStyle::Array,
-            super::sql::Columns::Keys,
+            crate::plan::Columns::Keys,
         );
         super::rows_to_keys(self.rows(sql, reader).await?)
     }
@@ -628,7 +628,7 @@ impl super::EventStore for PostgresStore {
         let after = after
             .as_ref()
             .map(|(at, id)| (*at, id.as_bytes().as_slice()));
-        let sql = super::sql::scan(filter, after, limit, now, ListStyle::Array);
+        let sql = crate::plan::scan(filter, after, limit, now, ListStyle::Array);
         super::rows_to_events(self.rows(sql, Reader::Relay).await?)
     }
 
@@ -643,7 +643,7 @@ impl super::EventStore for PostgresStore {
         if filters.is_empty() {
             return Ok(0);
         }
-        let sql = super::sql::count(&filters, now, ListStyle::Array, wraps);
+        let sql = crate::plan::count(&filters, now, ListStyle::Array, wraps);
         let rows: Vec<(i64,)> = self.rows(sql, reader).await?;
         Ok(rows
             .first()

@@ -475,7 +475,7 @@ impl super::EventStore for SqliteStore {
         {
             return Ok(events);
         }
-        let sql = super::sql::select(filter, limit, now, ListStyle::Expand);
+        let sql = crate::plan::select(filter, limit, now, ListStyle::Expand);
         super::rows_to_events(self.rows(sql, reader).await?)
     }
 
@@ -489,12 +489,12 @@ impl super::EventStore for SqliteStore {
         if limit == 0 || filter.is_unsatisfiable() {
             return Ok(Vec::new());
         }
-        let sql = super::sql::select_columns(
+        let sql = crate::plan::select_columns(
             filter,
             limit,
             now,
             ListStyle::Expand,
-            super::sql::Columns::Keys,
+            crate::plan::Columns::Keys,
         );
         super::rows_to_keys(self.rows(sql, reader).await?)
     }
@@ -512,7 +512,7 @@ impl super::EventStore for SqliteStore {
         let after = after
             .as_ref()
             .map(|(at, id)| (*at, id.as_bytes().as_slice()));
-        let sql = super::sql::scan(filter, after, limit, now, ListStyle::Expand);
+        let sql = crate::plan::scan(filter, after, limit, now, ListStyle::Expand);
         super::rows_to_events(self.rows(sql, Reader::Relay).await?)
     }
 
@@ -527,7 +527,7 @@ impl super::EventStore for SqliteStore {
         if filters.is_empty() {
             return Ok(0);
         }
-        let sql = super::sql::count(&filters, now, ListStyle::Expand, wraps);
+        let sql = crate::plan::count(&filters, now, ListStyle::Expand, wraps);
         let rows: Vec<(i64,)> = self.rows(sql, reader).await?;
         Ok(rows
             .first()

@@ -5,7 +5,7 @@ mod nip11;
 pub mod nip86;
 mod parameters;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -60,24 +60,6 @@ fn hard_frame_limit(relay: &Relay) -> usize {
         .max(1 << 20)
 }
 
-/// The client's address: the peer's, or, from a trusted proxy, the configured header's (the
-/// rightmost `X-Forwarded-For` entry: the one the proxy added).
-pub fn client_ip(relay: &Relay, peer: &SocketAddr, headers: &HeaderMap) -> IpAddr {
-    let server = &relay.config.server;
-    let Some(name) = &server.real_ip_header else {
-        return peer.ip();
-    };
-    if !server.trusted_proxies.contains(&peer.ip()) {
-        return peer.ip();
-    }
-    headers
-        .get(name.as_str())
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| peer.ip())
-}
-
 /// Prometheus metrics on the relay's own address: for the machine itself, or a scraper with
 /// the configured token. They tell how busy the relay is and who it serves, so strangers get
 /// the same 404 as a relay without metrics.
@@ -117,7 +99,7 @@ fn may_scrape(relay: &Relay, peer: &SocketAddr, headers: &HeaderMap) -> bool {
                 .real_ip_header
                 .as_ref()
                 .is_some_and(|h| headers.contains_key(h.as_str()));
-            !forwarded && client_ip(relay, peer, headers).is_loopback()
+            !forwarded && crate::caller::client_ip(relay, peer, headers).is_loopback()
         }
     }
 }
@@ -141,7 +123,7 @@ async fn root(
 ) -> Response {
     let relay = app.relay.clone();
     if let Ok(upgrade) = upgrade {
-        let ip = client_ip(&relay, &peer.addr, &headers);
+        let ip = crate::caller::client_ip(&relay, &peer.addr, &headers);
         if relay.community.is_blocked(&ip) {
             return (StatusCode::FORBIDDEN, "blocked: this address is blocked").into_response();
         }

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use nips::{Signature, nip98};
+use nips::nip98;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -18,22 +18,6 @@ use crate::sockets::Peer;
 
 /// Content type of management requests.
 pub const CONTENT_TYPE: &str = "application/nostr+json+rpc";
-
-/// Records an authorization's signature as used; false if it was used before, on any node
-/// sharing the database (or if the database cannot tell). Keyed by signature, not id: a client
-/// that signs the same request twice in one second gets two signatures (BIP-340 signing is
-/// randomized), while a replayed header repeats one. Only operators' and members'
-/// authorizations get here, at the request rate of their addresses.
-pub(crate) async fn first_use(relay: &Relay, sig: &Signature, now: u64) -> bool {
-    let until = now + 2 * nip98::MAX_SKEW + 1;
-    match relay.store.first_use(&sig.0, until, now).await {
-        Ok(first) => first,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not record an authorization; refused");
-            false
-        }
-    }
-}
 
 #[derive(Deserialize)]
 struct Request {
@@ -55,22 +39,6 @@ fn error(status: StatusCode, message: &str) -> Response {
     reply(status, json!({"error": message}))
 }
 
-/// The URLs a `u` tag may name: the relay's public URL, as ws(s) or http(s).
-fn accepted_urls(public_url: &str) -> Vec<String> {
-    let http = public_url
-        .replacen("wss://", "https://", 1)
-        .replacen("ws://", "http://", 1);
-    vec![public_url.to_string(), http]
-}
-
-/// The URLs of a page at `path` (with its query) of the relay, as a NIP-98 `u` names them.
-pub(crate) fn page_urls(public_url: &str, path: &str) -> Vec<String> {
-    accepted_urls(public_url)
-        .into_iter()
-        .map(|base| format!("{}{path}", base.trim_end_matches('/')))
-        .collect()
-}
-
 /// `POST /` handler. Cheap refusals come first: the caller's request rate, then the
 /// authorization, then whether its key is an operator's; only an operator's authorization is
 /// remembered against replay, so strangers cannot fill that memory.
@@ -80,7 +48,7 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ip = super::client_ip(&relay, &peer.addr, &headers);
+    let ip = crate::caller::client_ip(&relay, &peer.addr, &headers);
     if let Err(limited) = relay.limits().req(&ip, false) {
         metrics::counter!("communitarium_rate_limited_total", "limit" => limited.limit)
             .increment(1);
@@ -105,7 +73,13 @@ pub async fn handle(
         Ok(event) => event,
         Err(e) => return error(StatusCode::UNAUTHORIZED, &e.to_string()),
     };
-    if let Err(e) = nip98::check(&auth, &accepted_urls(&relay.public_url), "POST", &body, now) {
+    if let Err(e) = nip98::check(
+        &auth,
+        &crate::caller::accepted_urls(&relay.public_url),
+        "POST",
+        &body,
+        now,
+    ) {
         return error(StatusCode::UNAUTHORIZED, &e.to_string());
     }
     if !relay
@@ -120,7 +94,7 @@ pub async fn handle(
             "this key is not an operator of this relay",
         );
     }
-    if !first_use(&relay, &auth.sig, now).await {
+    if !crate::caller::first_use(&relay, &auth.sig, now).await {
         return error(
             StatusCode::UNAUTHORIZED,
             "this authorization was already used",

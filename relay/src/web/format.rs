@@ -38,12 +38,6 @@ impl Names {
     }
 }
 
-/// `npub1abcd…wxyz`.
-pub fn short_npub(key: &PubKey) -> String {
-    let npub = nip19::encode_npub(key);
-    format!("{}…{}", &npub[..10], &npub[npub.len() - 4..])
-}
-
 /// A person: their picture and name where they gave them, with their npub on hover.
 pub fn person(key: &PubKey, names: &Names) -> Markup {
     let npub = nip19::encode_npub(key);
@@ -59,6 +53,7 @@ pub fn person(key: &PubKey, names: &Names) -> Markup {
     }
 }
 
+pub use super::words::{duration, short_npub};
 pub use crate::dates::date;
 
 /// A moment in the page: in UTC as served, shown in the reader's own time zone by the script,
@@ -67,48 +62,12 @@ pub fn when(at: u64) -> Markup {
     html! { time datetime=(crate::dates::iso(at)) data-at=(at) title=(date(at)) { (date(at)) } }
 }
 
-/// `3 days`, `5 hours`, `40 minutes`, `20 seconds`.
-pub fn duration(secs: u64) -> String {
-    let unit = |n: u64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
-    // Rounded to the nearest unit: a 7-day vote a minute old closes "in 7 days", as its date
-    // says, not "in 6 days".
-    let near = |s: u64, per: u64| (s + per / 2) / per;
-    match secs {
-        s if s >= 2 * 86_400 - 43_200 => unit(near(s, 86_400), "day"),
-        s if s >= 2 * 3_600 - 1_800 => unit(near(s, 3_600), "hour"),
-        s if s >= 120 - 30 => unit(near(s, 60), "minute"),
-        s => unit(s, "second"),
-    }
-}
-
 /// `closes in 3 days` or `closed`.
 pub fn time_left(ends_at: u64, now: u64) -> String {
     if ends_at > now {
         format!("closes in {}", duration(ends_at - now))
     } else {
         "closing now".into()
-    }
-}
-
-/// A parameter's value as text (lists joined, keys as npubs).
-pub fn value_text(v: Option<&serde_json::Value>) -> String {
-    match v {
-        None | Some(serde_json::Value::Null) => "(not set)".into(),
-        Some(serde_json::Value::String(s)) if s.is_empty() => "(empty)".into(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Array(items)) if items.is_empty() => "(none)".into(),
-        Some(serde_json::Value::Array(items)) => items
-            .iter()
-            .map(|i| match i {
-                serde_json::Value::String(s) => s
-                    .parse::<PubKey>()
-                    .map(|k| short_npub(&k))
-                    .unwrap_or_else(|_| s.clone()),
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        Some(other) => other.to_string(),
     }
 }
 

@@ -159,7 +159,7 @@ pub async fn found(
     body: Bytes,
 ) -> Response {
     let relay = &app.relay;
-    let ip = crate::http::client_ip(relay, &request.peer, &request.headers);
+    let ip = crate::caller::client_ip(relay, &request.peer, &request.headers);
     if relay.limits().req(&ip, false).is_err() {
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,
@@ -219,7 +219,7 @@ fn signer(
         .and_then(|v| nips::nip98::parse_header(v).ok())
         .ok_or("Sign in first: the founding is signed with your key.")?;
     let path = uri.path_and_query().map_or("/setup", |p| p.as_str());
-    let urls = crate::http::nip86::page_urls(&relay.public_url, path);
+    let urls = crate::caller::page_urls(&relay.public_url, path);
     nips::nip98::check(&auth, &urls, "POST", body, unix_now())
         .map_err(|_| "The signature does not match this request; reload the page and try again.")?;
     Ok(auth.pubkey)

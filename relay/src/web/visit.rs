@@ -74,7 +74,7 @@ impl<'a> Visit<'a> {
         headers: &HeaderMap,
         uri: &Uri,
     ) -> Result<Self, Response> {
-        let ip = crate::http::client_ip(relay, peer, headers);
+        let ip = crate::caller::client_ip(relay, peer, headers);
         if relay.community.is_blocked(&ip) {
             return Err(refusal(
                 relay,
@@ -101,7 +101,7 @@ impl<'a> Visit<'a> {
             return Err(busy(relay));
         };
         let member = match signed {
-            Some(sig) => crate::http::nip86::first_use(relay, &sig, unix_now()).await,
+            Some(sig) => crate::caller::first_use(relay, &sig, unix_now()).await,
             None => false,
         };
         let public = relay.snapshot().policy.admission.read == governance::ReadAccess::Public;
@@ -137,7 +137,7 @@ fn signed_member(relay: &Relay, headers: &HeaderMap, uri: &Uri) -> Option<nips::
         .and_then(|v| v.to_str().ok())
         .and_then(|v| nips::nip98::parse_header(v).ok())?;
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let page = crate::http::nip86::page_urls(&relay.public_url, path);
+    let page = crate::caller::page_urls(&relay.public_url, path);
     let now = unix_now();
     (nips::nip98::check(&auth, &page, "GET", &[], now).is_ok()
         && relay.snapshot().is_member(&auth.pubkey, now))

@@ -2,6 +2,8 @@
 //! governed `rate.*` policy and rebuilt when the members change it. Limits are keyed by IP and
 //! pubkey, never only by connection, so reconnecting resets nothing.
 
+mod slowmode;
+
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
@@ -18,7 +20,7 @@ use governor::{Quota, RateLimiter};
 use nips::{Event, Reason};
 use parking_lot::Mutex;
 
-use crate::slowmode::SlowMode;
+use slowmode::SlowMode;
 
 type Keyed<K, C> = RateLimiter<K, DashMapStateStore<K>, C, NoOpMiddleware<<C as Clock>::Instant>>;
 
