@@ -7,32 +7,7 @@ use serde_json::Value;
 use crate::policy::Policy;
 use crate::proposal::{Action, Change};
 
-/// NIP-86 methods that change the relay, and so are emergency actions.
-pub const METHODS: &[&str] = &[
-    "banpubkey",
-    "unbanpubkey",
-    "allowpubkey",
-    "unallowpubkey",
-    "banevent",
-    "allowevent",
-    "allowkind",
-    "disallowkind",
-    "blockip",
-    "unblockip",
-    "changerelayname",
-    "changerelaydescription",
-    "changerelayicon",
-];
-
-/// NIP-86 methods that only read.
-pub const READ_METHODS: &[&str] = &[
-    "supportedmethods",
-    "listbannedpubkeys",
-    "listallowedpubkeys",
-    "listbannedevents",
-    "listallowedkinds",
-    "listblockedips",
-];
+pub use crate::params::{METHODS, READ_METHODS};
 
 /// What an emergency call does.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,6 @@ use nips::Limits;
 use serde_json::Value;
 
 use crate::class::Class;
-use crate::emergency::METHODS;
 
 /// The type of a parameter's value, and how its text in a `change` tag is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +129,7 @@ pub fn spec(name: &str) -> Option<ParamSpec> {
             }
         }
         if let Some(rest) = name.strip_prefix("rate.") {
-            return crate::rate::param_type(rest).map(|ty| (Class::Ordinary, ty));
+            return rate_type(rest).map(|ty| (Class::Ordinary, ty));
         }
         let rest = name.strip_prefix("classes.")?;
         let (class, field) = rest.split_once('.')?;
@@ -192,7 +191,7 @@ pub fn all() -> Vec<ParamSpec> {
             .chain(LIMIT_U64)
             .map(|l| format!("limitation.{l}")),
     );
-    names.extend(crate::rate::NAMES.iter().map(|r| format!("rate.{r}")));
+    names.extend(RATE_NAMES.iter().map(|r| format!("rate.{r}")));
     for class in Class::ALL {
         for field in CLASS_U32.iter().chain(&[
             "pass_strict",
@@ -289,6 +288,93 @@ pub fn parse_value(spec: &ParamSpec, raw: &str) -> Result<Value, String> {
 /// The limits a default relay starts with (re-exported for config defaults).
 pub fn default_limits() -> Limits {
     Limits::default()
+}
+
+/// NIP-86 methods that change the relay, and so are emergency actions.
+pub const METHODS: &[&str] = &[
+    "banpubkey",
+    "unbanpubkey",
+    "allowpubkey",
+    "unallowpubkey",
+    "banevent",
+    "allowevent",
+    "allowkind",
+    "disallowkind",
+    "blockip",
+    "unblockip",
+    "changerelayname",
+    "changerelaydescription",
+    "changerelayicon",
+];
+
+/// NIP-86 methods that only read.
+pub const READ_METHODS: &[&str] = &[
+    "supportedmethods",
+    "listbannedpubkeys",
+    "listallowedpubkeys",
+    "listbannedevents",
+    "listallowedkinds",
+    "listblockedips",
+];
+
+/// The governed `rate.*` parameter names (without the prefix).
+pub const RATE_NAMES: &[&str] = &[
+    "connections_per_minute",
+    "connections_per_ip",
+    "messages_per_second",
+    "reqs_per_minute.members",
+    "reqs_per_minute.others",
+    "events_per_minute.metadata.members",
+    "events_per_minute.metadata.others",
+    "events_per_minute.notes.members",
+    "events_per_minute.notes.others",
+    "events_per_minute.reactions.members",
+    "events_per_minute.reactions.others",
+    "events_per_minute.other.members",
+    "events_per_minute.other.others",
+    "events_burst.metadata.members",
+    "events_burst.metadata.others",
+    "events_burst.notes.members",
+    "events_burst.notes.others",
+    "events_burst.reactions.members",
+    "events_burst.reactions.others",
+    "events_burst.other.members",
+    "events_burst.other.others",
+    "target.window",
+    "target.cooloff",
+    "target.reposts.members",
+    "target.reposts.others",
+    "target.reactions.members",
+    "target.reactions.others",
+    "target.replies.members",
+    "target.replies.others",
+    "target.mentions.members",
+    "target.mentions.others",
+    "min_interval.notes.members",
+    "min_interval.notes.others",
+    "min_interval.replies.members",
+    "min_interval.replies.others",
+    "pow_non_members_only",
+    "strikes_before_disconnect",
+    "ip_backoff",
+    "joins_per_minute_per_ip",
+    "wraps_per_minute_per_ip",
+    "wraps_per_minute_per_recipient",
+    "signer_messages_per_minute_per_ip",
+    "signer_messages_per_minute_per_recipient",
+    "joins_per_minute",
+];
+
+/// The type of `rate.<name>`, if governed.
+pub fn rate_type(name: &str) -> Option<ParamType> {
+    if !RATE_NAMES.contains(&name) {
+        return None;
+    }
+    Some(match name {
+        "pow_non_members_only" => ParamType::Bool,
+        "target.window" | "target.cooloff" | "ip_backoff" => ParamType::U64,
+        _ => ParamType::U32,
+    })
 }
 
 #[cfg(test)]

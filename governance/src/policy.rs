@@ -245,7 +245,7 @@ impl Default for Operators {
     fn default() -> Self {
         Self {
             keys: Vec::new(),
-            methods: crate::emergency::METHODS
+            methods: crate::params::METHODS
                 .iter()
                 .map(|m| m.to_string())
                 .collect(),

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::params::ParamType;
+pub use crate::params::{RATE_NAMES as NAMES, rate_type as param_type};
 
 /// A limit with a tier for members and one for everyone else.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,66 +247,6 @@ impl Default for RateLimits {
             joins_per_minute: 60,
         }
     }
-}
-
-/// The governed `rate.*` parameter names (without the prefix).
-pub const NAMES: &[&str] = &[
-    "connections_per_minute",
-    "connections_per_ip",
-    "messages_per_second",
-    "reqs_per_minute.members",
-    "reqs_per_minute.others",
-    "events_per_minute.metadata.members",
-    "events_per_minute.metadata.others",
-    "events_per_minute.notes.members",
-    "events_per_minute.notes.others",
-    "events_per_minute.reactions.members",
-    "events_per_minute.reactions.others",
-    "events_per_minute.other.members",
-    "events_per_minute.other.others",
-    "events_burst.metadata.members",
-    "events_burst.metadata.others",
-    "events_burst.notes.members",
-    "events_burst.notes.others",
-    "events_burst.reactions.members",
-    "events_burst.reactions.others",
-    "events_burst.other.members",
-    "events_burst.other.others",
-    "target.window",
-    "target.cooloff",
-    "target.reposts.members",
-    "target.reposts.others",
-    "target.reactions.members",
-    "target.reactions.others",
-    "target.replies.members",
-    "target.replies.others",
-    "target.mentions.members",
-    "target.mentions.others",
-    "min_interval.notes.members",
-    "min_interval.notes.others",
-    "min_interval.replies.members",
-    "min_interval.replies.others",
-    "pow_non_members_only",
-    "strikes_before_disconnect",
-    "ip_backoff",
-    "joins_per_minute_per_ip",
-    "wraps_per_minute_per_ip",
-    "wraps_per_minute_per_recipient",
-    "signer_messages_per_minute_per_ip",
-    "signer_messages_per_minute_per_recipient",
-    "joins_per_minute",
-];
-
-/// The type of `rate.<name>`, if governed.
-pub fn param_type(name: &str) -> Option<ParamType> {
-    if !NAMES.contains(&name) {
-        return None;
-    }
-    Some(match name {
-        "pow_non_members_only" => ParamType::Bool,
-        "target.window" | "target.cooloff" | "ip_backoff" => ParamType::U64,
-        _ => ParamType::U32,
-    })
 }
 
 /// The kind classes events are limited by, per author.
