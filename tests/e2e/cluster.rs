@@ -59,7 +59,12 @@ impl Cluster {
     async fn leader(&self) -> usize {
         for _ in 0..100 {
             for (i, n) in self.nodes.iter().enumerate() {
-                if n.is_running() && n.metrics().await.contains("communitarium_cluster_leader 1") {
+                if n.is_running()
+                    && n.metrics()
+                        .await
+                        .lines()
+                        .any(|l| l == "communitarium_cluster_leader 1")
+                {
                     return i;
                 }
             }

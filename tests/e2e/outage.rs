@@ -89,7 +89,12 @@ async fn all_served(relay: &TestRelay, ids: &BTreeSet<String>) -> usize {
 /// Waits until the relay reports the database up again.
 async fn until_recovered(relay: &TestRelay) {
     for _ in 0..100 {
-        if relay.metrics().await.contains("communitarium_db_up 1") {
+        if relay
+            .metrics()
+            .await
+            .lines()
+            .any(|l| l == "communitarium_db_up 1")
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
