@@ -1,4 +1,12 @@
-//! Dates as people read them, for the page and for messages to operators.
+//! Dates as people read them, for the page and for messages to operators, and the clock they
+//! are read from.
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
 
 /// A date as `2026-12-01 14:05 UTC`.
 pub fn date(at: u64) -> String {

@@ -9,6 +9,9 @@ use nips::{
     Event, KindClass, PubKey, Reason, nip09, nip40, nip42, nip43, nip56, nip59, nip62, nip70, nip88,
 };
 
+use governance::Policy;
+
+use crate::community::Snapshot;
 use crate::ratelimit::Limited;
 use crate::relay::{Relay, unix_now};
 use crate::sigcheck::{self, SigError};
@@ -45,8 +48,9 @@ impl Origin {
 /// The text of an `OK true`.
 pub type Accepted = std::borrow::Cow<'static, str>;
 
-/// Runs `event` through the checks, commits it, and fans it out. `Ok` carries the message of an
-/// `OK true`; `Err` why it was refused.
+/// Runs `event` through its stages, in order: the checks every event meets, admission, rate,
+/// the kind's own route (the community's kinds, ephemeral events), storage, delivery and the
+/// after-effects. `Ok` carries the message of an `OK true`; `Err` why it was refused.
 pub async fn publish(
     relay: &Arc<Relay>,
     event: Event,
@@ -54,17 +58,42 @@ pub async fn publish(
 ) -> Result<Accepted, Refusal> {
     let now = unix_now();
     let snapshot = relay.snapshot();
-    let policy = &snapshot.policy;
     let record = Arc::new(Record::new(event));
+    let member = snapshot.is_member(&record.event.pubkey, now);
+    checks(&snapshot.policy, &record, origin, member, now).await?;
+    admission(relay, &snapshot, &record.event, origin, now)?;
+    rate(relay, &snapshot.policy, &record.event, origin, member, now).await?;
+    if let Some(answer) = community_route(relay, &record).await {
+        return answer;
+    }
+    if record.event.class() == KindClass::Ephemeral {
+        return ephemeral(relay, &record).await;
+    }
+    if !store(relay, &record).await? {
+        return Ok("duplicate: already have this event".into());
+    }
+    relay.fanout.send(&record, snapshot.policy.visibility).await;
+    after_effects(relay, &record).await;
+    Ok("".into())
+}
+
+/// What every event must be, whoever sends it: within the size and time limits, with the
+/// proof of work asked of its author, validly signed, and within the NIPs' own rules (no AUTH
+/// events, nothing expired, protected events only from their author).
+async fn checks(
+    policy: &Policy,
+    record: &Arc<Record>,
+    origin: &Origin,
+    member: bool,
+    now: u64,
+) -> Result<(), Refusal> {
     let event = &record.event;
     policy
         .limitation
         .check_event(event, record.json.len(), now)?;
-    let member = snapshot.is_member(&event.pubkey, now);
-    let pow = if policy.rate.pow_non_members_only && member {
-        0
-    } else {
-        policy.limitation.min_pow_difficulty
+    let pow = match policy.rate.pow_non_members_only && member {
+        true => 0,
+        false => policy.limitation.min_pow_difficulty,
     };
     policy.limitation.check_pow(event, pow)?;
     match sigcheck::verify(record.clone()).await {
@@ -82,13 +111,23 @@ pub async fn publish(
     }
     if nip70::is_protected(event) && !origin.is_authed_as(&event.pubkey) {
         let why = "this event may only be published by its author";
-        return Err(if origin.authed.is_empty() {
-            Reason::auth_required(why)
-        } else {
-            Reason::restricted(why)
+        return Err(match origin.authed.is_empty() {
+            true => Reason::auth_required(why),
+            false => Reason::restricted(why),
         }
         .into());
     }
+    Ok(())
+}
+
+/// The community's policy on who may publish what (members, kinds, read access, bans).
+fn admission(
+    relay: &Relay,
+    snapshot: &Snapshot,
+    event: &Event,
+    origin: &Origin,
+    now: u64,
+) -> Result<(), Refusal> {
     let relay_key = relay.community.pubkey();
     let ctx = Context {
         relay: &relay_key,
@@ -97,89 +136,105 @@ pub async fn publish(
         authed: &origin.authed,
         now,
     };
-    policy.admit(event, &ctx)?;
+    Ok(snapshot.policy.admit(event, &ctx)?)
+}
+
+/// The governed rate limits: the author's, the target's (across the cluster's nodes), and
+/// the per-address limits of gift wraps, signer messages and join requests.
+async fn rate(
+    relay: &Relay,
+    policy: &Policy,
+    event: &Event,
+    origin: &Origin,
+    member: bool,
+    now: u64,
+) -> Result<(), Refusal> {
     let limits = relay.limits();
     limits.event(event, member).map_err(Refusal::Limited)?;
-    if let Some(c) = &relay.cluster {
-        let caps = &policy.rate.target;
-        if let Err((sort, target)) = c
+    if let Some(c) = &relay.cluster
+        && let Err((sort, target)) = c
             .caps
-            .check(c.pool(), caps, c.nodes(), event, member, now)
+            .check(c.pool(), &policy.rate.target, c.nodes(), event, member, now)
             .await
-        {
-            limits.cool(sort, member, target);
-            return Err(Refusal::Limited(crate::ratelimit::spreading(sort)));
-        }
+    {
+        limits.cool(sort, member, target);
+        return Err(Refusal::Limited(crate::ratelimit::spreading(sort)));
     }
-    if event.kind == nip59::KIND_GIFT_WRAP {
-        limits.wrap(event, &origin.ip).map_err(Refusal::Limited)?;
+    let per_address = match event.kind {
+        nip59::KIND_GIFT_WRAP => limits.wrap(event, &origin.ip),
+        nips::nip46::KIND_SIGNER => limits.signer_message(event, &origin.ip),
+        nip43::KIND_JOIN_REQUEST => limits.join(&origin.ip),
+        _ => Ok(()),
+    };
+    per_address.map_err(Refusal::Limited)
+}
+
+/// The kinds the community handles itself: joining and leaving, proposals, votes and
+/// delegations (decided and answered there), and deletions that would erase the record.
+/// `None` when the event goes on to be stored like any other.
+async fn community_route(relay: &Relay, record: &Arc<Record>) -> Option<Result<Accepted, Refusal>> {
+    let (community, hands, event) = (&relay.community, &relay.hands, &record.event);
+    let answer = match event.kind {
+        nip43::KIND_JOIN_REQUEST => community.join(hands, event).await.map(Into::into),
+        nip43::KIND_LEAVE_REQUEST => community.leave(hands, event).await.map(Into::into),
+        nip88::KIND_POLL => community.propose(hands, record).await?.map(Into::into),
+        nip88::KIND_RESPONSE => community.vote(hands, record).await?.map(Into::into),
+        nips::cg::KIND_DELEGATION => community.delegate(hands, record).await?.map(Into::into),
+        nip09::KIND_DELETION => match community.guard_deletion(hands, event).await {
+            Ok(()) => return None,
+            Err(reason) => Err(reason),
+        },
+        _ => return None,
+    };
+    Some(answer.map_err(Refusal::from))
+}
+
+/// An ephemeral event is delivered, never stored: to this node's subscribers, and to the
+/// other nodes' when the relay runs as a cluster.
+async fn ephemeral(relay: &Relay, record: &Arc<Record>) -> Result<Accepted, Refusal> {
+    relay.fanout.send(record, Default::default()).await;
+    if let Some(c) = &relay.cluster
+        && let Err(e) = c.announce_ephemeral(&record.event, &record.json).await
+    {
+        tracing::warn!(error = %e, "could not send an ephemeral event to the other nodes");
+        return Err(
+            Reason::error("could not reach the other nodes of this relay; try again").into(),
+        );
     }
-    if event.kind == nips::nip46::KIND_SIGNER {
-        limits
-            .signer_message(event, &origin.ip)
-            .map_err(Refusal::Limited)?;
-    }
-    match event.kind {
-        nip43::KIND_JOIN_REQUEST => {
-            relay.limits().join(&origin.ip).map_err(Refusal::Limited)?;
-            return Ok(relay.community.join(relay, event).await?.into());
-        }
-        nip43::KIND_LEAVE_REQUEST => return Ok(relay.community.leave(relay, event).await?.into()),
-        nip88::KIND_POLL => {
-            if let Some(result) = relay.community.propose(relay, &record).await {
-                return Ok(result?.into());
-            }
-        }
-        nip88::KIND_RESPONSE => {
-            if let Some(result) = relay.community.vote(relay, &record).await {
-                return Ok(result?.into());
-            }
-        }
-        nips::cg::KIND_DELEGATION => {
-            if let Some(result) = relay.community.delegate(relay, &record).await {
-                return Ok(result?.into());
-            }
-        }
-        nip09::KIND_DELETION => relay.community.guard_deletion(relay, event).await?,
-        _ => {}
-    }
-    if event.class() == KindClass::Ephemeral {
-        relay.fanout.send(&record, Default::default()).await;
-        if let Some(c) = &relay.cluster
-            && let Err(e) = c.announce_ephemeral(event, &record.json).await
-        {
-            tracing::warn!(error = %e, "could not send an ephemeral event to the other nodes");
-            return Err(
-                Reason::error("could not reach the other nodes of this relay; try again").into(),
-            );
-        }
-        return Ok("".into());
-    }
+    Ok("".into())
+}
+
+/// Commits the event (a request to vanish from this relay goes through the community, which
+/// keeps the record's votes countable): `true` when newly stored, `false` for a duplicate.
+async fn store(relay: &Relay, record: &Arc<Record>) -> Result<bool, Refusal> {
+    let event = &record.event;
     let vanish = event.kind == nip62::KIND_VANISH && nip62::targets_relay(event, &relay.public_url);
     let written = match vanish {
-        true => relay.community.vanish(relay, &record).await,
+        true => relay.community.vanish(&relay.hands, record).await,
         false => relay.writer.write(WriteOp::Save(record.clone())).await,
     };
-    match written {
-        Ok(Saved::Stored) => {
-            relay.fanout.send(&record, policy.visibility).await;
-            if record.event.kind == nip56::KIND_REPORT {
-                relay.community.report(relay, &record.event).await;
-            }
-            Ok("".into())
-        }
-        Ok(Saved::Duplicate) => Ok("duplicate: already have this event".into()),
+    let refused = match written {
+        Ok(Saved::Stored) => return Ok(true),
+        Ok(Saved::Duplicate) => return Ok(false),
         Ok(Saved::Superseded) => {
-            Err(Reason::duplicate("a newer version of this event is already stored").into())
+            Reason::duplicate("a newer version of this event is already stored")
         }
-        Ok(Saved::Deleted) => Err(Reason::blocked("this event was deleted by its author").into()),
+        Ok(Saved::Deleted) => Reason::blocked("this event was deleted by its author"),
         Ok(Saved::Vanished) => {
-            Err(Reason::blocked("this author asked this relay to erase their events").into())
+            Reason::blocked("this author asked this relay to erase their events")
         }
-        Err(WriteError::Closed) => Err(Reason::error("the relay is shutting down").into()),
+        Err(WriteError::Closed) => Reason::error("the relay is shutting down"),
         Err(WriteError::Unavailable) => {
-            Err(Reason::error("the database is unavailable; try again shortly").into())
+            Reason::error("the database is unavailable; try again shortly")
         }
-        Err(_) => Err(Reason::error("could not save the event; try again").into()),
+        Err(_) => Reason::error("could not save the event; try again"),
+    };
+    Err(refused.into())
+}
+
+/// What a stored event sets off: a report counts towards the community's threshold.
+async fn after_effects(relay: &Relay, record: &Arc<Record>) {
+    if record.event.kind == nip56::KIND_REPORT {
+        relay.community.report(&relay.hands, &record.event).await;
     }
 }

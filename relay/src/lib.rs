@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod commands;
 pub mod community;
 pub mod config;
+pub mod connections;
 pub mod dates;
 pub mod fanout;
 pub mod http;

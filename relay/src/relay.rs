@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
@@ -13,21 +12,18 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::cluster::{Cluster, ClusterError, presence};
+use crate::community::hands::Hands;
 use crate::community::{Community, CommunityError, Snapshot};
 use crate::config::Config;
+use crate::connections::Connections;
 use crate::fanout::{ConnId, Fanout};
-use crate::ratelimit::{Limited, Limits};
+use crate::ratelimit::{CurrentLimits, Limited, Limits};
 use crate::reads::ReadGate;
 use crate::shares::PerIp;
 use crate::store::{self, Store, StoreError};
 use crate::writer::Writer;
 
-/// Seconds since the Unix epoch.
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
+pub use crate::dates::unix_now;
 
 /// Why the relay could not start.
 #[derive(Debug, thiserror::Error)]
@@ -81,12 +77,6 @@ fn lock_data_dir(config: &Config) -> Result<Option<std::fs::File>, StartError> {
 /// Events the live matcher may fall behind the writers before a poster waits for it.
 const FANOUT_QUEUE: usize = 4_096;
 
-/// A live connection, so it can be found by IP and closed.
-struct Connection {
-    ip: IpAddr,
-    close: CancellationToken,
-}
-
 /// An IP whose connections were closed for hammering: it waits before reconnecting, longer each
 /// time.
 struct Penalty {
@@ -103,7 +93,9 @@ pub struct Relay {
     pub writer: Writer,
     pub fanout: Arc<Fanout>,
     /// Identity, members and governance.
-    pub community: Community,
+    pub community: Arc<Community>,
+    /// What governance works with: the narrow handles it gets instead of the relay.
+    pub hands: Arc<Hands>,
     /// Where governance hands over what members should hear of.
     pub notices: crate::notices::Notices,
     /// This node's part in a cluster, when several nodes share the database.
@@ -111,7 +103,7 @@ pub struct Relay {
     /// Each address's share of the database's read capacity.
     pub reads: ReadGate,
     /// Rate limiters for the `rate` policy in force.
-    limits: arc_swap::ArcSwap<Limits>,
+    limits: Arc<CurrentLimits>,
     /// Open connections per IP.
     per_ip: PerIp,
     /// Filter values held by live subscriptions, per IP.
@@ -129,8 +121,8 @@ pub struct Relay {
     pub tasks: TaskTracker,
     /// One permit per open WebSocket connection.
     pub connections: Arc<Semaphore>,
-    next_conn: AtomicU64,
-    connections_by_id: parking_lot::Mutex<HashMap<ConnId, Connection>>,
+    /// Open connections, so a block can close an address's at once.
+    pub open: Arc<Connections>,
     writer_stop: CancellationToken,
     writer_task: parking_lot::Mutex<Option<JoinHandle<()>>>,
     /// Held while this process serves an embedded database.
@@ -172,10 +164,24 @@ impl Relay {
             cluster.clone(),
         )
         .await?;
-        let limits = Limits::new(&community.snapshot().policy.rate, Default::default());
+        let limits = Arc::new(CurrentLimits::new(&community.snapshot().policy.rate));
         let (notices, pending) = crate::notices::Notices::new();
         let (fanout, queue) = Fanout::queued(FANOUT_QUEUE);
         let fanout = Arc::new(fanout);
+        let (open, shutdown, tasks) =
+            (Arc::default(), CancellationToken::new(), TaskTracker::new());
+        let hands = Arc::new(Hands {
+            config: config.clone(),
+            public_url: public_url.clone(),
+            store: store.clone(),
+            writer: writer.clone(),
+            fanout: fanout.clone(),
+            notices: notices.clone(),
+            open: Arc::clone(&open),
+            limits: limits.clone(),
+            tasks: tasks.clone(),
+            shutdown: shutdown.clone(),
+        });
         let relay = Arc::new(Self {
             reads: ReadGate::new(config.server.queries_per_ip),
             connections: Arc::new(Semaphore::new(config.server.max_connections as usize)),
@@ -184,20 +190,20 @@ impl Relay {
             store,
             writer,
             fanout: fanout.clone(),
-            community,
+            community: Arc::new(community),
+            hands,
             notices,
             cluster,
-            limits: arc_swap::ArcSwap::from_pointee(limits),
+            limits,
             per_ip: PerIp::default(),
             filter_values: PerIp::default(),
             live_searches: PerIp::default(),
             sync_keys: Arc::default(),
             penalties: Default::default(),
             metrics,
-            connections_by_id: parking_lot::Mutex::new(HashMap::new()),
-            shutdown: CancellationToken::new(),
-            tasks: TaskTracker::new(),
-            next_conn: AtomicU64::new(1),
+            open,
+            shutdown,
+            tasks,
             writer_stop,
             writer_task: parking_lot::Mutex::new(Some(writer_task)),
             _data_lock: data_lock,
@@ -207,9 +213,14 @@ impl Relay {
             .tasks
             .spawn(crate::fanout::dispatch(fanout, queue, stop));
         let stop = relay.shutdown.clone();
-        relay
-            .tasks
-            .spawn(crate::notices::run(relay.clone(), pending, stop));
+        relay.tasks.spawn(crate::notices::run(
+            Arc::new(crate::notices::Sender {
+                community: relay.community.clone(),
+                hands: relay.hands.clone(),
+            }),
+            pending,
+            stop,
+        ));
         relay.tasks.spawn(expiration_sweeper(relay.clone()));
         relay.tasks.spawn(proposal_closer(relay.clone()));
         relay.tasks.spawn(limit_pruner(relay.clone()));
@@ -223,11 +234,28 @@ impl Relay {
         }
         if let Some(cluster) = &relay.cluster {
             let wake = Arc::new(tokio::sync::Notify::new());
-            let feed = crate::cluster::feed::listen(relay.clone(), cluster.clone(), wake.clone());
+            let community = relay.community.clone();
+            let local = Arc::new(crate::cluster::feed::Local {
+                store: relay.store.clone(),
+                fanout: relay.fanout.clone(),
+                visibility: Box::new(move || community.snapshot().policy.visibility),
+                shutdown: relay.shutdown.clone(),
+            });
+            let feed = crate::cluster::feed::listen(local, cluster.clone(), wake.clone());
             relay.tasks.spawn(feed);
-            relay
-                .tasks
-                .spawn(crate::cluster::feed::reload(relay.clone(), wake));
+            let (community, hands) = (relay.community.clone(), relay.hands.clone());
+            relay.tasks.spawn(crate::cluster::feed::reload(
+                relay.shutdown.clone(),
+                wake,
+                move || {
+                    let (community, hands) = (community.clone(), hands.clone());
+                    async move {
+                        if let Err(e) = community.refresh(&hands).await {
+                            tracing::warn!(error = %e, "could not reload the community's state");
+                        }
+                    }
+                },
+            ));
             tracing::info!(node = %cluster.node_id, "joined the cluster");
         }
         Ok(relay)
@@ -246,15 +274,7 @@ impl Relay {
 
     /// The rate limiters for the policy in force, rebuilt when members change `rate.*`.
     pub fn limits(&self) -> Arc<Limits> {
-        let current = self.limits.load_full();
-        let snapshot = self.snapshot();
-        if current.config == snapshot.policy.rate {
-            return current;
-        }
-        let fresh = Arc::new(Limits::new(&snapshot.policy.rate, Default::default()));
-        self.limits.store(fresh.clone());
-        tracing::info!("rate limits changed by decision; limiters rebuilt");
-        fresh
+        self.limits.get(&self.snapshot().policy.rate)
     }
 
     /// May a new connection from `ip` open? Checks the address's backoff, its open connections
@@ -304,35 +324,26 @@ impl Relay {
 
     /// Registers a connection from `ip`; `close` ends it.
     pub fn register(&self, conn: ConnId, ip: IpAddr, close: CancellationToken) {
-        self.connections_by_id
-            .lock()
-            .insert(conn, Connection { ip, close });
+        self.open.register(conn, ip, close);
         self.per_ip.try_add(ip, 1, 0);
         metrics::gauge!("communitarium_connections").increment(1.0);
     }
 
     pub fn unregister(&self, conn: ConnId) {
-        if let Some(c) = self.connections_by_id.lock().remove(&conn) {
-            self.per_ip.release(c.ip, 1);
+        if let Some(ip) = self.open.unregister(conn) {
+            self.per_ip.release(ip, 1);
         }
         metrics::gauge!("communitarium_connections").decrement(1.0);
     }
 
     /// Closes every connection from `ip` (it was just blocked).
     pub fn disconnect_ip(&self, ip: &IpAddr) {
-        for c in self
-            .connections_by_id
-            .lock()
-            .values()
-            .filter(|c| c.ip == *ip)
-        {
-            c.close.cancel();
-        }
+        self.open.disconnect_ip(ip);
     }
 
     /// A fresh connection id.
     pub fn next_conn_id(&self) -> ConnId {
-        self.next_conn.fetch_add(1, Ordering::Relaxed)
+        self.open.next_id()
     }
 
     /// Ends every session, lets in-flight writes commit, stops the writer and closes storage.
@@ -404,8 +415,8 @@ async fn proposal_closer(relay: Arc<Relay>) {
         }
         ticks = ticks.wrapping_add(1);
         if relay.leads() {
-            relay.community.close_due(&relay, unix_now()).await;
-            relay.community.remind_due(&relay, unix_now()).await;
+            relay.community.close_due(&relay.hands, unix_now()).await;
+            relay.community.remind_due(&relay.hands, unix_now()).await;
         }
     }
 }

@@ -10,9 +10,14 @@ use nips::{Event, EventId, Filter};
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use tokio::sync::Notify;
 
+use governance::visibility::Visibility;
+use tokio_util::sync::CancellationToken;
+
 use super::Cluster;
 use super::governance::STATE_CHANNEL;
-use crate::relay::{Relay, unix_now};
+use crate::dates::unix_now;
+use crate::fanout::Fanout;
+use crate::store::Store;
 use crate::store::notify::{Announcement, EVENTS_CHANNEL, MAX_INLINE};
 use crate::store::{Reader, Record};
 
@@ -22,6 +27,15 @@ const POLL: Duration = Duration::from_secs(1);
 
 /// How long a parked ephemeral event waits for the other nodes to read it.
 pub const PARKED_FOR: u64 = 60;
+
+/// What the listener needs of this node: where announced events are read and delivered, the
+/// read rules in force (which decide who may see them), and when to stop.
+pub struct Local {
+    pub store: Arc<dyn Store>,
+    pub fanout: Arc<Fanout>,
+    pub visibility: Box<dyn Fn() -> Visibility + Send + Sync>,
+    pub shutdown: CancellationToken,
+}
 
 impl Cluster {
     /// Sends an ephemeral event to the other nodes' subscribers. Never stored: a small event
@@ -62,7 +76,7 @@ impl Cluster {
 
 /// Listens until shutdown: other nodes' events go to this node's subscribers, and news of a
 /// changed state wakes `reload`.
-pub async fn listen(relay: Arc<Relay>, cluster: Arc<Cluster>, reload: Arc<Notify>) {
+pub async fn listen(hands: Arc<Local>, cluster: Arc<Cluster>, reload: Arc<Notify>) {
     let pool = PgPoolOptions::new()
         .max_connections(1)
         .connect_lazy_with(cluster.options.clone());
@@ -72,7 +86,7 @@ pub async fn listen(relay: Arc<Relay>, cluster: Arc<Cluster>, reload: Arc<Notify
             Err(e) => {
                 tracing::warn!(error = %e, "cannot listen for other nodes yet");
                 tokio::select! {
-                    () = relay.shutdown.cancelled() => return,
+                    () = hands.shutdown.cancelled() => return,
                     () = tokio::time::sleep(POLL) => {}
                 }
             }
@@ -84,12 +98,12 @@ pub async fn listen(relay: Arc<Relay>, cluster: Arc<Cluster>, reload: Arc<Notify
     }
     loop {
         let next = tokio::select! {
-            () = relay.shutdown.cancelled() => return,
+            () = hands.shutdown.cancelled() => return,
             n = listener.try_recv() => n,
         };
         match next {
             Ok(Some(n)) if n.channel() == STATE_CHANNEL => reload.notify_one(),
-            Ok(Some(n)) => deliver(&relay, &cluster, n.payload()).await,
+            Ok(Some(n)) => deliver(&hands, &cluster, n.payload()).await,
             // The connection was lost and is re-established by the next call; what was
             // announced meanwhile is not replayed, but the state is checked again.
             Ok(None) => {
@@ -101,7 +115,7 @@ pub async fn listen(relay: Arc<Relay>, cluster: Arc<Cluster>, reload: Arc<Notify
             Err(e) => {
                 tracing::warn!(error = %e, "listening for other nodes failed; retrying");
                 tokio::select! {
-                    () = relay.shutdown.cancelled() => return,
+                    () = hands.shutdown.cancelled() => return,
                     () = tokio::time::sleep(POLL) => {}
                 }
             }
@@ -110,7 +124,7 @@ pub async fn listen(relay: Arc<Relay>, cluster: Arc<Cluster>, reload: Arc<Notify
 }
 
 /// Hands one announcement's events to the subscriptions they match.
-async fn deliver(relay: &Relay, cluster: &Cluster, payload: &str) {
+async fn deliver(hands: &Local, cluster: &Cluster, payload: &str) {
     let Some(announcement) = Announcement::parse(payload) else {
         tracing::warn!("ignored a malformed announcement");
         return;
@@ -121,8 +135,8 @@ async fn deliver(relay: &Relay, cluster: &Cluster, payload: &str) {
     // Stored events are read back from the events table, which only the relay writes after
     // checking them; the others come with the notification (or its parking table).
     let (events, from_table) = match announcement {
-        Announcement::Stored { ids, .. } if !relay.fanout.is_empty() => {
-            (stored(relay, &ids).await, true)
+        Announcement::Stored { ids, .. } if !hands.fanout.is_empty() => {
+            (stored(hands, &ids).await, true)
         }
         Announcement::Stored { .. } => (Vec::new(), true),
         Announcement::Ephemeral { json, .. } => (parse(json).into_iter().collect(), false),
@@ -136,8 +150,8 @@ async fn deliver(relay: &Relay, cluster: &Cluster, payload: &str) {
             metrics::counter!("communitarium_cluster_forged_total").increment(1);
             continue;
         }
-        let visibility = relay.snapshot().policy.visibility;
-        relay.fanout.send(&record, visibility).await;
+        let visibility = (hands.visibility)();
+        hands.fanout.send(&record, visibility).await;
     }
     metrics::counter!("communitarium_cluster_announcements_total").increment(1);
 }
@@ -149,13 +163,13 @@ fn parse(json: String) -> Option<Arc<Record>> {
 }
 
 /// The announced events still stored, oldest first.
-async fn stored(relay: &Relay, ids: &[EventId]) -> Vec<Arc<Record>> {
+async fn stored(hands: &Local, ids: &[EventId]) -> Vec<Arc<Record>> {
     let hex: Vec<String> = ids.iter().map(EventId::to_hex).collect();
     let Ok(filter) = Filter::from_value(&serde_json::json!({ "ids": hex })) else {
         return Vec::new();
     };
     let limit = ids.len() as u64;
-    match relay
+    match hands
         .store
         .query(&filter, limit, unix_now(), Reader::Relay)
         .await
@@ -192,16 +206,18 @@ async fn parked(cluster: &Cluster, id: &EventId) -> Vec<Arc<Record>> {
 
 /// Reloads the community's state when another node changed it: woken by the state channel,
 /// and every second regardless. Reloads closer together than 50 ms are merged.
-pub async fn reload(relay: Arc<Relay>, wake: Arc<Notify>) {
+pub async fn reload<F, Fut>(shutdown: CancellationToken, wake: Arc<Notify>, refresh: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()>,
+{
     loop {
         tokio::select! {
-            () = relay.shutdown.cancelled() => return,
+            () = shutdown.cancelled() => return,
             () = wake.notified() => {}
             () = tokio::time::sleep(POLL) => {}
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
-        if let Err(e) = relay.community.refresh(&relay).await {
-            tracing::warn!(error = %e, "could not reload the community's state");
-        }
+        refresh().await;
     }
 }

@@ -6,7 +6,6 @@
 //! - [`presence`]: each node's claim on the database, and the leader lock.
 //! - [`governance`]: the lock every change of the community takes, and the generations that
 //!   tell a node its copy of the state is old.
-//! - [`feed`]: other nodes' events, delivered to this node's live subscribers.
 //! - [`caps`]: per-target caps counted across nodes.
 
 pub mod caps;

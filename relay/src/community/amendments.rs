@@ -10,7 +10,7 @@ use governance::Proposal;
 use nips::{EventId, Reason};
 
 use super::{Community, CommunityError, State};
-use crate::relay::Relay;
+use crate::community::hands::Hands;
 
 /// Checks an incoming `proposal` that amends another against the open proposals.
 pub(super) fn check(state: &State, proposal: &Proposal) -> Result<(), Reason> {
@@ -64,13 +64,13 @@ impl Community {
     /// too, as it would have when its last vote came in.
     pub(super) async fn close_and_settle(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         id: &EventId,
         at: u64,
     ) -> Result<(), CommunityError> {
         let original = state.open.get(id).and_then(|o| o.proposal.amends);
-        self.close(relay, state, id, at).await?;
+        self.close(hands, state, id, at).await?;
         let Some(original) = original else {
             return Ok(());
         };
@@ -90,6 +90,6 @@ impl Community {
             open.settled_at = Some(open.last_vote());
             return Ok(());
         }
-        self.close(relay, state, &original, at).await
+        self.close(hands, state, &original, at).await
     }
 }

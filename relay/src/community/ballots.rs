@@ -16,7 +16,8 @@ use tokio::sync::oneshot;
 
 use super::{Community, State, busy, member_saved};
 use crate::cluster::governance::Stale;
-use crate::relay::{Relay, unix_now};
+use crate::community::hands::Hands;
+use crate::dates::unix_now;
 use crate::store::Record;
 
 /// What a vote is answered: `None` when it answers an ordinary poll, not a proposal.
@@ -40,7 +41,7 @@ pub(super) struct Ballots {
 
 impl Community {
     /// A vote from a client. `None` when it answers an ordinary poll.
-    pub async fn vote(&self, relay: &Arc<Relay>, record: &Arc<Record>) -> Answer {
+    pub async fn vote(self: &Arc<Self>, hands: &Arc<Hands>, record: &Arc<Record>) -> Answer {
         let target = nip88::responds_to(&record.event)?;
         let (done, mut answer) = oneshot::channel();
         self.ballots.queue.lock().push(Pending {
@@ -58,10 +59,9 @@ impl Community {
                     }
                     // A task of its own: a client that disconnects mid-count cancels its own
                     // future, which must not cancel the count of everyone's votes with it.
-                    let relay = relay.clone();
-                    let counted = relay.tasks.spawn({
-                        let relay = relay.clone();
-                        async move { relay.community.count_queued(&relay).await }
+                    let counted = hands.tasks.spawn({
+                        let (community, hands) = (self.clone(), hands.clone());
+                        async move { community.count_queued(&hands).await }
                     });
                     if counted.await.is_err() {
                         tracing::error!("counting votes failed");
@@ -72,8 +72,8 @@ impl Community {
     }
 
     /// Takes the governance lock and counts every queued vote.
-    async fn count_queued(&self, relay: &Relay) {
-        let locked = self.lock(relay).await;
+    async fn count_queued(&self, hands: &Hands) {
+        let locked = self.lock(hands).await;
         let queued = std::mem::take(&mut *self.ballots.queue.lock());
         let mut state = match locked {
             Ok(state) => state,
@@ -95,26 +95,26 @@ impl Community {
         if let Err(e) = self.will_change(Stale::Open).await {
             return refuse_all(valid.into_iter().map(|(p, _)| p), e);
         }
-        self.commit_and_count(relay, &mut state, valid, now).await;
+        self.commit_and_count(hands, &mut state, valid, now).await;
     }
 
     /// Commits `valid` votes together (one writer batch, each vote its own outcome), counts
     /// the stored ones, closes the proposals they settled, and only then answers each.
     async fn commit_and_count(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         valid: Vec<(Pending, Vote)>,
         now: u64,
     ) {
         let writes = valid
             .iter()
-            .map(|(p, _)| relay.writer.write_vote(p.record.clone()));
+            .map(|(p, _)| hands.writer.write_vote(p.record.clone()));
         let outcomes = join_all(writes).await;
         let mut answers = Vec::with_capacity(valid.len());
         let mut touched: Vec<(EventId, u64)> = Vec::new();
         for ((p, vote), outcome) in valid.into_iter().zip(outcomes) {
-            let answer = match member_saved(relay, &p.record, outcome, "vote").await {
+            let answer = match member_saved(hands, &p.record, outcome, "vote").await {
                 Ok(true) => {
                     let at = now.max(vote.created_at);
                     if let Some(open) = state.open.get_mut(&p.target) {
@@ -144,7 +144,7 @@ impl Community {
                 open.settled_at = settled.then_some(at);
                 continue;
             }
-            if settled && let Err(e) = self.close_and_settle(relay, state, &target, at).await {
+            if settled && let Err(e) = self.close_and_settle(hands, state, &target, at).await {
                 tracing::error!(error = %e, proposal = %target, "could not close a settled proposal");
             }
         }

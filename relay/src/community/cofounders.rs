@@ -7,7 +7,7 @@ use governance::ledger::Draft;
 use nips::PubKey;
 
 use super::{Community, CommunityError, Ruling, State};
-use crate::relay::Relay;
+use crate::community::hands::Hands;
 
 impl Community {
     /// Is `code` an unused co-founder code, in time, now?
@@ -18,7 +18,7 @@ impl Community {
     /// Makes `key` a member and a founder with `code` (claimed already), in one decision.
     pub(super) async fn seat_cofounder(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         key: &PubKey,
         code: &str,
@@ -35,7 +35,7 @@ impl Community {
             nips::nip19::encode_npub(key)
         );
         self.record(
-            relay,
+            hands,
             state,
             Ruling {
                 resolution: Resolution::Cofounder,

@@ -11,7 +11,7 @@
 use nips::Event;
 
 use super::{Community, CommunityError, State};
-use crate::relay::Relay;
+use crate::community::hands::Hands;
 
 /// Decisions applied in memory whose events are not committed yet.
 #[derive(Default)]
@@ -20,7 +20,7 @@ pub(crate) struct Deferred {
     decisions: usize,
     roster_changed: bool,
     /// Sent once the decisions are committed.
-    notices: Vec<crate::notices::Notice>,
+    notices: Vec<crate::community::notice::Notice>,
 }
 
 impl Deferred {
@@ -29,7 +29,7 @@ impl Deferred {
         &mut self,
         events: Vec<Event>,
         roster_changed: bool,
-        notice: Option<crate::notices::Notice>,
+        notice: Option<crate::community::notice::Notice>,
     ) {
         self.events.extend(events);
         self.decisions += 1;
@@ -44,7 +44,7 @@ impl Community {
     /// [`Community::commit`]).
     pub(super) async fn flush(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
     ) -> Result<(), CommunityError> {
         let Some(d) = state.deferred.take() else {
@@ -53,9 +53,9 @@ impl Community {
         if d.events.is_empty() {
             return Ok(());
         }
-        self.commit(relay, state, d.events, Vec::new()).await?;
+        self.commit(hands, state, d.events, Vec::new()).await?;
         self.publish_snapshot_with(state, d.roster_changed);
-        d.notices.into_iter().for_each(|n| relay.notices.send(n));
+        d.notices.into_iter().for_each(|n| hands.notices.send(n));
         tracing::info!(decisions = d.decisions, "decisions committed together");
         Ok(())
     }

@@ -12,9 +12,10 @@ use governance::delegation::{Delegation, Delegations};
 use nips::{Reason, cg};
 use serde_json::json;
 
-use super::genesis::all;
+use super::record::all;
 use super::{Community, CommunityError, State, busy};
-use crate::relay::{Relay, unix_now};
+use crate::community::hands::Hands;
+use crate::dates::unix_now;
 use crate::store::{Record, Store};
 
 /// The refusal of a deletion request aimed at a delegation: decisions counted it, so it stays
@@ -52,7 +53,7 @@ impl Community {
     /// A delegation (or its revocation) from a client. `None` for other kinds.
     pub async fn delegate(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         record: &Arc<Record>,
     ) -> Option<Result<&'static str, Reason>> {
         let event = &record.event;
@@ -63,19 +64,19 @@ impl Community {
             Ok(d) => d,
             Err(m) => return Some(Err(Reason::invalid(m))),
         };
-        let mut state = match self.lock(relay).await {
+        let mut state = match self.lock(hands).await {
             Ok(state) => state,
             Err(e) => return Some(Err(busy(e))),
         };
         Some(
-            self.accept_delegation(relay, &mut state, record, delegation)
+            self.accept_delegation(hands, &mut state, record, delegation)
                 .await,
         )
     }
 
     async fn accept_delegation(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         record: &Arc<Record>,
         delegation: Delegation,
@@ -104,7 +105,7 @@ impl Community {
                  delegation was dated; sign it again with the current time",
             ));
         }
-        if !self.save_member_event(relay, record, "delegation").await? {
+        if !self.save_member_event(hands, record, "delegation").await? {
             return Ok("duplicate: already have this delegation");
         }
         state.delegations.insert(delegation);

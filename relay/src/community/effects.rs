@@ -8,7 +8,7 @@ use governance::{Action, Decision};
 use sha2::{Digest, Sha256};
 
 use super::{Community, CommunityError, State};
-use crate::relay::Relay;
+use crate::community::hands::Hands;
 use crate::store::Effect;
 
 /// The digest a decision publishes for an address (never the address itself).
@@ -56,15 +56,15 @@ impl Community {
     /// one), found by its digest among the addresses ever blocked.
     pub(super) async fn ip_revert(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         was_block: bool,
         digest: &str,
     ) -> Result<Option<Effect>, CommunityError> {
-        let known = relay.store.known_ips().await?;
+        let known = hands.store.known_ips().await?;
         let Some(ip) = known.into_iter().find(|ip| ip_digest(ip) == digest) else {
             return Ok(None);
         };
-        let at = i64::try_from(crate::relay::unix_now()).unwrap_or(i64::MAX);
+        let at = i64::try_from(crate::dates::unix_now()).unwrap_or(i64::MAX);
         Ok(Some(match was_block {
             true => Effect::UnblockIp { ip, at },
             false => Effect::BlockIp {
@@ -77,12 +77,12 @@ impl Community {
 
     /// After `effect` is committed: the blocked addresses in memory follow it, and a newly
     /// blocked address is disconnected.
-    pub(super) fn blocks_changed(&self, relay: &Relay, effect: &Effect) {
+    pub(super) fn blocks_changed(&self, hands: &Hands, effect: &Effect) {
         match effect {
             Effect::BlockIp { ip, .. } => {
                 if let Ok(addr) = ip.parse::<IpAddr>() {
                     self.blocked_ips.write().insert(addr);
-                    relay.disconnect_ip(&addr);
+                    hands.disconnect_ip(&addr);
                 }
             }
             Effect::UnblockIp { ip, .. } => {

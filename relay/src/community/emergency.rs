@@ -4,7 +4,8 @@
 
 use super::effects::ip_digest;
 use super::{Community, CommunityError, Ruling, State};
-use crate::relay::{Relay, unix_now};
+use crate::community::hands::Hands;
+use crate::dates::unix_now;
 use crate::store::Effect;
 use governance::Action;
 use governance::decision::{EmergencyRecord, Resolution};
@@ -34,14 +35,14 @@ impl Community {
     /// are published with the decision so members can check who asked for what.
     pub async fn call(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         operator: &PubKey,
         method: &str,
         params: &[Value],
         request: &str,
         auth: &str,
     ) -> Result<CallOutcome, CallError> {
-        let mut state = self.lock(relay).await?;
+        let mut state = self.lock(hands).await?;
         let policy = state.ledger.policy.clone();
         if !policy.operators.keys.contains(operator) {
             return Err(CallError::Unauthorized(
@@ -49,7 +50,7 @@ impl Community {
             ));
         }
         if READ_METHODS.contains(&method) {
-            return self.read(relay, &state, method).await;
+            return self.read(hands, &state, method).await;
         }
         if !METHODS.contains(&method) {
             return Err(CallError::Bad(format!("unknown method `{method}`")));
@@ -122,7 +123,7 @@ impl Community {
         };
         let id = self
             .record(
-                relay,
+                hands,
                 &mut state,
                 Ruling {
                     resolution: Resolution::Emergency,
@@ -135,7 +136,7 @@ impl Community {
             .await?;
         let ratification = self
             .open_relay_proposal(
-                relay,
+                hands,
                 &mut state,
                 Action::Ratify(id),
                 &[],
@@ -156,7 +157,7 @@ impl Community {
 
     async fn read(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &State,
         method: &str,
     ) -> Result<CallOutcome, CallError> {
@@ -187,7 +188,7 @@ impl Community {
             ),
             "listallowedkinds" => json!(policy.kinds.allowed),
             "listblockedips" => {
-                let ips = relay
+                let ips = hands
                     .store
                     .blocked_ips()
                     .await

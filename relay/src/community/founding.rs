@@ -8,17 +8,17 @@ use std::path::Path;
 use std::sync::Arc;
 
 use governance::ledger::Ledger;
-use governance::{AdmissionMode, Decision, Policy, PolicyDoc, ReadAccess};
+use governance::{AdmissionMode, Policy, PolicyDoc, ReadAccess};
 use nips::{Keys, PubKey};
 use serde_json::Value;
 
-use super::{Community, CommunityError, State, events, genesis};
+use super::{Community, CommunityError, State, genesis};
 use crate::cluster::Cluster;
 use crate::cluster::governance::Stale;
+use crate::community::hands::Hands;
 use crate::config::Config;
-use crate::relay::{Relay, unix_now};
-use crate::store::{Record, Saved, Store, WriteOp};
-use crate::writer::Writer;
+use crate::dates::unix_now;
+use crate::store::Store;
 
 /// The file in the data directory holding the setup link's token until the community is
 /// founded.
@@ -116,11 +116,11 @@ impl Community {
     /// (each an invite code too, valid until the links' deadline).
     pub async fn found(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         founder: PubKey,
         choice: &Founding,
     ) -> Result<Vec<String>, FoundingError> {
-        let mut state = self.lock_any(relay).await?;
+        let mut state = self.lock_any(hands).await?;
         if state.ledger.head.is_some() {
             return Err(FoundingError::Founded);
         }
@@ -130,14 +130,14 @@ impl Community {
                 founders.push(*k);
             }
         }
-        let mut policy = founding_policy(&relay.config.genesis, choice, &founders)?;
+        let mut policy = founding_policy(&hands.config.genesis, choice, &founders)?;
         let now = unix_now();
         let mut codes = Vec::new();
         if choice.cofounder_links > 0 {
             let links_for = choice.links_for.clamp(3_600, MAX_LINKS_FOR);
             for _ in 0..choice.cofounder_links.min(MAX_COFOUNDER_LINKS) {
                 let (code, until) =
-                    super::mint_relay_invite(&*relay.store, &self.keys, links_for, now).await?;
+                    super::mint_relay_invite(&*hands.store, &self.keys, links_for, now).await?;
                 policy
                     .founders
                     .invites
@@ -147,12 +147,12 @@ impl Community {
             }
         }
         self.will_change(Stale::Ledger).await?;
-        sign_genesis(&relay.writer, &self.keys, &policy, &founders, now).await?;
+        genesis::sign_genesis(&hands.writer, &self.keys, &policy, &founders, now).await?;
         let (fresh, blocked) = genesis::load(&*self.store, &self.keys, now).await?;
         *state = fresh;
         *self.blocked_ips.write() = blocked;
         self.publish_snapshot(&state);
-        if let Err(e) = std::fs::remove_file(relay.config.data_dir.join(TOKEN_FILE)) {
+        if let Err(e) = std::fs::remove_file(hands.config.data_dir.join(TOKEN_FILE)) {
             tracing::debug!(error = %e, "no setup token to forget");
         }
         tracing::info!(
@@ -195,53 +195,4 @@ fn founding_policy(
     doc.set("founders.keys", Some(Value::from(hex)));
     doc.policy()
         .map_err(|e| FoundingError::Invalid(format!("the policy would be invalid: {e}")))
-}
-
-/// Signs and stores the genesis: the `genesis` decision (carrying the initial `policy`), the
-/// policy document, one member event per founder and the membership list.
-pub(super) async fn sign_genesis(
-    writer: &Writer,
-    keys: &Keys,
-    policy: &Policy,
-    founders: &[PubKey],
-    now: u64,
-) -> Result<(), CommunityError> {
-    let doc = PolicyDoc::from_policy(policy);
-    let mut ledger = Ledger::genesis(doc.clone()).map_err(CommunityError::Genesis)?;
-    let decision = Decision::genesis(&doc);
-    let genesis = events::decision_event(keys, &decision, now, doc.canonical());
-    let mut out = vec![
-        genesis.clone(),
-        events::policy_event(keys, &doc, &genesis.id, now),
-    ];
-    for (i, founder) in founders.iter().enumerate() {
-        let seq = i as u64 + 1;
-        out.push(events::member_event(
-            keys,
-            true,
-            founder,
-            now,
-            seq,
-            None,
-            Some(&genesis.id),
-        ));
-        ledger.roster.add(*founder, now, None);
-        ledger.member_seq = seq;
-    }
-    out.push(events::membership_list(keys, &ledger.roster, now));
-    let ops = out
-        .into_iter()
-        .map(|e| WriteOp::Save(Arc::new(Record::new(e))))
-        .collect();
-    for saved in writer.write_all(ops).await? {
-        if saved != Saved::Stored {
-            return Err(CommunityError::NotStored(saved));
-        }
-    }
-    ledger
-        .commit(genesis.id, now, &decision, doc, None)
-        .map_err(CommunityError::Genesis)?;
-    metrics::counter!("communitarium_decisions_total", "result" => "genesis").increment(1);
-    tracing::info!(founders = founders.len(), "genesis signed");
-    Ok(())
 }

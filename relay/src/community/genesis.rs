@@ -7,33 +7,19 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use governance::ledger::Ledger;
-use governance::{PolicyDoc, Proposal, Vote};
-use nips::{Event, EventId, Filter, Keys, PubKey, cg, nip43, nip88};
+use governance::{Decision, Policy, PolicyDoc};
+use nips::{EventId, Keys, PubKey, cg, nip43};
 use parking_lot::RwLock;
 use serde_json::json;
 use tokio::sync::Mutex;
 
-use super::{Community, CommunityError, Snapshot, State, proposals};
+use super::record::all;
+use super::{Community, CommunityError, Snapshot, State, events, proposals};
 use crate::cluster::governance::{Stale, bump};
 use crate::cluster::{Cluster, ClusterError};
 use crate::config::Config;
-use crate::store::{Effect, Reader, Saved, Store, StoredEvent, WriteOp};
+use crate::store::{Effect, Record, Saved, Store, WriteOp};
 use crate::writer::Writer;
-
-/// Everything matching `filter`, newest first: all of it, unless the filter sets a `limit`.
-pub async fn all(
-    store: &dyn Store,
-    filter: serde_json::Value,
-    now: u64,
-) -> Result<Vec<Event>, CommunityError> {
-    let filter = Filter::from_value(&filter).map_err(|e| CommunityError::Genesis(e.to_string()))?;
-    let limit = filter.limit.unwrap_or(i64::MAX as u64);
-    let rows: Vec<StoredEvent> = store.query(&filter, limit, now, Reader::Relay).await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| Event::from_json(&r.json).ok())
-        .collect())
-}
 
 impl Community {
     /// Loads the community from the store, creating the genesis on first start. On a node of
@@ -83,8 +69,7 @@ impl Community {
                     .await
                     .map_err(ClusterError::from)?;
             }
-            super::founding::sign_genesis(writer, &keys, &config.genesis, &config.founders, now)
-                .await?;
+            sign_genesis(writer, &keys, &config.genesis, &config.founders, now).await?;
         }
         let (state, blocked) = load(&**store, &keys, now).await?;
         check_config(config, &state.ledger)?;
@@ -280,21 +265,51 @@ fn configured_differences(config: &Config, ledger: &Ledger) -> Vec<String> {
         .collect()
 }
 
-/// Is `event` a governance proposal (a poll with a `gov` tag)?
-pub(crate) fn is_proposal(event: &Event) -> bool {
-    event.kind == nip88::KIND_POLL && event.has_tag(cg::TAG_GOV)
-}
-
-/// Votes among `events`.
-pub(crate) fn votes(events: &[Event]) -> Vec<Vote> {
-    events.iter().filter_map(Vote::parse).collect()
-}
-
-/// Proposals among `events` (malformed ones skipped).
-pub(crate) fn parse_proposals(events: &[Event]) -> Vec<(Event, Proposal)> {
-    events
-        .iter()
-        .filter(|e| is_proposal(e))
-        .filter_map(|e| Proposal::parse(e).ok().flatten().map(|p| (e.clone(), p)))
-        .collect()
+/// Signs and stores the genesis: the `genesis` decision (carrying the initial `policy`), the
+/// policy document, one member event per founder and the membership list.
+pub(super) async fn sign_genesis(
+    writer: &Writer,
+    keys: &Keys,
+    policy: &Policy,
+    founders: &[PubKey],
+    now: u64,
+) -> Result<(), CommunityError> {
+    let doc = PolicyDoc::from_policy(policy);
+    let mut ledger = Ledger::genesis(doc.clone()).map_err(CommunityError::Genesis)?;
+    let decision = Decision::genesis(&doc);
+    let genesis = events::decision_event(keys, &decision, now, doc.canonical());
+    let mut out = vec![
+        genesis.clone(),
+        events::policy_event(keys, &doc, &genesis.id, now),
+    ];
+    for (i, founder) in founders.iter().enumerate() {
+        let seq = i as u64 + 1;
+        out.push(events::member_event(
+            keys,
+            true,
+            founder,
+            now,
+            seq,
+            None,
+            Some(&genesis.id),
+        ));
+        ledger.roster.add(*founder, now, None);
+        ledger.member_seq = seq;
+    }
+    out.push(events::membership_list(keys, &ledger.roster, now));
+    let ops = out
+        .into_iter()
+        .map(|e| WriteOp::Save(Arc::new(Record::new(e))))
+        .collect();
+    for saved in writer.write_all(ops).await? {
+        if saved != Saved::Stored {
+            return Err(CommunityError::NotStored(saved));
+        }
+    }
+    ledger
+        .commit(genesis.id, now, &decision, doc, None)
+        .map_err(CommunityError::Genesis)?;
+    metrics::counter!("communitarium_decisions_total", "result" => "genesis").increment(1);
+    tracing::info!(founders = founders.len(), "genesis signed");
+    Ok(())
 }

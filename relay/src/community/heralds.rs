@@ -10,10 +10,10 @@ use governance::notify::Moment;
 use nips::{EventId, Keys};
 use serde_json::json;
 
-use super::genesis::all;
+use super::record::all;
 use super::{Community, CommunityError, State};
-use crate::notices::Notice;
-use crate::relay::Relay;
+use crate::community::hands::Hands;
+use crate::community::notice::Notice;
 use crate::store::Store;
 
 /// A day: the reminder comes this long before a vote closes, for votes that last longer.
@@ -70,12 +70,12 @@ pub(super) async fn reminded(
 impl Community {
     /// Hands over a reminder for each open proposal whose vote closes within a day (and lasts
     /// longer than one), once.
-    pub async fn remind_due(&self, relay: &Relay, now: u64) {
+    pub async fn remind_due(&self, hands: &Hands, now: u64) {
         let mut state = self.state.lock().await;
         let due: Vec<Notice> = due_reminders(&state, now);
         for notice in due {
             state.reminded.insert(notice.proposal);
-            relay.notices.send(notice);
+            hands.notices.send(notice);
         }
     }
 }

@@ -5,7 +5,8 @@ use nips::{Event, Keys, PubKey, Reason, nip19, nip43};
 use sha2::{Digest, Sha256};
 
 use super::{Community, CommunityError, State, busy, events};
-use crate::relay::{Relay, unix_now};
+use crate::community::hands::Hands;
+use crate::dates::unix_now;
 use crate::store::{Claim, Invite, PrivateStore};
 use governance::{Action, AdmissionMode};
 
@@ -46,7 +47,7 @@ fn fresh(event: &Event, now: u64) -> Result<(), Reason> {
 
 impl Community {
     /// Mints an invite code for an authenticated member (an `{"kinds":[28935]}` request).
-    pub async fn invite(&self, relay: &Relay, authed: &[PubKey]) -> Result<Event, Reason> {
+    pub async fn invite(&self, hands: &Hands, authed: &[PubKey]) -> Result<Event, Reason> {
         let snapshot = self.snapshot();
         let now = unix_now();
         let Some(member) = authed.iter().find(|k| snapshot.is_member(k, now)) else {
@@ -69,7 +70,7 @@ impl Community {
             created_at: now,
             expires_at,
         };
-        match relay.store.mint_invite(&invite, quota, now).await {
+        match hands.store.mint_invite(&invite, quota, now).await {
             Ok(true) => Ok(events::invite_event(&self.keys, &code, expires_at, now)),
             Ok(false) => Err(Reason::rate_limited(format!(
                 "you hold {} unused invite codes; wait until they are claimed or expire",
@@ -83,15 +84,15 @@ impl Community {
     }
 
     /// A join request (kind 28934).
-    pub async fn join(&self, relay: &Relay, event: &Event) -> Result<String, Reason> {
+    pub async fn join(&self, hands: &Hands, event: &Event) -> Result<String, Reason> {
         let now = unix_now();
         fresh(event, now)?;
-        let mut state = self.lock(relay).await.map_err(busy)?;
+        let mut state = self.lock(hands).await.map_err(busy)?;
         if state.ledger.roster.contains(&event.pubkey) {
             return Ok("duplicate: you are already a member of this relay".into());
         }
         if let Some(code) = nip43::claim(event) {
-            let claim = relay
+            let claim = hands
                 .store
                 .claim_invite(&code_hash(code), &event.pubkey, now)
                 .await
@@ -106,7 +107,7 @@ impl Community {
             let cofounder = Self::is_cofounder_code(&state, code, now);
             return match claim {
                 Claim::Claimed { inviter } if cofounder && inviter == self.keys.pubkey() => {
-                    self.seat_cofounder(relay, &mut state, &event.pubkey, code, now)
+                    self.seat_cofounder(hands, &mut state, &event.pubkey, code, now)
                         .await
                         .map_err(|_| Reason::error("could not record the membership; try again"))?;
                     Ok(format!(
@@ -119,7 +120,7 @@ impl Community {
                     "that invite code is void: its inviter is not a member in good standing",
                 )),
                 Claim::Claimed { inviter } => {
-                    self.change_member(relay, &mut state, &event.pubkey, true, Some(&inviter), now)
+                    self.change_member(hands, &mut state, &event.pubkey, true, Some(&inviter), now)
                         .await
                         .map_err(|_| Reason::error("could not record the membership; try again"))?;
                     Ok(format!(
@@ -142,8 +143,9 @@ impl Community {
                 if pending {
                     return Ok("duplicate: your request is already before the members".into());
                 }
-                relay
-                    .limits()
+                hands
+                    .limits
+                    .get(&policy.rate)
                     .candidacy()
                     .map_err(|limited| limited.reason)?;
                 let waiting = state.open_join_requests();
@@ -165,7 +167,7 @@ impl Community {
                     event.content.chars().take(500).collect::<String>()
                 );
                 self.open_relay_proposal(
-                    relay,
+                    hands,
                     &mut state,
                     Action::Admit(event.pubkey),
                     &[],
@@ -195,14 +197,14 @@ impl Community {
     }
 
     /// A leave request (kind 28936).
-    pub async fn leave(&self, relay: &Relay, event: &Event) -> Result<String, Reason> {
+    pub async fn leave(&self, hands: &Hands, event: &Event) -> Result<String, Reason> {
         let now = unix_now();
         fresh(event, now)?;
-        let mut state = self.lock(relay).await.map_err(busy)?;
+        let mut state = self.lock(hands).await.map_err(busy)?;
         if !state.ledger.roster.contains(&event.pubkey) {
             return Ok("duplicate: you are not a member of this relay".into());
         }
-        self.change_member(relay, &mut state, &event.pubkey, false, None, now)
+        self.change_member(hands, &mut state, &event.pubkey, false, None, now)
             .await
             .map_err(|_| Reason::error("could not record leaving; try again"))?;
         Ok("info: you have left this relay".into())
@@ -211,7 +213,7 @@ impl Community {
     /// Publishes a member event and the new membership list, and updates the snapshot.
     async fn change_member(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         key: &PubKey,
         added: bool,
@@ -232,7 +234,7 @@ impl Community {
         let member = events::member_event(&self.keys, added, key, now, seq, inviter, None);
         let list_at = state.tick(now);
         let list = events::membership_list(&self.keys, &roster, list_at);
-        self.publish(relay, state, vec![member, list]).await?;
+        self.publish(hands, state, vec![member, list]).await?;
         state.ledger.roster = roster;
         state.ledger.member_seq = seq;
         self.publish_snapshot(state);

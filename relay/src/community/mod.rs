@@ -12,10 +12,13 @@ mod emergency;
 pub mod events;
 pub mod founding;
 mod genesis;
+pub mod hands;
 mod heralds;
 pub mod identity;
 mod membership;
+pub mod notice;
 mod proposals;
+mod record;
 mod reports;
 pub mod view;
 
@@ -33,14 +36,15 @@ use tokio::sync::Mutex;
 
 use crate::cluster::governance::{Generations, Stale, bump};
 use crate::cluster::{Cluster, ClusterError, GovGuard};
-use crate::relay::{Relay, unix_now};
+use crate::community::hands::Hands;
+use crate::dates::unix_now;
 use crate::store::{Effect, Record, Saved, Store, StoreError, WriteOp};
 use crate::writer::WriteError;
 
 pub use emergency::{CallError, CallOutcome};
-pub use genesis::all;
 pub use membership::mint_relay_invite;
 pub use proposals::Open;
+pub use record::all;
 
 /// What sessions read: the policy and membership in force. Swapped whole on every change.
 #[derive(Debug)]
@@ -185,14 +189,14 @@ pub(super) fn busy(e: CommunityError) -> Reason {
 /// What a member's governance event's write came to: delivered live and `Ok(true)` when
 /// stored, `Ok(false)` when it was already stored, or the refusal to answer.
 async fn member_saved(
-    relay: &Relay,
+    hands: &Hands,
     record: &Arc<Record>,
     outcome: Result<Saved, WriteError>,
     what: &str,
 ) -> Result<bool, Reason> {
     match outcome {
         Ok(Saved::Stored) => {
-            relay.fanout.send(record, Default::default()).await;
+            hands.fanout.send(record, Default::default()).await;
             Ok(true)
         }
         Ok(Saved::Duplicate) => Ok(false),
@@ -309,8 +313,8 @@ impl Community {
 
     /// Takes the state to change it. On a node of a cluster this also takes the cluster's
     /// governance lock, and first reloads what another node changed since this one looked.
-    pub(crate) async fn lock(&self, relay: &Relay) -> Result<Locked<'_>, CommunityError> {
-        let locked = self.lock_any(relay).await?;
+    pub(crate) async fn lock(&self, hands: &Hands) -> Result<Locked<'_>, CommunityError> {
+        let locked = self.lock_any(hands).await?;
         if locked.ledger.head.is_none() {
             return Err(CommunityError::NotFounded);
         }
@@ -318,17 +322,17 @@ impl Community {
     }
 
     /// As [`Community::lock`], founded or not (what founding itself takes).
-    pub(crate) async fn lock_any(&self, relay: &Relay) -> Result<Locked<'_>, CommunityError> {
+    pub(crate) async fn lock_any(&self, hands: &Hands) -> Result<Locked<'_>, CommunityError> {
         let mut state = self.state.lock().await;
         if state.stale {
-            self.reload(relay, &mut state, Stale::Ledger).await?;
+            self.reload(hands, &mut state, Stale::Ledger).await?;
         }
         let gov = match &self.cluster {
             None => None,
             Some(c) => {
                 let mut gov = c.governance.acquire().await?;
                 if let Some(level) = gov.stale() {
-                    self.reload(relay, &mut state, level).await?;
+                    self.reload(hands, &mut state, level).await?;
                 }
                 gov.caught_up();
                 Some(gov)
@@ -355,7 +359,7 @@ impl Community {
     /// are read without the lock, but the reload happens under it: a node bumps a counter
     /// *before* it writes its change, so a reload outside the lock could miss the write yet
     /// record the bump as seen, and a later close would tally without it.
-    pub async fn refresh(&self, relay: &Relay) -> Result<(), CommunityError> {
+    pub async fn refresh(&self, hands: &Hands) -> Result<(), CommunityError> {
         let Some(cluster) = &self.cluster else {
             return Ok(());
         };
@@ -365,7 +369,7 @@ impl Community {
             .map_err(ClusterError::from)?;
         drop(conn);
         if cluster.governance.known().await.stale(&current).is_some() {
-            drop(self.lock(relay).await?);
+            drop(self.lock(hands).await?);
         }
         Ok(())
     }
@@ -373,7 +377,7 @@ impl Community {
     /// Rebuilds `level` of the state from the record another node changed.
     async fn reload(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         level: Stale,
     ) -> Result<(), CommunityError> {
@@ -390,7 +394,7 @@ impl Community {
                     newly
                 };
                 for ip in &newly {
-                    relay.disconnect_ip(ip);
+                    hands.disconnect_ip(ip);
                 }
             }
             Stale::Open => {
@@ -479,23 +483,23 @@ impl Community {
     /// already stored. `what` names it in refusals.
     async fn save_member_event(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         record: &Arc<Record>,
         what: &str,
     ) -> Result<bool, Reason> {
         self.will_change(Stale::Open).await.map_err(busy)?;
-        let outcome = relay.writer.write(WriteOp::Save(record.clone())).await;
-        member_saved(relay, record, outcome, what).await
+        let outcome = hands.writer.write(WriteOp::Save(record.clone())).await;
+        member_saved(hands, record, outcome, what).await
     }
 
     /// Commits relay-signed `events` in one transaction, then delivers them live.
     async fn publish(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         events: Vec<Event>,
     ) -> Result<(), CommunityError> {
-        self.commit(relay, state, events, Vec::new()).await
+        self.commit(hands, state, events, Vec::new()).await
     }
 
     /// Commits relay-signed `events` and a decision's `effects` in one transaction (all or
@@ -504,7 +508,7 @@ impl Community {
     /// so the state is reloaded from the store, which is the truth either way.
     async fn commit(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         events: Vec<Event>,
         effects: Vec<Effect>,
@@ -516,36 +520,36 @@ impl Community {
             .collect();
         let mut ops: Vec<WriteOp> = records.iter().map(|r| WriteOp::Save(r.clone())).collect();
         ops.extend(effects.iter().cloned().map(WriteOp::Effect));
-        let saved = match relay.writer.write_all(ops).await {
+        let saved = match hands.writer.write_all(ops).await {
             Ok(saved) => saved,
             Err(e) => {
-                self.recover(relay, state).await;
+                self.recover(hands, state).await;
                 return Err(e.into());
             }
         };
         for (record, outcome) in records.iter().zip(&saved) {
             match outcome {
-                Saved::Stored => relay.fanout.send(record, Default::default()).await,
+                Saved::Stored => hands.fanout.send(record, Default::default()).await,
                 Saved::Duplicate => {}
                 // Committed with the rest, so the record holds what it holds: read it again.
                 other => {
-                    self.recover(relay, state).await;
+                    self.recover(hands, state).await;
                     return Err(CommunityError::NotStored(*other));
                 }
             }
         }
         for effect in &effects {
-            self.blocks_changed(relay, effect);
+            self.blocks_changed(hands, effect);
         }
         Ok(())
     }
 
     /// After a failure once the record may have changed: reloads the state from the store now,
     /// or, if the store cannot answer, leaves it marked stale so the next lock reloads it first.
-    async fn recover(&self, relay: &Relay, state: &mut State) {
+    async fn recover(&self, hands: &Hands, state: &mut State) {
         state.stale = true;
         state.deferred = None;
-        match self.reload(relay, state, Stale::Ledger).await {
+        match self.reload(hands, state, Stale::Ledger).await {
             Ok(()) => {
                 tracing::warn!("a change of the record failed; the state was reloaded from it")
             }
@@ -562,7 +566,7 @@ impl Community {
     /// as failed.
     async fn record(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         ruling: Ruling,
     ) -> Result<EventId, CommunityError> {
@@ -599,7 +603,7 @@ impl Community {
             .and_then(|em| state.ledger.pending.get(&em))
             .and_then(|p| p.ip.clone())
         {
-            effects.extend(self.ip_revert(relay, was_block, &digest).await?);
+            effects.extend(self.ip_revert(hands, was_block, &digest).await?);
         }
         effects.extend(also);
         // A decision whose effects are events alone waits to be committed with the others
@@ -609,8 +613,8 @@ impl Community {
         let waiting = match effects.is_empty() && state.deferred.is_some() {
             true => Some(out),
             false => {
-                self.flush(relay, state).await?;
-                self.commit(relay, state, out, effects).await?;
+                self.flush(hands, state).await?;
+                self.commit(hands, state, out, effects).await?;
                 None
             }
         };
@@ -620,7 +624,7 @@ impl Community {
                 .commit(id, at, &prepared.decision, prepared.doc, prepared.pending)
         {
             // Stored, or about to be, yet refused in memory: only the record can say.
-            self.recover(relay, state).await;
+            self.recover(hands, state).await;
             return Err(CommunityError::Decision(why));
         }
         let roster_changed = members.is_some();
@@ -628,25 +632,28 @@ impl Community {
             state.ledger.roster = roster;
             state.ledger.member_seq = seq;
         }
-        let notice = prepared.decision.proposal.map(|p| crate::notices::Notice {
-            moment: governance::notify::Moment::Decided,
-            proposal: p,
-            title: draft_title(&prepared.decision.reason),
-            decision: Some((
-                id,
-                heralds::outcome(prepared.decision.resolution).to_string(),
-            )),
-        });
+        let notice = prepared
+            .decision
+            .proposal
+            .map(|p| crate::community::notice::Notice {
+                moment: governance::notify::Moment::Decided,
+                proposal: p,
+                title: draft_title(&prepared.decision.reason),
+                decision: Some((
+                    id,
+                    heralds::outcome(prepared.decision.resolution).to_string(),
+                )),
+            });
         match (waiting, state.deferred.as_mut()) {
             (Some(events), Some(d)) => d.add(events, roster_changed, notice),
             (Some(events), None) => {
-                self.publish(relay, state, events).await?;
+                self.publish(hands, state, events).await?;
                 self.publish_snapshot_with(state, roster_changed);
-                notice.into_iter().for_each(|n| relay.notices.send(n));
+                notice.into_iter().for_each(|n| hands.notices.send(n));
             }
             (None, _) => {
                 self.publish_snapshot_with(state, roster_changed);
-                notice.into_iter().for_each(|n| relay.notices.send(n));
+                notice.into_iter().for_each(|n| hands.notices.send(n));
             }
         }
         metrics::counter!("communitarium_decisions_total", "result" => resolution.as_str())

@@ -12,10 +12,11 @@ use nips::{Event, EventId, Keys, Reason, nip09, nip88};
 use serde_json::json;
 
 use super::deferred::Deferred;
-use super::genesis::{all, is_proposal, parse_proposals, votes};
+use super::record::{all, is_proposal, parse_proposals, votes};
 use super::{Community, CommunityError, Ruling, State, busy, events, reports};
 use crate::cluster::governance::Stale;
-use crate::relay::{Relay, unix_now};
+use crate::community::hands::Hands;
+use crate::dates::unix_now;
 use crate::store::{Record, Saved, Store, WriteOp};
 use crate::writer::WriteError;
 
@@ -222,7 +223,7 @@ impl Community {
     /// A proposal from a client. `None` when the event is an ordinary poll (no `gov` tag).
     pub async fn propose(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         record: &Arc<Record>,
     ) -> Option<Result<&'static str, Reason>> {
         let event = &record.event;
@@ -231,19 +232,19 @@ impl Community {
             Ok(Some(p)) => p,
             Err(m) => return Some(Err(invalid(m))),
         };
-        let mut state = match self.lock(relay).await {
+        let mut state = match self.lock(hands).await {
             Ok(state) => state,
             Err(e) => return Some(Err(busy(e))),
         };
         Some(
-            self.admit_proposal(relay, &mut state, record, proposal)
+            self.admit_proposal(hands, &mut state, record, proposal)
                 .await,
         )
     }
 
     async fn admit_proposal(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         record: &Arc<Record>,
         proposal: Proposal,
@@ -315,18 +316,18 @@ impl Community {
                 "no member could vote on this proposal: the community has no members",
             )
         })?;
-        if !self.save_member_event(relay, record, "proposal").await? {
+        if !self.save_member_event(hands, record, "proposal").await? {
             return Ok("duplicate: already have this proposal");
         }
         tracing::info!(proposal = %open.proposal.id, action = open.proposal.action.name(), "proposal opened");
-        relay.notices.send(super::heralds::opened(&open.proposal));
+        hands.notices.send(super::heralds::opened(&open.proposal));
         state.accepted(open.proposal.created_at);
         state.open.insert(open.proposal.id, open);
         Ok("")
     }
 
     /// Closes every proposal whose window has ended.
-    pub async fn close_due(&self, relay: &Relay, now: u64) {
+    pub async fn close_due(&self, hands: &Hands, now: u64) {
         let any_due = {
             let state = self.state.lock().await;
             state.open.values().any(|o| o.ends_at(&state.ledger) <= now)
@@ -334,7 +335,7 @@ impl Community {
         if !any_due {
             return;
         }
-        let mut state = match self.lock(relay).await {
+        let mut state = match self.lock(hands).await {
             Ok(state) => state,
             Err(e) => {
                 tracing::warn!(error = %e, "could not take the community's state to close proposals");
@@ -361,11 +362,11 @@ impl Community {
             if together && state.deferred.is_none() {
                 state.deferred = Some(Deferred::default());
             }
-            if let Err(e) = self.close_and_settle(relay, &mut state, &id, now).await {
+            if let Err(e) = self.close_and_settle(hands, &mut state, &id, now).await {
                 tracing::error!(error = %e, proposal = %id, "could not close a proposal");
             }
         }
-        if let Err(e) = self.flush(relay, &mut state).await {
+        if let Err(e) = self.flush(hands, &mut state).await {
             tracing::error!(error = %e, "could not record the decisions of proposals closed together; they stay open");
         }
     }
@@ -373,7 +374,7 @@ impl Community {
     /// Tallies proposal `id` as of `at` and records the decision.
     pub(super) async fn close(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         id: &EventId,
         at: u64,
@@ -429,14 +430,14 @@ impl Community {
             summary,
             also: Vec::new(),
         };
-        self.record(relay, state, ruling).await?;
+        self.record(hands, state, ruling).await?;
         Ok(())
     }
 
     /// Opens a proposal signed by the relay (ratifications, admissions, reports).
     pub(super) async fn open_relay_proposal(
         &self,
-        relay: &Relay,
+        hands: &Hands,
         state: &mut State,
         action: Action,
         cites: &[EventId],
@@ -461,8 +462,8 @@ impl Community {
         })?;
         let id = event.id;
         let open = Open::new(proposal, state)?;
-        self.publish(relay, state, vec![event]).await?;
-        relay.notices.send(super::heralds::opened(&open.proposal));
+        self.publish(hands, state, vec![event]).await?;
+        hands.notices.send(super::heralds::opened(&open.proposal));
         state.accepted(now);
         state.open.insert(id, open);
         tracing::info!(proposal = %id, "relay opened a proposal");
@@ -474,8 +475,8 @@ impl Community {
     /// then never counts a vote the public record no longer holds. The request is written
     /// under the governance lock, so no vote of theirs is being committed (on the governance
     /// lane) while their events are erased.
-    pub async fn vanish(&self, relay: &Relay, record: &Arc<Record>) -> Result<Saved, WriteError> {
-        let mut state = match self.lock(relay).await {
+    pub async fn vanish(&self, hands: &Hands, record: &Arc<Record>) -> Result<Saved, WriteError> {
+        let mut state = match self.lock(hands).await {
             Ok(state) => state,
             Err(e) => {
                 tracing::warn!(error = %e, "could not take the community's state for a vanish");
@@ -488,7 +489,7 @@ impl Community {
             tracing::warn!(error = %e, "could not tell the other nodes of a vanish");
             return Err(WriteError::Unavailable);
         }
-        let saved = relay.writer.write(WriteOp::Vanish(record.clone())).await?;
+        let saved = hands.writer.write(WriteOp::Vanish(record.clone())).await?;
         if saved == Saved::Stored {
             forget_vanished(&mut state, &record.event);
         }
@@ -496,7 +497,7 @@ impl Community {
     }
 
     /// Refuses deletion requests aimed at proposals or votes: they are the public record.
-    pub async fn guard_deletion(&self, relay: &Relay, event: &Event) -> Result<(), Reason> {
+    pub async fn guard_deletion(&self, hands: &Hands, event: &Event) -> Result<(), Reason> {
         let targets = nip09::targets(event);
         if targets
             .coordinates
@@ -515,7 +516,7 @@ impl Community {
             nips::cg::KIND_DELEGATION,
         ];
         let filter = json!({"ids": ids, "authors": [event.pubkey.to_hex()], "kinds": kinds});
-        let found = all(&*relay.store, filter, unix_now())
+        let found = all(&*hands.store, filter, unix_now())
             .await
             .map_err(|_| Reason::error("could not check the deletion; try again"))?;
         let state = self.state.lock().await;

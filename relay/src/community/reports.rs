@@ -7,9 +7,10 @@ use governance::Action;
 use nips::{Event, EventId, PubKey, nip19, nip56};
 use serde_json::json;
 
-use super::genesis::{all, parse_proposals};
+use super::record::{all, parse_proposals};
 use super::{Community, State};
-use crate::relay::{Relay, unix_now};
+use crate::community::hands::Hands;
+use crate::dates::unix_now;
 
 /// Records, from the relay's own proposals, when reports last opened one for each target.
 pub(super) fn remember(relay_proposals: &[Event], state: &mut State) {
@@ -40,11 +41,11 @@ fn normalize(target: nip56::Target) -> nip56::Target {
 
 impl Community {
     /// Counts a stored report; opens a proposal when enough members agree.
-    pub async fn report(&self, relay: &Relay, report: &Event) {
+    pub async fn report(&self, hands: &Hands, report: &Event) {
         let Some(target) = nip56::target(report) else {
             return;
         };
-        let mut state = match self.lock(relay).await {
+        let mut state = match self.lock(hands).await {
             Ok(state) => state,
             Err(e) => {
                 tracing::warn!(error = %e, "could not take the community's state to count a report");
@@ -69,7 +70,7 @@ impl Community {
                 json!({"kinds": [nip56::KIND_REPORT], "#p": [pk.to_hex()], "since": since})
             }
         };
-        let reports = match all(&*relay.store, filter, now).await {
+        let reports = match all(&*hands.store, filter, now).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(error = %e, "could not count reports");
@@ -113,7 +114,7 @@ impl Community {
         };
         cited.sort();
         match self
-            .open_relay_proposal(relay, &mut state, action, &cited, title, now)
+            .open_relay_proposal(hands, &mut state, action, &cited, title, now)
             .await
         {
             Ok(_) => {

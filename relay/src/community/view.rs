@@ -9,7 +9,7 @@ use governance::{Proposal, Vote};
 use nips::{EventId, PubKey};
 
 use super::Community;
-use crate::relay::unix_now;
+use crate::dates::unix_now;
 
 /// An open proposal as it stands now.
 #[derive(Debug, Clone)]

@@ -113,7 +113,7 @@ pub async fn handle(
     let called = relay
         .community
         .call(
-            &relay,
+            &relay.hands,
             &auth.pubkey,
             &request.method,
             &request.params,

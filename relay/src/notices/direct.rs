@@ -13,9 +13,10 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use nips::{Event, PubKey};
 use serde_json::json;
 
+use super::Sender;
 use super::inbox::Outbox;
 use crate::community::all;
-use crate::relay::{Relay, unix_now};
+use crate::dates::unix_now;
 use crate::store::{Record, Saved, WriteOp};
 
 /// The `d` of a member's notification setting.
@@ -28,7 +29,7 @@ pub const PER_HOUR: u32 = 20;
 const CHUNK: usize = 200;
 
 /// Sends `text` to every member who wants direct messages.
-pub async fn send(relay: &Relay, outbox: &Outbox, text: &str) {
+pub async fn send(relay: &Sender, outbox: &Outbox, text: &str) {
     let recipients = match wanting(relay).await {
         Ok(r) => r,
         Err(e) => {
@@ -52,12 +53,12 @@ pub async fn send(relay: &Relay, outbox: &Outbox, text: &str) {
 
 /// Members in good standing who want direct messages: those who said so, and (when
 /// `notify.direct`) those who said nothing.
-async fn wanting(relay: &Relay) -> Result<Vec<PubKey>, crate::community::CommunityError> {
+async fn wanting(relay: &Sender) -> Result<Vec<PubKey>, crate::community::CommunityError> {
     let now = unix_now();
     let snapshot = relay.snapshot();
     let filter = json!({"kinds": [SETTING_KIND], "#d": [SETTING]});
     let mut said: BTreeMap<PubKey, bool> = BTreeMap::new();
-    for e in all(&*relay.store, filter, now).await? {
+    for e in all(&*relay.hands.store, filter, now).await? {
         let yes = serde_json::from_str::<serde_json::Value>(&e.content)
             .ok()
             .and_then(|v| v["direct"].as_bool());
@@ -102,17 +103,17 @@ fn wraps(relay_secret: &str, to: &[PubKey], text: &str) -> Vec<(PubKey, Event)> 
         .collect()
 }
 
-async fn store(relay: &Relay, wraps: &[(PubKey, Event)]) {
+async fn store(relay: &Sender, wraps: &[(PubKey, Event)]) {
     let records: Vec<Arc<Record>> = wraps
         .iter()
         .map(|(_, e)| Arc::new(Record::new(e.clone())))
         .collect();
     let ops = records.iter().map(|r| WriteOp::Save(r.clone())).collect();
-    match relay.writer.write_all(ops).await {
+    match relay.hands.writer.write_all(ops).await {
         Ok(saved) => {
             for (record, outcome) in records.iter().zip(saved) {
                 if outcome == Saved::Stored {
-                    relay.fanout.send(record, Default::default()).await;
+                    relay.hands.fanout.send(record, Default::default()).await;
                 }
             }
             metrics::counter!("communitarium_direct_notices_total").increment(records.len() as u64);
@@ -123,17 +124,17 @@ async fn store(relay: &Relay, wraps: &[(PubKey, Event)]) {
 
 /// Hands each wrap to the outbox for its recipient's inbox relays (their kind 10050), this
 /// relay aside (it already holds it).
-async fn deliver(relay: &Relay, outbox: &Outbox, wraps: Vec<(PubKey, Event)>) {
+async fn deliver(relay: &Sender, outbox: &Outbox, wraps: Vec<(PubKey, Event)>) {
     let authors: Vec<String> = wraps.iter().map(|(k, _)| k.to_hex()).collect();
     let filter = json!({"kinds": [10050], "authors": authors});
-    let lists = match all(&*relay.store, filter, unix_now()).await {
+    let lists = match all(&*relay.hands.store, filter, unix_now()).await {
         Ok(l) => l,
         Err(e) => {
             tracing::warn!(error = %e, "could not read inbox relay lists");
             return;
         }
     };
-    let here = relay.public_url.trim_end_matches('/');
+    let here = relay.hands.public_url.trim_end_matches('/');
     for (to, wrap) in wraps {
         let urls: Vec<String> = lists
             .iter()

@@ -12,7 +12,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::relay::Relay;
+use super::Sender;
 
 /// Deliveries waiting; beyond this, new ones are dropped.
 const QUEUE: usize = 1_000;
@@ -34,13 +34,13 @@ pub struct Outbox {
 
 impl Outbox {
     /// Starts the workers; they stop when the relay shuts down.
-    pub fn new(relay: &Arc<Relay>) -> Self {
+    pub fn new(relay: &Arc<Sender>) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE);
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
-        let private = relay.config.server.notices_to_private_addresses;
+        let private = relay.hands.config.server.notices_to_private_addresses;
         for _ in 0..WORKERS {
-            let (rx, stop) = (rx.clone(), relay.shutdown.clone());
-            relay.tasks.spawn(async move {
+            let (rx, stop) = (rx.clone(), relay.hands.shutdown.clone());
+            relay.hands.tasks.spawn(async move {
                 loop {
                     let next = tokio::select! {
                         () = stop.cancelled() => return,

@@ -11,57 +11,36 @@ mod inbox;
 
 use std::sync::Arc;
 
-use governance::notify::Moment;
 use nips::{Event, EventId, Keys};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::relay::{Relay, unix_now};
+use crate::community::hands::Hands;
+use crate::community::{Community, Snapshot};
+use crate::dates::unix_now;
 use crate::store::{Record, Saved, WriteOp};
 
-/// Notices waiting to be sent; beyond this, new ones are dropped (and logged).
-const QUEUE: usize = 1_024;
+pub use crate::community::notice::{Notice, Notices, Pending};
 
-/// What a notice is about.
-#[derive(Debug, Clone)]
-pub struct Notice {
-    pub moment: Moment,
-    pub proposal: EventId,
-    pub title: String,
-    /// For a decision: its id, and the outcome in words.
-    pub decision: Option<(EventId, String)>,
+/// What sending notices needs: the community (its key, its policy in words) and governance's
+/// handles (the store, the writer, the fan-out, the tasks).
+pub struct Sender {
+    pub community: Arc<Community>,
+    pub hands: Arc<Hands>,
 }
 
-/// Where governance hands notices over.
-pub struct Notices {
-    tx: mpsc::Sender<Notice>,
-}
-
-/// The receiving end, for [`run`].
-pub struct Pending(mpsc::Receiver<Notice>);
-
-impl Notices {
-    pub fn new() -> (Self, Pending) {
-        let (tx, rx) = mpsc::channel(QUEUE);
-        (Self { tx }, Pending(rx))
-    }
-
-    /// Hands `notice` over without waiting.
-    pub fn send(&self, notice: Notice) {
-        if self.tx.try_send(notice).is_err() {
-            metrics::counter!("communitarium_notices_dropped_total").increment(1);
-            tracing::warn!("too many notices waiting; one was dropped");
-        }
+impl Sender {
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.community.snapshot()
     }
 }
 
 /// Sends what governance hands over, until `stop`.
-pub async fn run(relay: Arc<Relay>, mut pending: Pending, stop: CancellationToken) {
+pub async fn run(relay: Arc<Sender>, mut pending: Pending, stop: CancellationToken) {
     let outbox = inbox::Outbox::new(&relay);
     loop {
         let notice = tokio::select! {
             () = stop.cancelled() => return,
-            n = pending.0.recv() => n,
+            n = pending.recv() => n,
         };
         let Some(notice) = notice else { return };
         let snapshot = relay.snapshot();
@@ -70,7 +49,7 @@ pub async fn run(relay: Arc<Relay>, mut pending: Pending, stop: CancellationToke
             notice.moment,
             &snapshot.policy.info.name,
             &notice.title,
-            &link(&relay.public_url, &notice.proposal),
+            &link(&relay.hands.public_url, &notice.proposal),
             notice.decision.as_ref().map_or("", |(_, o)| o.as_str()),
         );
         if notify.announce {
@@ -115,13 +94,18 @@ pub fn announcement(keys: &Keys, notice: &Notice, text: &str, at: u64) -> Event 
     keys.sign(at, 1, tags, text.to_string())
 }
 
-async fn announce(relay: &Relay, notice: &Notice, text: &str) {
+async fn announce(relay: &Sender, notice: &Notice, text: &str) {
     let event = relay
         .community
         .sign_with(|keys| announcement(keys, notice, text, unix_now()));
     let record = Arc::new(Record::new(event));
-    match relay.writer.write(WriteOp::Save(record.clone())).await {
-        Ok(Saved::Stored) => relay.fanout.send(&record, Default::default()).await,
+    match relay
+        .hands
+        .writer
+        .write(WriteOp::Save(record.clone()))
+        .await
+    {
+        Ok(Saved::Stored) => relay.hands.fanout.send(&record, Default::default()).await,
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "could not store an announcement"),
     }

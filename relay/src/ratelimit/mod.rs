@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 use governance::rate::{KindClass, RateLimits, Sort, Tier, targets};
@@ -101,6 +102,30 @@ impl<K: Hash + Eq + Clone, C: Clock + Clone> Tiered<K, C> {
             .flatten()
             .map(|l| l.len())
             .sum()
+    }
+}
+
+/// The limiters for the `rate` policy in force: rebuilt (once) when members change it.
+pub struct CurrentLimits(arc_swap::ArcSwap<Limits>);
+
+impl CurrentLimits {
+    pub fn new(rate: &RateLimits) -> Self {
+        Self(arc_swap::ArcSwap::from_pointee(Limits::new(
+            rate,
+            Default::default(),
+        )))
+    }
+
+    /// The limiters for `rate`, the policy in force now.
+    pub fn get(&self, rate: &RateLimits) -> Arc<Limits> {
+        let current = self.0.load_full();
+        if current.config == *rate {
+            return current;
+        }
+        let fresh = Arc::new(Limits::new(rate, Default::default()));
+        self.0.store(fresh.clone());
+        tracing::info!("rate limits changed by decision; limiters rebuilt");
+        fresh
     }
 }
 

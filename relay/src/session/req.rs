@@ -49,7 +49,12 @@ impl Session {
                 .is_some_and(|k| k.contains(&nip43::KIND_INVITE))
         });
         if wants_invite {
-            match self.relay.community.invite(&self.relay, &self.authed).await {
+            match self
+                .relay
+                .community
+                .invite(&self.relay.hands, &self.authed)
+                .await
+            {
                 Ok(invite) => self.send(msg::event(&sub_id, &invite.to_json())).await,
                 Err(reason) => {
                     self.send(msg::closed(&sub_id, &reason.to_string())).await;

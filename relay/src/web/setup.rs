@@ -187,7 +187,7 @@ pub async fn found(
         Ok(c) => c,
         Err(why) => return refuse(StatusCode::BAD_REQUEST, &why),
     };
-    match relay.community.found(relay, founder, &choice).await {
+    match relay.community.found(&relay.hands, founder, &choice).await {
         Ok(codes) => {
             let until = relay.snapshot().policy.founders.invites_until;
             Json(json!({"ok": true, "cofounder_codes": codes, "until": until})).into_response()
