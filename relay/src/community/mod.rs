@@ -20,6 +20,8 @@ pub mod notice;
 mod proposals;
 mod record;
 mod reports;
+#[cfg(test)]
+mod tests;
 pub mod view;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
