@@ -208,55 +208,9 @@ impl Relay {
             writer_task: parking_lot::Mutex::new(Some(writer_task)),
             _data_lock: data_lock,
         });
-        let stop = relay.shutdown.clone();
-        relay
-            .tasks
-            .spawn(crate::fanout::dispatch(fanout, queue, stop));
-        let stop = relay.shutdown.clone();
-        relay.tasks.spawn(crate::notices::run(
-            Arc::new(crate::notices::Sender {
-                community: relay.community.clone(),
-                hands: relay.hands.clone(),
-            }),
-            pending,
-            stop,
-        ));
-        relay.tasks.spawn(expiration_sweeper(relay.clone()));
-        relay.tasks.spawn(proposal_closer(relay.clone()));
-        relay.tasks.spawn(limit_pruner(relay.clone()));
-        relay.tasks.spawn(database_prober(relay.clone()));
-        relay.tasks.spawn(search_reindexer(relay.clone()));
-        if let Some((claim, options)) = claim {
-            let stop = relay.shutdown.clone();
-            relay
-                .tasks
-                .spawn(presence::keep(claim, relay.cluster.clone(), options, stop));
-        }
+        spawn_chores(&relay, queue, pending, claim);
         if let Some(cluster) = &relay.cluster {
-            let wake = Arc::new(tokio::sync::Notify::new());
-            let community = relay.community.clone();
-            let local = Arc::new(crate::cluster::feed::Local {
-                store: relay.store.clone(),
-                fanout: relay.fanout.clone(),
-                visibility: Box::new(move || community.snapshot().policy.visibility),
-                shutdown: relay.shutdown.clone(),
-            });
-            let feed = crate::cluster::feed::listen(local, cluster.clone(), wake.clone());
-            relay.tasks.spawn(feed);
-            let (community, hands) = (relay.community.clone(), relay.hands.clone());
-            relay.tasks.spawn(crate::cluster::feed::reload(
-                relay.shutdown.clone(),
-                wake,
-                move || {
-                    let (community, hands) = (community.clone(), hands.clone());
-                    async move {
-                        if let Err(e) = community.refresh(&hands).await {
-                            tracing::warn!(error = %e, "could not reload the community's state");
-                        }
-                    }
-                },
-            ));
-            tracing::info!(node = %cluster.node_id, "joined the cluster");
+            follow_the_cluster(&relay, cluster);
         }
         Ok(relay)
     }
@@ -521,4 +475,68 @@ async fn search_reindexer(relay: Arc<Relay>) {
             Err(e) => tracing::warn!(error = %e, "could not rebuild the search index; it rebuilds at the next start"),
         },
     }
+}
+
+/// The relay's background work: the live matcher, members' notices, expiry, closing
+/// proposals, pruning limiters, probing the database, reindexing search and, on a cluster
+/// node, keeping its presence.
+fn spawn_chores(
+    relay: &Arc<Relay>,
+    queue: crate::fanout::Queue,
+    pending: crate::notices::Pending,
+    claim: Option<(presence::Claim, sqlx::postgres::PgConnectOptions)>,
+) {
+    let stop = relay.shutdown.clone();
+    relay
+        .tasks
+        .spawn(crate::fanout::dispatch(relay.fanout.clone(), queue, stop));
+    let stop = relay.shutdown.clone();
+    relay.tasks.spawn(crate::notices::run(
+        Arc::new(crate::notices::Sender {
+            community: relay.community.clone(),
+            hands: relay.hands.clone(),
+        }),
+        pending,
+        stop,
+    ));
+    relay.tasks.spawn(expiration_sweeper(relay.clone()));
+    relay.tasks.spawn(proposal_closer(relay.clone()));
+    relay.tasks.spawn(limit_pruner(relay.clone()));
+    relay.tasks.spawn(database_prober(relay.clone()));
+    relay.tasks.spawn(search_reindexer(relay.clone()));
+    if let Some((claim, options)) = claim {
+        let stop = relay.shutdown.clone();
+        relay
+            .tasks
+            .spawn(presence::keep(claim, relay.cluster.clone(), options, stop));
+    }
+}
+
+/// On a node of a cluster: delivers what the other nodes commit to this node's subscribers,
+/// and reloads the community's state when another node changed it.
+fn follow_the_cluster(relay: &Arc<Relay>, cluster: &Arc<Cluster>) {
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let community = relay.community.clone();
+    let local = Arc::new(crate::cluster::feed::Local {
+        store: relay.store.clone(),
+        fanout: relay.fanout.clone(),
+        visibility: Box::new(move || community.snapshot().policy.visibility),
+        shutdown: relay.shutdown.clone(),
+    });
+    let feed = crate::cluster::feed::listen(local, cluster.clone(), wake.clone());
+    relay.tasks.spawn(feed);
+    let (community, hands) = (relay.community.clone(), relay.hands.clone());
+    relay.tasks.spawn(crate::cluster::feed::reload(
+        relay.shutdown.clone(),
+        wake,
+        move || {
+            let (community, hands) = (community.clone(), hands.clone());
+            async move {
+                if let Err(e) = community.refresh(&hands).await {
+                    tracing::warn!(error = %e, "could not reload the community's state");
+                }
+            }
+        },
+    ));
+    tracing::info!(node = %cluster.node_id, "joined the cluster");
 }

@@ -11,7 +11,7 @@ use governance::Action;
 use governance::decision::{EmergencyRecord, Resolution};
 use governance::emergency::{self, Emergency, METHODS, READ_METHODS};
 use governance::ledger::Draft;
-use nips::PubKey;
+use nips::{EventId, PubKey};
 use serde_json::{Value, json};
 
 /// A successful call's `result`.
@@ -64,63 +64,14 @@ impl Community {
         let now = state.change_time(unix_now()).await;
         self.will_change(crate::cluster::governance::Stale::Ledger)
             .await?;
-        let mut record = EmergencyRecord {
+        let record = EmergencyRecord {
             operator: *operator,
             method: method.to_string(),
             request: Some(request.to_string()),
             auth: Some(auth.to_string()),
             ip_digest: None,
         };
-        let mut also = Vec::new();
-        let (draft, summary) = match call {
-            Emergency::Act { action, reason } => {
-                let summary = format!(
-                    "Emergency action by operator {}: {method}. Members must ratify it.",
-                    nips::nip19::encode_npub(operator)
-                );
-                (
-                    Draft {
-                        action: Some(action),
-                        author: Some(*operator),
-                        reason,
-                        emergency: Some(record),
-                        ..Draft::default()
-                    },
-                    summary,
-                )
-            }
-            Emergency::BlockIp { ip, reason } => {
-                record.ip_digest = Some(ip_digest(&ip));
-                also.push(Effect::BlockIp {
-                    ip,
-                    reason,
-                    at: i64::try_from(now).unwrap_or(i64::MAX),
-                });
-                record.request = None;
-                record.auth = None;
-                let draft = Draft {
-                    author: Some(*operator),
-                    emergency: Some(record),
-                    ..Draft::default()
-                };
-                (draft, "Emergency action by an operator: an IP address was blocked. Members must ratify it.".into())
-            }
-            Emergency::UnblockIp { ip } => {
-                record.ip_digest = Some(ip_digest(&ip));
-                also.push(Effect::UnblockIp {
-                    ip,
-                    at: i64::try_from(now).unwrap_or(i64::MAX),
-                });
-                record.request = None;
-                record.auth = None;
-                let draft = Draft {
-                    author: Some(*operator),
-                    emergency: Some(record),
-                    ..Draft::default()
-                };
-                (draft, "Emergency action by an operator: an IP address was unblocked. Members must ratify it.".into())
-            }
-        };
+        let (draft, summary, also) = ruling(call, record, now);
         let id = self
             .record(
                 hands,
@@ -134,10 +85,25 @@ impl Community {
                 },
             )
             .await?;
+        self.ask_ratification(hands, &mut state, id, method, now)
+            .await?;
+        Ok(Value::Bool(true))
+    }
+
+    /// Opens the members' vote on emergency action `id`: ratified, it stands; otherwise it
+    /// is reverted.
+    async fn ask_ratification(
+        &self,
+        hands: &Hands,
+        state: &mut State,
+        id: EventId,
+        method: &str,
+        now: u64,
+    ) -> Result<(), CallError> {
         let ratification = self
             .open_relay_proposal(
                 hands,
-                &mut state,
+                state,
                 Action::Ratify(id),
                 &[],
                 format!("Ratify the operator's emergency action `{method}`? If it is not ratified, it is reverted."),
@@ -152,7 +118,7 @@ impl Community {
             }
             Err(e) => return Err(e.into()),
         }
-        Ok(Value::Bool(true))
+        Ok(())
     }
 
     async fn read(
@@ -202,4 +168,48 @@ impl Community {
             other => return Err(CallError::Bad(format!("unknown method `{other}`"))),
         })
     }
+}
+
+/// The decision draft, summary and stored effects of an emergency `call` by the operator in
+/// `record`: an action on the policy, or an address blocked or unblocked (kept as a digest in
+/// the public record, never the address itself).
+fn ruling(call: Emergency, mut record: EmergencyRecord, now: u64) -> (Draft, String, Vec<Effect>) {
+    let at = i64::try_from(now).unwrap_or(i64::MAX);
+    let operator = record.operator;
+    let (effect, summary) = match call {
+        Emergency::Act { action, reason } => {
+            let summary = format!(
+                "Emergency action by operator {}: {}. Members must ratify it.",
+                nips::nip19::encode_npub(&operator),
+                record.method
+            );
+            let draft = Draft {
+                action: Some(action),
+                author: Some(operator),
+                reason,
+                emergency: Some(record),
+                ..Draft::default()
+            };
+            return (draft, summary, Vec::new());
+        }
+        Emergency::BlockIp { ip, reason } => {
+            record.ip_digest = Some(ip_digest(&ip));
+            let summary = "Emergency action by an operator: an IP address was blocked. Members must ratify it.";
+            (Effect::BlockIp { ip, reason, at }, summary)
+        }
+        Emergency::UnblockIp { ip } => {
+            record.ip_digest = Some(ip_digest(&ip));
+            let summary = "Emergency action by an operator: an IP address was unblocked. Members must ratify it.";
+            (Effect::UnblockIp { ip, at }, summary)
+        }
+    };
+    // The request names the address: only its digest is published.
+    record.request = None;
+    record.auth = None;
+    let draft = Draft {
+        author: Some(operator),
+        emergency: Some(record),
+        ..Draft::default()
+    };
+    (draft, summary.into(), vec![effect])
 }

@@ -83,7 +83,8 @@ impl Community {
         }
     }
 
-    /// A join request (kind 28934).
+    /// A join request (kind 28934): with an invite code, claimed at once; otherwise, where the
+    /// community admits by vouching or vote, a candidacy for the members to decide.
     pub async fn join(&self, hands: &Hands, event: &Event) -> Result<String, Reason> {
         let now = unix_now();
         fresh(event, now)?;
@@ -92,108 +93,127 @@ impl Community {
             return Ok("duplicate: you are already a member of this relay".into());
         }
         if let Some(code) = nip43::claim(event) {
-            let claim = hands
-                .store
-                .claim_invite(&code_hash(code), &event.pubkey, now)
-                .await
-                .map_err(|_| Reason::error("could not check the invite code; try again"))?;
-            let inviter_stands = |inviter: &PubKey| {
-                *inviter == self.keys.pubkey()
-                    || state
-                        .ledger
-                        .policy
-                        .in_good_standing(&state.ledger.roster, inviter, now)
-            };
-            let cofounder = Self::is_cofounder_code(&state, code, now);
-            return match claim {
-                Claim::Claimed { inviter } if cofounder && inviter == self.keys.pubkey() => {
-                    self.seat_cofounder(hands, &mut state, &event.pubkey, code, now)
-                        .await
-                        .map_err(|_| Reason::error("could not record the membership; try again"))?;
-                    Ok(format!(
-                        "info: welcome to {}! You are one of its founders.",
-                        community_name(&state, &self.public_url)
-                    ))
-                }
-                // A banned or departed member's codes are void: the ban suspends inviting.
-                Claim::Claimed { inviter } if !inviter_stands(&inviter) => Err(Reason::restricted(
-                    "that invite code is void: its inviter is not a member in good standing",
-                )),
-                Claim::Claimed { inviter } => {
-                    self.change_member(hands, &mut state, &event.pubkey, true, Some(&inviter), now)
-                        .await
-                        .map_err(|_| Reason::error("could not record the membership; try again"))?;
-                    Ok(format!(
-                        "info: welcome to {}! You are a member now.",
-                        community_name(&state, &self.public_url)
-                    ))
-                }
-                Claim::Unknown => Err(Reason::restricted("that is an invalid invite code")),
-                Claim::Expired => Err(Reason::restricted("that invite code is expired")),
-                Claim::Used => Err(Reason::restricted("that invite code has already been used")),
-            };
+            return self
+                .join_with_code(hands, &mut state, event, code, now)
+                .await;
         }
-        let policy = state.ledger.policy.clone();
-        match policy.admission.mode {
+        match state.ledger.policy.admission.mode {
             AdmissionMode::Vouch | AdmissionMode::Vote => {
-                let pending = state
-                    .open
-                    .values()
-                    .any(|o| o.proposal.action == Action::Admit(event.pubkey));
-                if pending {
-                    return Ok("duplicate: your request is already before the members".into());
-                }
-                hands
-                    .limits
-                    .get(&policy.rate)
-                    .candidacy()
-                    .map_err(|limited| limited.reason)?;
-                let waiting = state.open_join_requests();
-                let max = policy.admission.max_open_requests as usize;
-                if waiting >= max {
-                    return Err(Reason::rate_limited(format!(
-                        "{waiting} join requests are waiting for the members already; try again \
-                         when some are decided"
-                    )));
-                }
-                let title = format!(
-                    "Admit {} as a member?{}{}",
-                    nip19::encode_npub(&event.pubkey),
-                    if event.content.is_empty() {
-                        ""
-                    } else {
-                        " They write: "
-                    },
-                    event.content.chars().take(500).collect::<String>()
-                );
-                self.open_relay_proposal(
-                    hands,
-                    &mut state,
-                    Action::Admit(event.pubkey),
-                    &[],
-                    title,
-                    now,
-                )
-                .await
-                .map_err(|e| match e {
-                    CommunityError::NoElectorate => {
-                        Reason::restricted("this community has no members yet who could admit you")
-                    }
-                    _ => Reason::error("could not open your admission; try again"),
-                })?;
-                Ok(if policy.admission.mode == AdmissionMode::Vouch {
-                    format!(
-                        "info: your request is open; {} members must vouch for you by voting yes",
-                        policy.admission.vouches_required
-                    )
-                } else {
-                    "info: your request is open for the members' vote".into()
-                })
+                self.candidacy(hands, &mut state, event, now).await
             }
             AdmissionMode::Open | AdmissionMode::Invite => Err(Reason::restricted(
                 "this relay admits members with invite codes; ask a member for one",
             )),
         }
+    }
+
+    /// Claims invite `code` for the requester: a member, or a founder by a co-founder link.
+    async fn join_with_code(
+        &self,
+        hands: &Hands,
+        state: &mut State,
+        event: &Event,
+        code: &str,
+        now: u64,
+    ) -> Result<String, Reason> {
+        let claim = hands
+            .store
+            .claim_invite(&code_hash(code), &event.pubkey, now)
+            .await
+            .map_err(|_| Reason::error("could not check the invite code; try again"))?;
+        let inviter_stands = |inviter: &PubKey| {
+            *inviter == self.keys.pubkey()
+                || state
+                    .ledger
+                    .policy
+                    .in_good_standing(&state.ledger.roster, inviter, now)
+        };
+        let cofounder = Self::is_cofounder_code(state, code, now);
+        match claim {
+            Claim::Claimed { inviter } if cofounder && inviter == self.keys.pubkey() => {
+                self.seat_cofounder(hands, state, &event.pubkey, code, now)
+                    .await
+                    .map_err(|_| Reason::error("could not record the membership; try again"))?;
+                Ok(format!(
+                    "info: welcome to {}! You are one of its founders.",
+                    community_name(state, &self.public_url)
+                ))
+            }
+            // A banned or departed member's codes are void: the ban suspends inviting.
+            Claim::Claimed { inviter } if !inviter_stands(&inviter) => Err(Reason::restricted(
+                "that invite code is void: its inviter is not a member in good standing",
+            )),
+            Claim::Claimed { inviter } => {
+                self.change_member(hands, state, &event.pubkey, true, Some(&inviter), now)
+                    .await
+                    .map_err(|_| Reason::error("could not record the membership; try again"))?;
+                Ok(format!(
+                    "info: welcome to {}! You are a member now.",
+                    community_name(state, &self.public_url)
+                ))
+            }
+            Claim::Unknown => Err(Reason::restricted("that is an invalid invite code")),
+            Claim::Expired => Err(Reason::restricted("that invite code is expired")),
+            Claim::Used => Err(Reason::restricted("that invite code has already been used")),
+        }
+    }
+
+    /// Opens the members' vote on admitting the requester, within the community's bounds on
+    /// candidacies waiting.
+    async fn candidacy(
+        &self,
+        hands: &Hands,
+        state: &mut State,
+        event: &Event,
+        now: u64,
+    ) -> Result<String, Reason> {
+        let policy = state.ledger.policy.clone();
+        let pending = state
+            .open
+            .values()
+            .any(|o| o.proposal.action == Action::Admit(event.pubkey));
+        if pending {
+            return Ok("duplicate: your request is already before the members".into());
+        }
+        hands
+            .limits
+            .get(&policy.rate)
+            .candidacy()
+            .map_err(|limited| limited.reason)?;
+        let waiting = state.open_join_requests();
+        let max = policy.admission.max_open_requests as usize;
+        if waiting >= max {
+            return Err(Reason::rate_limited(format!(
+                "{waiting} join requests are waiting for the members already; try again \
+                 when some are decided"
+            )));
+        }
+        let title = format!(
+            "Admit {} as a member?{}{}",
+            nip19::encode_npub(&event.pubkey),
+            if event.content.is_empty() {
+                ""
+            } else {
+                " They write: "
+            },
+            event.content.chars().take(500).collect::<String>()
+        );
+        self.open_relay_proposal(hands, state, Action::Admit(event.pubkey), &[], title, now)
+            .await
+            .map_err(|e| match e {
+                CommunityError::NoElectorate => {
+                    Reason::restricted("this community has no members yet who could admit you")
+                }
+                _ => Reason::error("could not open your admission; try again"),
+            })?;
+        Ok(if policy.admission.mode == AdmissionMode::Vouch {
+            format!(
+                "info: your request is open; {} members must vouch for you by voting yes",
+                policy.admission.vouches_required
+            )
+        } else {
+            "info: your request is open for the members' vote".into()
+        })
     }
 
     /// A leave request (kind 28936).

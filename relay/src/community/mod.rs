@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use governance::decision::Resolution;
-use governance::ledger::{Draft, Ledger, ReplayError};
+use governance::ledger::{Draft, Ledger, Prepared, ReplayError};
 use governance::{Policy, Roster};
 use nips::{Event, EventId, Keys, PubKey, Reason, nip56};
 use parking_lot::RwLock;
@@ -579,17 +579,7 @@ impl Community {
             summary,
             also,
         } = ruling;
-        let (prepared, summary) = match state.ledger.prepare(resolution, draft.clone(), at) {
-            Ok(p) => (p, summary),
-            Err(why) if resolution == Resolution::Passed => {
-                let p = state
-                    .ledger
-                    .prepare(Resolution::Failed, draft, at)
-                    .map_err(CommunityError::Decision)?;
-                (p, format!("{summary} It could not be applied: {why}."))
-            }
-            Err(why) => return Err(CommunityError::Decision(why)),
-        };
+        let (prepared, summary) = prepare(&state.ledger, resolution, draft, at, summary)?;
         let decision = &prepared.decision;
         let decision_event = events::decision_event(&self.keys, decision, at, summary);
         let id = decision_event.id;
@@ -634,18 +624,25 @@ impl Community {
             state.ledger.roster = roster;
             state.ledger.member_seq = seq;
         }
-        let notice = prepared
-            .decision
-            .proposal
-            .map(|p| crate::community::notice::Notice {
-                moment: governance::notify::Moment::Decided,
-                proposal: p,
-                title: draft_title(&prepared.decision.reason),
-                decision: Some((
-                    id,
-                    heralds::outcome(prepared.decision.resolution).to_string(),
-                )),
-            });
+        let notice = decided_notice(&prepared.decision, id);
+        self.make_known(hands, state, waiting, roster_changed, notice)
+            .await?;
+        metrics::counter!("communitarium_decisions_total", "result" => resolution.as_str())
+            .increment(1);
+        tracing::info!(decision = %id, result = %resolution, version = state.ledger.doc.version(), "decision recorded");
+        Ok(id)
+    }
+
+    /// Makes a recorded decision known: its events (unless they wait for the others closing
+    /// together), the new snapshot, and the members' notice.
+    async fn make_known(
+        &self,
+        hands: &Hands,
+        state: &mut State,
+        waiting: Option<Vec<Event>>,
+        roster_changed: bool,
+        notice: Option<notice::Notice>,
+    ) -> Result<(), CommunityError> {
         match (waiting, state.deferred.as_mut()) {
             (Some(events), Some(d)) => d.add(events, roster_changed, notice),
             (Some(events), None) => {
@@ -658,9 +655,37 @@ impl Community {
                 notice.into_iter().for_each(|n| hands.notices.send(n));
             }
         }
-        metrics::counter!("communitarium_decisions_total", "result" => resolution.as_str())
-            .increment(1);
-        tracing::info!(decision = %id, result = %resolution, version = state.ledger.doc.version(), "decision recorded");
-        Ok(id)
+        Ok(())
     }
+}
+
+/// The ruling prepared against `ledger`; a passed proposal the ledger cannot apply is
+/// recorded as failed, with the reason in its summary.
+fn prepare(
+    ledger: &Ledger,
+    resolution: Resolution,
+    draft: Draft,
+    at: u64,
+    summary: String,
+) -> Result<(Prepared, String), CommunityError> {
+    match ledger.prepare(resolution, draft.clone(), at) {
+        Ok(p) => Ok((p, summary)),
+        Err(why) if resolution == Resolution::Passed => {
+            let p = ledger
+                .prepare(Resolution::Failed, draft, at)
+                .map_err(CommunityError::Decision)?;
+            Ok((p, format!("{summary} It could not be applied: {why}.")))
+        }
+        Err(why) => Err(CommunityError::Decision(why)),
+    }
+}
+
+/// What members hear of decision `id` on a proposal: its outcome, in words.
+fn decided_notice(decision: &governance::Decision, id: EventId) -> Option<notice::Notice> {
+    decision.proposal.map(|p| notice::Notice {
+        moment: governance::notify::Moment::Decided,
+        proposal: p,
+        title: draft_title(&decision.reason),
+        decision: Some((id, heralds::outcome(decision.resolution).to_string())),
+    })
 }
