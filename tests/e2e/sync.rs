@@ -1,6 +1,6 @@
 //! NIP-77 negentropy sync through a real client: nostr-sdk reconciles thousands of events with
 //! the relay, both ways, exchanging a small fraction of the full id list; the relay's caps and
-//! read rules answer with `NEG-ERR`.
+//! read rules answer with `NEG-ERR`; syncs past a connection's cap wait their turn.
 
 use std::collections::HashSet;
 
@@ -115,11 +115,16 @@ async fn nostr_sdk_reconciles_both_ways(store: Store) {
     assert_eq!(c.recv().await, json!(["COUNT", "n", {"count": 3000}]));
 }
 
-/// A client's first message for the empty set.
-fn first_message() -> String {
+/// An empty set, ready to reconcile.
+fn sealed() -> NegentropyStorageVector {
     let mut storage = NegentropyStorageVector::new();
     storage.seal().unwrap();
-    let mut neg = Negentropy::owned(storage, 0).unwrap();
+    storage
+}
+
+/// A client's first message for the empty set.
+fn first_message() -> String {
+    let mut neg = Negentropy::owned(sealed(), 0).unwrap();
     hex::encode(neg.initiate().unwrap())
 }
 
@@ -139,13 +144,28 @@ async fn caps_and_read_rules_answer_neg_err(store: Store) {
     );
     let relay = gov::start(store, &toml).await;
     let mut m = gov::member(&relay, &member).await;
+    let t = now();
     for i in 0..25 {
-        m.accept(&sign(&member, now() - 100 + i, 1, &[], &format!("n{i}")))
+        m.accept(&sign(&member, t - 100 + i, 1, &[], &format!("n{i}")))
             .await;
     }
     let pk = member.pubkey().to_hex();
-    let ok = neg_reply(&mut m, "few", json!({"authors": [pk], "limit": 10})).await;
+    // `limit` has no meaning in a sync (Flotilla asks for whole sets with `limit: 0`): the
+    // set is all 15 events since then.
+    let mut client = Negentropy::owned(sealed(), 0).unwrap();
+    let first = hex::encode(client.initiate().unwrap());
+    let few = json!({"authors": [pk], "since": t - 90, "limit": 0});
+    m.send_json(json!(["NEG-OPEN", "few", few, first])).await;
+    let ok = m
+        .recv_until(|msg| (msg[1] == "few").then(|| msg.clone()))
+        .await;
     assert_eq!(ok[0], "NEG-MSG", "{ok}");
+    let (mut have, mut need) = (Vec::new(), Vec::new());
+    let answer = hex::decode(ok[2].as_str().unwrap()).unwrap();
+    client
+        .reconcile_with_ids(&answer, &mut have, &mut need)
+        .unwrap();
+    assert_eq!(need.len(), 15, "the whole set, whatever the limit");
     let big = neg_reply(&mut m, "all", json!({"authors": [pk]})).await;
     assert_eq!(big[0], "NEG-ERR");
     assert!(
@@ -159,16 +179,30 @@ async fn caps_and_read_rules_answer_neg_err(store: Store) {
         neg_reply(&mut m, "two", json!({"kinds": [7]})).await[0],
         "NEG-MSG"
     );
-    let third = neg_reply(&mut m, "three", json!({"kinds": [7]})).await;
-    assert!(
-        third[2].as_str().unwrap().starts_with("blocked: 2 syncs"),
-        "{third}"
-    );
+    // Beyond the connection's cap a sync waits its turn, and opens when another closes.
+    m.send_json(json!(["NEG-OPEN", "three", {"kinds": [7]}, first_message()]))
+        .await;
     m.send_json(json!(["NEG-CLOSE", "two"])).await;
-    assert_eq!(
-        neg_reply(&mut m, "three", json!({"kinds": [7]})).await[0],
-        "NEG-MSG"
+    let third = m
+        .recv_until(|msg| (msg[1] == "three").then(|| msg.clone()))
+        .await;
+    assert_eq!(third[0], "NEG-MSG", "{third}");
+    // Past the queue, a sync is refused.
+    for i in 0..32 {
+        let open = json!(["NEG-OPEN", format!("q{i}"), {"kinds": [7]}, first_message()]);
+        m.send_json(open).await;
+    }
+    let full = neg_reply(&mut m, "full", json!({"kinds": [7]})).await;
+    assert!(
+        full[2]
+            .as_str()
+            .unwrap()
+            .starts_with("blocked: 2 syncs are open on this connection and 32 wait"),
+        "{full}"
     );
+    for i in 0..32 {
+        m.send_json(json!(["NEG-CLOSE", format!("q{i}")])).await;
+    }
     m.send_json(json!(["NEG-MSG", "gone", "61"])).await;
     let unknown = m.recv().await;
     assert!(

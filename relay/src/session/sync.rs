@@ -12,7 +12,7 @@ use super::access::read_refusal;
 use super::outbound::Outbound;
 use crate::relay::{Relay, unix_now};
 use crate::store::{EventKey, Reader, StoreError};
-use crate::sync::{self, Held, Syncs};
+use crate::sync::{self, Admitted, Held, Syncs};
 
 impl Session {
     pub(super) async fn neg(&mut self, message: NegMessage) {
@@ -51,7 +51,10 @@ impl Session {
         if let Err(reason) = self.check_filters(&sub_id, &filters, true) {
             return self.send(neg::err(&sub_id, &reason)).await;
         }
-        let [filter] = filters;
+        let [mut filter] = filters;
+        // NIP-77 gives `limit` no meaning in a sync: a set is the whole set (Flotilla asks for
+        // all reports with `limit: 0`).
+        filter.limit = None;
         // What the community keeps private stays out of the set (a sync is one filter, so it
         // cannot be rewritten into parts: the private kinds are left out instead).
         let visibility = self.relay.snapshot().policy.visibility;
@@ -59,15 +62,12 @@ impl Session {
             return self.send(neg::err(&sub_id, &reason)).await;
         }
         let private = visibility.hidden_kinds(&filter, &self.authed);
-        let server = &self.relay.config.server;
-        let max = server.max_syncs_per_connection as usize;
-        let Some(opening) = self.syncs.reserve(&sub_id, max) else {
+        let max = self.relay.config.server.max_syncs_per_connection as usize;
+        if self.syncs.open_count() >= max && first.len() > sync::MAX_WAITING_MESSAGE {
             let reason = format!("blocked: {max} syncs are open on this connection; close one");
             return self.send(neg::err(&sub_id, &reason)).await;
-        };
-        metrics::counter!("communitarium_sync_bytes_total", "direction" => "in")
-            .increment(first.len() as u64);
-        let opener = Opener {
+        }
+        let opener = Arc::new(Opener {
             relay: self.relay.clone(),
             out: self.out.clone(),
             syncs: self.syncs.clone(),
@@ -75,13 +75,28 @@ impl Session {
             cancel: self.cancel.clone(),
             wrote: self.wrote.get(),
             private,
-        };
-        self.relay.tasks.spawn(async move {
-            if let Err(reason) = opener.open(&sub_id, opening, &filter, &first).await {
-                opener.syncs.close(&sub_id);
-                opener.out.send(neg::err(&sub_id, &reason)).await;
-            }
         });
+        let start: sync::Start = {
+            let sub_id = sub_id.clone();
+            Box::new(move |opening| {
+                let tasks = opener.relay.tasks.clone();
+                tasks.spawn(async move {
+                    metrics::counter!("communitarium_sync_bytes_total", "direction" => "in")
+                        .increment(first.len() as u64);
+                    if let Err(reason) = opener.open(&sub_id, opening, &filter, &first).await {
+                        opener.syncs.close(&sub_id);
+                        opener.out.send(neg::err(&sub_id, &reason)).await;
+                    }
+                });
+            })
+        };
+        if self.syncs.start_or_wait(&sub_id, max, start) == Admitted::Full {
+            let reason = format!(
+                "blocked: {max} syncs are open on this connection and {} wait; close one",
+                sync::MAX_WAITING
+            );
+            self.send(neg::err(&sub_id, &reason)).await;
+        }
     }
 }
 
@@ -140,14 +155,14 @@ impl Opener {
         Ok(())
     }
 
-    /// The keys of the set `filter` selects (the newest `limit` if it has one), refusing sets
-    /// over `cap`. Gift wraps are left out unless the filter asks for them, which access
-    /// checks allowed only for the connection's own.
+    /// The keys of the whole set `filter` selects, refusing sets over `cap`. Gift wraps are
+    /// left out unless the filter asks for them, which access checks allowed only for the
+    /// connection's own.
     async fn keys(&self, filter: &Filter, cap: usize) -> Result<Vec<EventKey>, String> {
         let Some(_slot) = self.relay.reads.enter(self.ip, &self.cancel).await else {
             return Err("closed: the connection is closing".into());
         };
-        let wanted = filter.limit.map_or(cap + 1, |l| (l as usize).min(cap + 1));
+        let wanted = cap + 1;
         let found = self
             .relay
             .store

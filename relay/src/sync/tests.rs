@@ -147,3 +147,42 @@ fn a_bad_message_ends_the_sync() {
         "another version gets ours, per the protocol"
     );
 }
+
+#[test]
+fn syncs_past_the_cap_wait_their_turn() {
+    use std::sync::Mutex;
+    let syncs = Syncs::default();
+    let started: Arc<Mutex<Vec<String>>> = Arc::default();
+    let start = |id: &str| -> super::Start {
+        let (started, id) = (started.clone(), id.to_owned());
+        Box::new(move |_| started.lock().unwrap().push(id))
+    };
+    assert_eq!(syncs.start_or_wait("a", 2, start("a")), Admitted::Started);
+    assert_eq!(syncs.start_or_wait("b", 2, start("b")), Admitted::Started);
+    assert_eq!(syncs.start_or_wait("c", 2, start("c")), Admitted::Waiting);
+    assert_eq!(syncs.start_or_wait("d", 2, start("d")), Admitted::Waiting);
+    assert_eq!(
+        *started.lock().unwrap(),
+        ["a", "b"],
+        "two open at once here"
+    );
+    syncs.close("d");
+    syncs.close("a");
+    assert_eq!(
+        *started.lock().unwrap(),
+        ["a", "b", "c"],
+        "c takes a's place; d left"
+    );
+    assert_eq!(syncs.open_count(), 2);
+    syncs.close("b");
+    assert_eq!(
+        *started.lock().unwrap(),
+        ["a", "b", "c"],
+        "nothing else waits"
+    );
+    for i in 0..super::MAX_WAITING {
+        let id = format!("w{i}");
+        assert_eq!(syncs.start_or_wait(&id, 1, start(&id)), Admitted::Waiting);
+    }
+    assert_eq!(syncs.start_or_wait("x", 1, start("x")), Admitted::Full);
+}
