@@ -193,7 +193,12 @@ async fn membership_list(
     );
     members.extend(added.iter().cloned());
     let ledger = Ledger::replay(&decisions, &members).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(events::membership_list(relay, &ledger.roster, at))
+    Ok(events::membership_list(
+        relay,
+        &ledger.roster,
+        &ledger.policy,
+        at,
+    ))
 }
 
 async fn write(

@@ -18,3 +18,8 @@ pub const TAG_GOV: &str = "gov";
 pub const TAG_CLASS: &str = "class";
 /// Parameter change tag name: `["change", <name>, <value>]`.
 pub const TAG_CHANGE: &str = "change";
+
+/// On a member event (kind 8000/8001): the member is off the list for a ban (`8001`) or back
+/// on it when the ban ended (`8000`), still a member of the community's record. The ledger's
+/// membership does not change.
+pub const TAG_SUSPENDED: &str = "suspended";

@@ -371,6 +371,7 @@ async fn proposal_closer(relay: Arc<Relay>) {
         if relay.leads() {
             relay.community.close_due(&relay.hands, unix_now()).await;
             relay.community.remind_due(&relay.hands, unix_now()).await;
+            relay.community.relist_due(&relay.hands, unix_now()).await;
         }
     }
 }

@@ -18,6 +18,7 @@ mod sdk;
 mod auth;
 mod bad_input;
 mod ballots;
+mod banlist;
 mod browser;
 mod closes;
 mod cluster;

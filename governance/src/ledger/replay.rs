@@ -12,7 +12,7 @@ impl Ledger {
                 matches!(
                     e.kind,
                     nip43::KIND_MEMBER_ADDED | nip43::KIND_MEMBER_REMOVED
-                )
+                ) && !e.has_tag(nips::cg::TAG_SUSPENDED)
             })
             .map(|e| (member_seq(e), e))
             .collect();

@@ -2,7 +2,7 @@
 //! documents, invite codes and the relay's own proposals.
 
 use governance::policy::PolicyDoc;
-use governance::{Decision, Roster};
+use governance::{Decision, Policy, Roster};
 use nips::{Event, EventId, Keys, PubKey, Tag, cg, nip43, nip88};
 
 fn tag(v: &[&str]) -> Tag {
@@ -38,15 +38,33 @@ pub fn member_event(
     keys.sign(at, kind, tags, String::new())
 }
 
-/// Kind 13534: every member, with their roles.
-pub fn membership_list(keys: &Keys, roster: &Roster, at: u64) -> Event {
+/// Kind 13534: every member not banned at `at`, with their roles (a ban means not a member).
+pub fn membership_list(keys: &Keys, roster: &Roster, policy: &Policy, at: u64) -> Event {
     let mut tags = vec![tag(&["-"])];
     for (key, member) in roster.iter() {
+        if policy.is_banned(key, at) {
+            continue;
+        }
         let mut t = vec!["member".to_string(), key.to_hex()];
         t.extend(member.roles.iter().cloned());
         tags.push(t);
     }
     keys.sign(at, nip43::KIND_MEMBERSHIP_LIST, tags, String::new())
+}
+
+/// Kind 8001 when `member` goes off the list for a ban, 8000 when the ban ended and they are
+/// back on it; marked [`cg::TAG_SUSPENDED`], so their membership itself does not change.
+pub fn suspension_event(keys: &Keys, listed: bool, member: &PubKey, at: u64) -> Event {
+    let tags = vec![
+        tag(&["-"]),
+        tag(&["p", &member.to_hex()]),
+        tag(&[cg::TAG_SUSPENDED, if listed { "ended" } else { "ban" }]),
+    ];
+    let kind = match listed {
+        true => nip43::KIND_MEMBER_ADDED,
+        false => nip43::KIND_MEMBER_REMOVED,
+    };
+    keys.sign(at, kind, tags, String::new())
 }
 
 /// Kind 8002 for `decision`.

@@ -117,6 +117,7 @@ impl Community {
             ballots: Default::default(),
             generation: Default::default(),
             view: Default::default(),
+            listed: Default::default(),
         }
     }
 }
@@ -296,7 +297,12 @@ pub(super) async fn sign_genesis(
         ledger.roster.add(*founder, now, None);
         ledger.member_seq = seq;
     }
-    out.push(events::membership_list(keys, &ledger.roster, now));
+    out.push(events::membership_list(
+        keys,
+        &ledger.roster,
+        &ledger.policy,
+        now,
+    ));
     let ops = out
         .into_iter()
         .map(|e| WriteOp::Save(Arc::new(Record::new(e))))

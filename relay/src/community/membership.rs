@@ -253,7 +253,7 @@ impl Community {
         let seq = state.ledger.member_seq + 1;
         let member = events::member_event(&self.keys, added, key, now, seq, inviter, None);
         let list_at = state.tick(now);
-        let list = events::membership_list(&self.keys, &roster, list_at);
+        let list = events::membership_list(&self.keys, &roster, &state.ledger.policy, list_at);
         self.publish(hands, state, vec![member, list]).await?;
         state.ledger.roster = roster;
         state.ledger.member_seq = seq;

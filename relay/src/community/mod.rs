@@ -15,6 +15,7 @@ mod genesis;
 pub mod hands;
 mod heralds;
 pub mod identity;
+mod listing;
 mod membership;
 pub mod notice;
 mod proposals;
@@ -290,6 +291,8 @@ pub struct Community {
     generation: std::sync::atomic::AtomicU64,
     /// The page's view of the state, and the generation it was taken at.
     view: tokio::sync::Mutex<Option<(u64, Arc<view::GovView>)>>,
+    /// Who the membership list named at the last check (see `listing.rs`).
+    listed: parking_lot::Mutex<Option<std::collections::BTreeSet<PubKey>>>,
 }
 
 impl Community {
@@ -470,7 +473,12 @@ impl Community {
         }
         if roster != state.ledger.roster {
             let at = state.tick(at);
-            out.push(events::membership_list(&self.keys, &roster, at));
+            out.push(events::membership_list(
+                &self.keys,
+                &roster,
+                &state.ledger.policy,
+                at,
+            ));
         }
         Some((roster, seq))
     }
