@@ -15,13 +15,23 @@ export async function connect (url, key) {
   return relay
 }
 
-/** Stored events of a REQ until EOSE; a CLOSED rejects with its reason. */
+/**
+ * Events of a REQ until EOSE, each once; a CLOSED rejects with its reason. An event committed
+ * just before the REQ may also arrive live before EOSE (its fan-out still queued): clients
+ * dedupe by id, as SimplePool does, and so does this.
+ */
 export function query (relay, filters) {
   return new Promise((resolve, reject) => {
     const events = []
+    const seen = new Set()
     const timer = setTimeout(() => reject(new Error('no EOSE')), 10000)
     const sub = relay.subscribe(filters, {
-      onevent: (e) => events.push(e),
+      onevent: (e) => {
+        if (!seen.has(e.id)) {
+          seen.add(e.id)
+          events.push(e)
+        }
+      },
       oneose: () => {
         clearTimeout(timer)
         resolve(events)
