@@ -176,12 +176,10 @@ pub fn audit(record: &Record) -> Result<Report, Divergence> {
         // Members banned when the list was signed are off it (NIP-CG: a ban means not a
         // member), and back on it once the ban ends.
         let at = list.created_at;
-        let policy = ledger.policy_at(at);
         let derived: Vec<PubKey> = ledger
-            .roster
-            .iter()
+            .policy_at(at)
+            .listed(&ledger.roster, at)
             .map(|(k, _)| *k)
-            .filter(|k| !policy.is_banned(k, at))
             .collect();
         if listed != derived {
             return Err(Divergence::MemberList);

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::class::{Class, ClassRule};
 use crate::rate::RateLimits;
+use crate::roster::{Member, Roster};
 
 /// Who may write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -301,6 +302,25 @@ impl Policy {
         self.bans
             .get(key)
             .is_some_and(|b| b.until == 0 || now < b.until)
+    }
+
+    /// The members the membership list names at `at`: a ban means not a member, so those
+    /// banned then are left out (NIP-CG "Suspension events").
+    pub fn listed<'a>(
+        &'a self,
+        roster: &'a Roster,
+        at: u64,
+    ) -> impl Iterator<Item = (&'a PubKey, &'a Member)> + 'a {
+        roster.iter().filter(move |(k, _)| !self.is_banned(k, at))
+    }
+
+    /// Members banned at `at`: few, read from the bans, not the roster.
+    pub fn banned_members(&self, roster: &Roster, at: u64) -> std::collections::BTreeSet<PubKey> {
+        self.bans
+            .keys()
+            .filter(|k| self.is_banned(k, at) && roster.contains(k))
+            .copied()
+            .collect()
     }
 
     /// Is kind `kind` accepted?

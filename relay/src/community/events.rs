@@ -41,10 +41,7 @@ pub fn member_event(
 /// Kind 13534: every member not banned at `at`, with their roles (a ban means not a member).
 pub fn membership_list(keys: &Keys, roster: &Roster, policy: &Policy, at: u64) -> Event {
     let mut tags = vec![tag(&["-"])];
-    for (key, member) in roster.iter() {
-        if policy.is_banned(key, at) {
-            continue;
-        }
+    for (key, member) in policy.listed(roster, at) {
         let mut t = vec!["member".to_string(), key.to_hex()];
         t.extend(member.roles.iter().cloned());
         tags.push(t);

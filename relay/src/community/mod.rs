@@ -292,7 +292,7 @@ pub struct Community {
     /// The page's view of the state, and the generation it was taken at.
     view: tokio::sync::Mutex<Option<(u64, Arc<view::GovView>)>>,
     /// Who the membership list named at the last check (see `listing.rs`).
-    listed: parking_lot::Mutex<Option<std::collections::BTreeSet<PubKey>>>,
+    listed: parking_lot::Mutex<Option<listing::Checked>>,
 }
 
 impl Community {
