@@ -251,6 +251,12 @@ fn fixed(name: &str) -> Option<Words> {
             None,
             GROUPS[8],
         ),
+        "rooms.create" => (
+            "Who may create rooms",
+            "members: any member may open a room to talk in; operators: only the operators.",
+            None,
+            GROUPS[5],
+        ),
         _ => return Option::None,
     };
     Some(words(label, description, unit, group))

@@ -24,6 +24,7 @@ pub mod params;
 pub mod policy;
 pub mod proposal;
 pub mod rate;
+pub mod rooms;
 pub mod roster;
 pub mod state;
 pub mod tally;

@@ -113,6 +113,7 @@ fn fixed(name: &str) -> Option<(Class, ParamType)> {
         "founders.invites_until" => (C, U64),
         "operators.keys" => (C, Pubkeys),
         "operators.methods" => (C, Methods),
+        "rooms.create" => (O, Enum(&["members", "operators"])),
         _ => return None,
     })
 }
@@ -181,6 +182,7 @@ pub fn all() -> Vec<ParamSpec> {
         "founders.invites_until",
         "operators.keys",
         "operators.methods",
+        "rooms.create",
     ]
     .iter()
     .map(|s| s.to_string())

@@ -292,6 +292,8 @@ pub struct Policy {
     pub visibility: crate::visibility::Visibility,
     /// How members hear of proposals and decisions.
     pub notify: crate::notify::Notify,
+    /// Who may create rooms.
+    pub rooms: crate::rooms::RoomsPolicy,
     pub bans: BTreeMap<PubKey, Ban>,
     pub removed_events: BTreeMap<EventId, Removal>,
 }

@@ -12,6 +12,7 @@ pub mod nip09;
 pub mod nip11;
 pub mod nip13;
 pub mod nip19;
+pub mod nip29;
 pub mod nip40;
 pub mod nip42;
 pub mod nip43;

@@ -63,6 +63,9 @@ pub async fn publish(
     checks(&snapshot.policy, &record, origin, member, now).await?;
     admission(relay, &snapshot, &record.event, origin, now)?;
     rate(relay, &snapshot.policy, &record.event, origin, member, now).await?;
+    if let Some(answer) = room_route(relay, &snapshot, &record).await {
+        return answer;
+    }
     if let Some(answer) = community_route(relay, &record).await {
         return answer;
     }
@@ -187,6 +190,39 @@ async fn community_route(relay: &Relay, record: &Arc<Record>) -> Option<Result<A
         _ => return None,
     };
     Some(answer.map_err(Refusal::from))
+}
+
+/// Rooms (NIP-29): requests to create, join, leave and moderate a room are the rooms' to
+/// answer; the room state only the relay signs is refused from anyone else; a post in a room
+/// goes on to be stored only when its room exists and its author may post there; and a
+/// deletion may not erase a room's recorded change. `None` when the event goes on.
+async fn room_route(
+    relay: &Relay,
+    snapshot: &Snapshot,
+    record: &Arc<Record>,
+) -> Option<Result<Accepted, Refusal>> {
+    let event = &record.event;
+    let rooms = &relay.rooms;
+    let outcome = if nips::nip29::is_request(event.kind) {
+        let keys = relay.community.keys();
+        let clustered = relay.cluster.is_some();
+        let answer = rooms
+            .handle(&relay.hands, keys, snapshot, record, clustered)
+            .await;
+        return Some(answer.map_err(Refusal::from));
+    } else if nips::nip29::is_relay_signed(event.kind) && event.pubkey != relay.community.pubkey() {
+        Err(Reason::restricted(
+            "only this relay signs the state of its rooms",
+        ))
+    } else if event.kind == nip09::KIND_DELETION {
+        rooms.guard_deletion(&*relay.store, event).await
+    } else {
+        let clustered = relay.cluster.is_some();
+        rooms
+            .may_post(&*relay.store, clustered, snapshot, event)
+            .await
+    };
+    outcome.err().map(|r| Err(Refusal::from(r)))
 }
 
 /// An ephemeral event is delivered, never stored: to this node's subscribers, and to the

@@ -20,6 +20,7 @@ pub mod peer;
 pub mod ratelimit;
 pub mod reads;
 pub mod relay;
+pub mod rooms;
 pub mod server;
 pub mod session;
 pub mod shares;

@@ -94,6 +94,8 @@ pub struct Relay {
     pub fanout: Arc<Fanout>,
     /// Identity, members and governance.
     pub community: Arc<Community>,
+    /// The community's rooms (NIP-29).
+    pub rooms: Arc<crate::rooms::RoomService>,
     /// What governance works with: the narrow handles it gets instead of the relay.
     pub hands: Arc<Hands>,
     /// Where governance hands over what members should hear of.
@@ -164,6 +166,7 @@ impl Relay {
             cluster.clone(),
         )
         .await?;
+        let rooms = Arc::new(crate::rooms::RoomService::load(&*store, unix_now()).await?);
         let limits = Arc::new(CurrentLimits::new(&community.snapshot().policy.rate));
         let (notices, pending) = crate::notices::Notices::new();
         let (fanout, queue) = Fanout::queued(FANOUT_QUEUE);
@@ -191,6 +194,7 @@ impl Relay {
             writer,
             fanout: fanout.clone(),
             community: Arc::new(community),
+            rooms,
             hands,
             notices,
             cluster,
@@ -372,6 +376,14 @@ async fn proposal_closer(relay: Arc<Relay>) {
             relay.community.close_due(&relay.hands, unix_now()).await;
             relay.community.remind_due(&relay.hands, unix_now()).await;
             relay.community.relist_due(&relay.hands, unix_now()).await;
+            let snapshot = relay.snapshot();
+            if !snapshot.roster.is_empty() {
+                let keys = relay.community.keys();
+                relay
+                    .rooms
+                    .relist_due(&relay.hands, keys, snapshot, unix_now())
+                    .await;
+            }
         }
     }
 }
@@ -527,14 +539,18 @@ fn follow_the_cluster(relay: &Arc<Relay>, cluster: &Arc<Cluster>) {
     let feed = crate::cluster::feed::listen(local, cluster.clone(), wake.clone());
     relay.tasks.spawn(feed);
     let (community, hands) = (relay.community.clone(), relay.hands.clone());
+    let rooms = relay.rooms.clone();
     relay.tasks.spawn(crate::cluster::feed::reload(
         relay.shutdown.clone(),
         wake,
         move || {
-            let (community, hands) = (community.clone(), hands.clone());
+            let (community, hands, rooms) = (community.clone(), hands.clone(), rooms.clone());
             async move {
                 if let Err(e) = community.refresh(&hands).await {
                     tracing::warn!(error = %e, "could not reload the community's state");
+                }
+                if let Err(e) = rooms.refresh(&*hands.store, false).await {
+                    tracing::warn!(error = %e, "could not read the rooms again");
                 }
             }
         },

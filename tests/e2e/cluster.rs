@@ -13,15 +13,15 @@ use crate::raw::Raw;
 use crate::{now, sign};
 
 /// Nodes sharing one database and one relay key.
-struct Cluster {
+pub(crate) struct Cluster {
     db: TestPostgres,
     key: Keys,
     toml: String,
-    nodes: Vec<TestRelay>,
+    pub(crate) nodes: Vec<TestRelay>,
 }
 
 impl Cluster {
-    async fn start(n: usize, toml: &str) -> Self {
+    pub(crate) async fn start(n: usize, toml: &str) -> Self {
         // Every node founds the same community: one founder for all when the test names none.
         let toml = match toml.contains("founders = [\"") {
             true => toml.to_string(),
@@ -51,7 +51,7 @@ impl Cluster {
             .args(["--relay-key", &self.key.secret_hex(), "--node-id", id])
     }
 
-    fn pubkey(&self) -> String {
+    pub(crate) fn pubkey(&self) -> String {
         self.key.pubkey().to_hex()
     }
 

@@ -48,6 +48,7 @@ mod page_flood;
 mod page_reads;
 mod ratelimits;
 mod replicas;
+mod rooms;
 mod search;
 mod security;
 mod sync;

@@ -301,6 +301,11 @@ impl Community {
         self.keys.pubkey()
     }
 
+    /// The relay's signing key, for the room events it signs.
+    pub(crate) fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
     /// The policy and membership in force now.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.load_full()

@@ -12,7 +12,7 @@ use crate::relay::Relay;
 
 /// NIPs this relay implements end to end.
 pub const SUPPORTED_NIPS: &[u16] = &[
-    1, 9, 11, 13, 17, 40, 42, 43, 45, 46, 50, 56, 59, 62, 70, 77, 86, 88,
+    1, 9, 11, 13, 17, 29, 40, 42, 43, 45, 46, 50, 56, 59, 62, 70, 77, 86, 88,
 ];
 
 /// The document for `relay` as governed now.
