@@ -5,6 +5,7 @@
 
 pub mod caller;
 pub mod cli;
+pub mod client_app;
 pub mod cluster;
 pub mod commands;
 pub mod community;

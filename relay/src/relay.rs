@@ -39,6 +39,8 @@ pub enum StartError {
          start this one with another --data-dir"
     )]
     DataDirInUse(String),
+    #[error("cannot read the chat app in {0}: {1}")]
+    ClientApp(String, std::io::Error),
     #[error("cannot lock the data directory {0}: {1}")]
     Lock(String, std::io::Error),
     #[error(
@@ -96,6 +98,8 @@ pub struct Relay {
     pub community: Arc<Community>,
     /// The community's rooms (NIP-29).
     pub rooms: Arc<crate::rooms::RoomService>,
+    /// The chat app served from `web.client_dir`, if any.
+    pub client_app: Option<Arc<crate::client_app::ClientApp>>,
     /// What governance works with: the narrow handles it gets instead of the relay.
     pub hands: Arc<Hands>,
     /// Where governance hands over what members should hear of.
@@ -167,6 +171,13 @@ impl Relay {
         )
         .await?;
         let rooms = Arc::new(crate::rooms::RoomService::load(&*store, unix_now()).await?);
+        let client_app = match &config.web.client_dir {
+            Some(dir) => Some(Arc::new(
+                crate::client_app::ClientApp::load(dir, &public_url)
+                    .map_err(|e| StartError::ClientApp(dir.display().to_string(), e))?,
+            )),
+            None => None,
+        };
         let limits = Arc::new(CurrentLimits::new(&community.snapshot().policy.rate));
         let (notices, pending) = crate::notices::Notices::new();
         let (fanout, queue) = Fanout::queued(FANOUT_QUEUE);
@@ -195,6 +206,7 @@ impl Relay {
             fanout: fanout.clone(),
             community: Arc::new(community),
             rooms,
+            client_app,
             hands,
             notices,
             cluster,

@@ -292,3 +292,20 @@ fn collect_leaves(value: &Value, prefix: String, out: &mut Vec<(String, Value)>)
         _ => {}
     }
 }
+
+/// `web.client_dir`, when set, must hold a built client: its `index.html` is the app.
+pub(super) fn web(web: &super::WebConfig) -> Result<(), ConfigError> {
+    let Some(dir) = &web.client_dir else {
+        return Ok(());
+    };
+    if !dir.join("index.html").is_file() {
+        return Err(bad(
+            "web.client_dir",
+            format!(
+                "is {}, which has no index.html: build the chat app into it first (README \"Chat\")",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}

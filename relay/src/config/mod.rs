@@ -17,7 +17,9 @@ mod raw;
 #[cfg(test)]
 mod tests;
 
-pub use raw::{ClusterConfig, InfoConfig, Overrides, RawConfig, SearchConfig, ServerConfig};
+pub use raw::{
+    ClusterConfig, InfoConfig, Overrides, RawConfig, SearchConfig, ServerConfig, WebConfig,
+};
 
 /// Prefix of the environment variables that override config keys; `__` separates sections
 /// (`COMMUNITARIUM_LIMITS__MAX_LIMIT=100`).
@@ -63,6 +65,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub search: SearchIndex,
     pub cluster: ClusterConfig,
+    pub web: WebConfig,
 }
 
 impl Config {
@@ -118,6 +121,7 @@ impl Config {
         let cluster = checks::cluster(&raw.cluster, database_url.as_deref())?;
         let read_database_urls =
             checks::replicas(&raw.read_database_urls, database_url.as_deref())?;
+        checks::web(&raw.web)?;
         Ok(Self {
             listen,
             data_dir: raw.data_dir,
@@ -133,6 +137,7 @@ impl Config {
             server: raw.server,
             search,
             cluster,
+            web: raw.web,
         })
     }
 }

@@ -37,6 +37,16 @@ pub struct RawConfig {
     pub server: ServerConfig,
     pub search: SearchConfig,
     pub cluster: ClusterConfig,
+    pub web: WebConfig,
+}
+
+/// What the relay serves over HTTP besides the community's page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// A directory holding a static community client (Flotilla built for this relay), served
+    /// as the community's chat app from `/app` (README "Chat").
+    pub client_dir: Option<PathBuf>,
 }
 
 /// Several nodes on one PostgreSQL database (README "Several nodes").
@@ -65,6 +75,7 @@ impl Default for RawConfig {
             server: ServerConfig::default(),
             search: SearchConfig::default(),
             cluster: ClusterConfig::default(),
+            web: WebConfig::default(),
         }
     }
 }

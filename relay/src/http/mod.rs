@@ -35,10 +35,15 @@ pub fn router(relay: Arc<Relay>) -> Router {
                 .allow_methods(Any)
                 .allow_headers(Any),
         );
-    Router::new()
+    let client = app.relay.client_app.clone();
+    let router = Router::new()
         .route("/metrics", get(metrics))
         .merge(public)
-        .with_state(app)
+        .with_state(app);
+    match client {
+        Some(client) => router.merge(crate::client_app::router(client)),
+        None => router,
+    }
 }
 
 /// The separate metrics listener's application (`server.metrics_listen`): `/metrics` for

@@ -172,6 +172,10 @@ fn flat(
 #[derive(Debug, Default, Deserialize)]
 pub struct JoinParams {
     pub code: Option<String>,
+    /// The chat app's invite links (`/join?r=<relay>&c=<code>`) open the app's own join
+    /// screen, when the relay serves the app.
+    pub r: Option<String>,
+    pub c: Option<String>,
 }
 
 pub fn join(v: &Visit<'_>, q: &JoinParams) -> Markup {

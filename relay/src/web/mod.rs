@@ -231,6 +231,9 @@ async fn join_page(
     Query(q): Query<members::JoinParams>,
     request: Request,
 ) -> Response {
+    if let (Some(client), Some(_), Some(_)) = (&app.relay.client_app, &q.r, &q.c) {
+        return client.page();
+    }
     let v = enter!(app, request);
     let page = members::join(&v, &q);
     respond(&v, Some(page))
