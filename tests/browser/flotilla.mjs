@@ -4,6 +4,7 @@
 //
 //   node flotilla.mjs RELAY_WS_URL FOUNDER_SECRET NEWCOMER_SECRET SCREENSHOT_DIR
 
+import { getPublicKey, nip19 } from 'nostr-tools'
 import { launch, signerPage, tellWhereTheyWere } from './lib.mjs'
 
 const [relayUrl, founderSecret, newcomerSecret, shots] = process.argv.slice(2)
@@ -38,8 +39,10 @@ async function sees (page, t, timeout = 15000) {
   await page.getByText(t).first().waitFor({ state: 'visible', timeout })
 }
 
+// Opens the chat app the way a member does: from the community page's "Chat" link.
 async function logIn (page) {
-  await page.goto(`${origin}/app`)
+  await page.goto(origin)
+  await page.locator('nav a[href="/app"]', { hasText: 'Chat' }).click()
   await text(page, 'Log in').click()
   await text(page, 'Log in with Extension').click()
   await sees(page, 'Recent Activity')
@@ -129,6 +132,20 @@ try {
   await sees(founder, 'Who has the spare trowel?')
   await shot(founder, 'flotilla-room')
   stop('room')
+
+  // A ban means not a member: the operator bans the newcomer from the members list, and the
+  // list no longer names them.
+  await spaceMenu(founder, name)
+  await text(founder, 'View Members (2)').click()
+  const newcomerNpub = nip19.npubEncode(getPublicKey(Uint8Array.from(Buffer.from(newcomerSecret, 'hex'))))
+  await founder.locator('.card2-sm', { hasText: newcomerNpub.slice(0, 8) }).locator('button.btn-circle').click()
+  await text(founder, 'Ban User').click()
+  await founder.getByRole('button', { name: 'Confirm' }).click()
+  await sees(founder, 'User has successfully been banned!')
+  await founder.goto(`${origin}${space}/recent`)
+  await spaceMenu(founder, name)
+  await text(founder, 'View Members (1)').waitFor({ timeout: 15000 })
+  stop('ban')
 } catch (e) {
   await tellWhereTheyWere(pages)
   for (const [i, p] of pages.entries()) {

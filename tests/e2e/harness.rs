@@ -186,7 +186,11 @@ impl TestRelay {
     }
 
     fn serve_args(&self) -> Vec<String> {
-        let mut args = vec!["serve".to_string(), "--listen".into(), "127.0.0.1:0".into()];
+        let mut args = vec!["serve".to_string()];
+        // An ephemeral port, unless the test names its own address (`--listen`).
+        if !self.args.iter().any(|a| a == "--listen") {
+            args.extend(["--listen".to_string(), "127.0.0.1:0".into()]);
+        }
         args.extend(self.store_args());
         args.extend(self.args.iter().cloned());
         args

@@ -29,6 +29,7 @@ mod deletion;
 mod electorate;
 mod expiration;
 mod fairness;
+mod flotilla;
 mod founding;
 mod grace;
 mod guard_rails;

@@ -66,6 +66,9 @@ pub fn page(relay: &Relay, title: &str, nav: Nav, body: Markup) -> Markup {
                                     }
                                 }
                             }
+                            @if relay.client_app.is_some() {
+                                li { a href="/app" { "Chat" } }
+                            }
                         }
                     }
                     div class="signin" {
