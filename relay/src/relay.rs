@@ -224,6 +224,16 @@ impl Relay {
             writer_task: parking_lot::Mutex::new(Some(writer_task)),
             _data_lock: data_lock,
         });
+        // The rooms' lists are signed before the first client connects (then kept true by a
+        // chore on the leader).
+        let snapshot = relay.snapshot();
+        if !snapshot.roster.is_empty() && relay.cluster.is_none() {
+            let keys = relay.community.keys();
+            relay
+                .rooms
+                .relist_due(&relay.hands, keys, snapshot, unix_now())
+                .await;
+        }
         spawn_chores(&relay, queue, pending, claim);
         if let Some(cluster) = &relay.cluster {
             follow_the_cluster(&relay, cluster);

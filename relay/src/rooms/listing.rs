@@ -56,38 +56,51 @@ fn creators(snapshot: &Snapshot, now: u64) -> Vec<PubKey> {
 }
 
 impl RoomService {
-    /// Signs the lists again where they changed since they were last signed.
+    /// Signs the lists again where they changed since they were last signed (after a start,
+    /// since the lists the store holds).
     pub async fn relist_due(&self, hands: &Hands, keys: &Keys, snapshot: Arc<Snapshot>, now: u64) {
         let rooms = self.current();
         let banned = snapshot.policy.banned_members(&snapshot.roster, now);
-        let mut out: Vec<Event> = Vec::new();
-        let (creators_now, members_now) = {
+        let previous = {
             let last = self.listed.lock();
-            if let Some(l) = last.as_ref()
-                && Arc::ptr_eq(&l.snapshot, &snapshot)
-                && Arc::ptr_eq(&l.rooms, &rooms)
-                && l.banned == banned
-            {
-                return;
-            }
-            let creators_now = creators(&snapshot, now);
-            let members_now: BTreeMap<String, Vec<PubKey>> = rooms
-                .iter()
-                .map(|r| (r.id.clone(), listed(r, &snapshot, now)))
-                .collect();
-            let at = self.tick(now);
-            if last.as_ref().is_none_or(|l| l.creators != creators_now) {
-                out.push(signed::creators(keys, &creators_now, at));
-            }
-            for room in rooms.iter() {
-                let was = last.as_ref().and_then(|l| l.members.get(&room.id));
-                let is = &members_now[&room.id];
-                if was != Some(is) {
-                    out.push(signed::members(keys, room, is, at));
+            match last.as_ref() {
+                Some(l)
+                    if Arc::ptr_eq(&l.snapshot, &snapshot)
+                        && Arc::ptr_eq(&l.rooms, &rooms)
+                        && l.banned == banned =>
+                {
+                    return;
                 }
+                Some(l) => Some((Some(l.creators.clone()), l.members.clone())),
+                None => None,
             }
-            (creators_now, members_now)
         };
+        let (was_creators, was_members) = match previous {
+            Some(p) => p,
+            None => match stored(hands, keys, now).await {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read the rooms' lists");
+                    return;
+                }
+            },
+        };
+        let creators_now = creators(&snapshot, now);
+        let members_now: BTreeMap<String, Vec<PubKey>> = rooms
+            .iter()
+            .map(|r| (r.id.clone(), listed(r, &snapshot, now)))
+            .collect();
+        let at = self.tick(now);
+        let mut out: Vec<Event> = Vec::new();
+        if was_creators.as_ref() != Some(&creators_now) {
+            out.push(signed::creators(keys, &creators_now, at));
+        }
+        for room in rooms.iter() {
+            let is = &members_now[&room.id];
+            if was_members.get(&room.id) != Some(is) {
+                out.push(signed::members(keys, room, is, at));
+            }
+        }
         if !out.is_empty() && !publish(hands, &snapshot, out).await {
             return;
         }
@@ -99,6 +112,30 @@ impl RoomService {
             members: members_now,
         });
     }
+}
+
+/// The lists the store holds: who may create rooms, and each room's members.
+async fn stored(
+    hands: &Hands,
+    keys: &Keys,
+    now: u64,
+) -> Result<(Option<Vec<PubKey>>, BTreeMap<String, Vec<PubKey>>), crate::community::CommunityError>
+{
+    let relay = keys.pubkey().to_hex();
+    let keys_of = |e: &Event| -> Vec<PubKey> {
+        e.tag_values("p")
+            .filter_map(|v| nips::hex::decode_lower::<32>(v).map(PubKey))
+            .collect()
+    };
+    let filter = serde_json::json!({"authors": [&relay], "kinds": [nips::nip29::KIND_CREATE_PERMISSION], "limit": 1});
+    let creators = crate::community::all(&*hands.store, filter, now).await?;
+    let filter = serde_json::json!({"authors": [&relay], "kinds": [nips::nip29::KIND_MEMBERS]});
+    let members = crate::community::all(&*hands.store, filter, now)
+        .await?
+        .iter()
+        .filter_map(|e| Some((e.first_tag_value("d")?.to_string(), keys_of(e))))
+        .collect();
+    Ok((creators.first().map(keys_of), members))
 }
 
 /// Stores and delivers the relay's lists; false when they could not be stored.
